@@ -1,0 +1,98 @@
+"""Frozen, keyword-only configuration values: ``Timeouts`` and ``RetryPolicy``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _check_number(owner: str, name: str, value: object, *, minimum: float, strict: bool) -> None:
+    """Reject anything but a finite number above (``strict``) or at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
+    too_small = value <= minimum if strict else value < minimum
+    if not math.isfinite(value) or too_small:
+        bound = f"{'above' if strict else 'at least'} {minimum:g}"
+        raise ValueError(f"{owner}.{name} must be a finite number {bound}, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeouts:
+    """How long each phase of a request may take, in seconds (``None`` means no limit).
+
+    Attributes:
+        connect: establishing the connection (DNS, TCP, TLS).
+        first_chunk: from sending the request to the first byte of the reply body. Thinking
+            models can be silent for minutes before their first event, so this is long.
+        idle: the longest silence allowed between two reads once the reply has started.
+        total: one whole call, retries and backoff included. ``None`` by default, so a long
+            stream is never cut off while it is still making progress.
+
+    Example:
+        >>> client = gs.Client(timeouts=gs.Timeouts(idle=30))
+        >>> patient = client.timeouts.replace(first_chunk=900)
+    """
+
+    connect: float | None = 10.0
+    first_chunk: float | None = 300.0
+    idle: float | None = 120.0
+    total: float | None = None
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                _check_number("Timeouts", field.name, value, minimum=0, strict=True)
+
+    def replace(self, **changes: float | None) -> Timeouts:
+        """Return a copy with the named fields changed (``None`` removes a limit)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    """When and how often a failed request is sent again.
+
+    Connection errors, HTTP 408/429/500/502/503/504, an error event that arrives before any
+    content, and a first-chunk timeout are retried with exponential backoff and full jitter.
+    A delay the server asks for (``RetryInfo.retryDelay`` or ``Retry-After``) wins over the
+    computed one, capped by ``max_delay``. Nothing is replayed once content was yielded.
+
+    Attributes:
+        max_attempts: attempts in all, counting the first; ``1`` turns retrying off.
+        initial_delay: the backoff ceiling before the second attempt, in seconds.
+        max_delay: the largest wait between two attempts, server-requested delays included.
+        multiplier: how much the backoff ceiling grows per attempt.
+        retry_statuses: the HTTP statuses that are worth another attempt.
+
+    Example:
+        >>> client = gs.Client(retry=gs.RetryPolicy(max_attempts=3, max_delay=10))
+        >>> no_retries = gs.RetryPolicy(max_attempts=1)
+    """
+
+    max_attempts: int = 4
+    initial_delay: float = 1.0
+    max_delay: float = 60.0
+    multiplier: float = 2.0
+    retry_statuses: frozenset[int] = RETRYABLE_STATUSES
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_attempts, bool)
+            or not isinstance(self.max_attempts, int)
+            or self.max_attempts < 1
+        ):
+            raise ValueError(
+                f"RetryPolicy.max_attempts must be an int >= 1, got {self.max_attempts!r}"
+            )
+        _check_number("RetryPolicy", "initial_delay", self.initial_delay, minimum=0, strict=False)
+        _check_number("RetryPolicy", "max_delay", self.max_delay, minimum=0, strict=False)
+        _check_number("RetryPolicy", "multiplier", self.multiplier, minimum=1, strict=False)
+        object.__setattr__(self, "retry_statuses", frozenset(self.retry_statuses))
+
+    def replace(self, **changes: object) -> RetryPolicy:
+        """Return a copy with the named fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
