@@ -1,13 +1,39 @@
 """The exception tree: every error the library raises is a ``GeminiError``.
 
-    GeminiError
-    └── ResponseDecodeError (also ValueError)   malformed JSON from the server
+    GeminiError                              .partial: the reply received so far, if any
+    ├── APIError                             the server answered with an error
+    │   ├── BadRequestError                  400 INVALID_ARGUMENT / FAILED_PRECONDITION
+    │   ├── AuthenticationError              400 API_KEY_INVALID, 401
+    │   ├── PermissionDeniedError            403
+    │   ├── NotFoundError                    404
+    │   ├── RateLimitError                   429, .retry_delay in seconds
+    │   └── ServerError                      5xx
+    │       └── ServiceUnavailableError      503
+    ├── APIConnectionError                   the request or the reply did not get through
+    │   └── StreamInterruptedError           the connection dropped in the middle of a reply
+    ├── GeminiTimeoutError (TimeoutError)
+    │   ├── ConnectTimeoutError
+    │   ├── FirstChunkTimeoutError
+    │   ├── IdleTimeoutError
+    │   └── TotalTimeoutError
+    ├── IncompleteStreamError                the stream ended without a finishReason
+    ├── BlockedError                         text was asked for, but the prompt or reply was blocked
+    ├── ResponseDecodeError (ValueError)     malformed JSON from the server
+    ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
+    ├── ClientClosedError (RuntimeError)     the client was used after aclose()
+    └── StreamConsumedError (RuntimeError)   a finished stream was iterated again
 
-Later layers (transport, HTTP status mapping, timeouts) add their classes here so the whole
-tree is documented in one place.
+Every exception raised after a request went out has ``partial``: the fold of the chunks
+received before the failure (an empty ``GenerateContentResponse`` when none arrived), so
+nothing already received is lost.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .types import GenerateContentResponse
 
 _EXCERPT_CHARS = 200
 
@@ -20,7 +46,125 @@ def excerpt(data: bytes | bytearray | memoryview, limit: int = _EXCERPT_CHARS) -
 
 
 class GeminiError(Exception):
-    """Base class of every exception raised by gemini-stream."""
+    """Base class of every exception raised by gemini-stream.
+
+    Attributes:
+        partial: the reply received before the failure, as one merged
+            ``GenerateContentResponse``; ``None`` when the error happened before any request
+            was sent.
+    """
+
+    partial: GenerateContentResponse | None = None
+
+
+class APIError(GeminiError):
+    """The server answered with an error (an HTTP error status, or an error inside a stream).
+
+    Attributes:
+        code: the HTTP status code (Google repeats it in the body's ``error.code``).
+        status: the google.rpc status name, such as ``"RESOURCE_EXHAUSTED"`` (``""`` if none).
+        message: the server's message, or a short excerpt of a body that was not JSON.
+        details: the typed ``error.details`` entries (RetryInfo, ErrorInfo, QuotaFailure, ...).
+        body: the raw error body as received.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int,
+        status: str = "",
+        details: tuple[object, ...] = (),
+        body: bytes = b"",
+    ) -> None:
+        label = f"{code} {status}".strip()
+        super().__init__(f"{label}: {message}" if message else label)
+        self.code = code
+        self.status = status
+        self.message = message
+        self.details = details
+        self.body = body
+
+
+class BadRequestError(APIError):
+    """HTTP 400: the request was malformed or asked for something the model cannot do."""
+
+
+class AuthenticationError(APIError):
+    """The API key was missing, malformed or not valid (400 ``API_KEY_INVALID``, 401)."""
+
+
+class PermissionDeniedError(APIError):
+    """HTTP 403: the key may not use this method, model or project."""
+
+
+class NotFoundError(APIError):
+    """HTTP 404: the model or resource does not exist for this API version."""
+
+
+class RateLimitError(APIError):
+    """HTTP 429: a rate limit or quota was exceeded.
+
+    Attributes:
+        retry_delay: seconds the server asked the client to wait (``RetryInfo.retryDelay`` or
+            ``Retry-After``), or ``None`` when it named no delay.
+    """
+
+    retry_delay: float | None = None
+
+
+class ServerError(APIError):
+    """HTTP 5xx: the server failed; usually worth retrying."""
+
+
+class ServiceUnavailableError(ServerError):
+    """HTTP 503: the model is overloaded or unavailable for now."""
+
+
+class APIConnectionError(GeminiError):
+    """The request or its reply did not get through (DNS, refused, reset, TLS, proxy)."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """The connection dropped in the middle of a reply; ``partial`` holds what arrived."""
+
+
+class GeminiTimeoutError(GeminiError, TimeoutError):
+    """A configured timeout (see ``gs.Timeouts``) ran out."""
+
+
+class ConnectTimeoutError(GeminiTimeoutError):
+    """Connecting to the server took longer than ``Timeouts.connect``."""
+
+
+class FirstChunkTimeoutError(GeminiTimeoutError):
+    """The first byte of the reply took longer than ``Timeouts.first_chunk``."""
+
+
+class IdleTimeoutError(GeminiTimeoutError):
+    """The reply went silent for longer than ``Timeouts.idle``."""
+
+
+class TotalTimeoutError(GeminiTimeoutError):
+    """The whole call, retries included, took longer than ``Timeouts.total``."""
+
+
+class IncompleteStreamError(GeminiError):
+    """The stream ended without a ``finishReason``: the reply is truncated (see ``partial``)."""
+
+
+class BlockedError(GeminiError):
+    """Text was asked for, but the prompt was blocked or the reply was stopped for safety.
+
+    Attributes:
+        reason: the block reason or finish reason, such as ``"SAFETY"``.
+        ratings: the safety ratings the server gave, if any.
+    """
+
+    def __init__(self, message: str, *, reason: str, ratings: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.ratings = ratings
 
 
 class ResponseDecodeError(GeminiError, ValueError):
@@ -33,3 +177,43 @@ class ResponseDecodeError(GeminiError, ValueError):
     def __init__(self, message: str, *, excerpt: str = "") -> None:
         super().__init__(f"{message}; payload starts {excerpt}" if excerpt else message)
         self.excerpt = excerpt
+
+
+class EventTooLargeError(GeminiError, ValueError):
+    """One server-sent event grew past the reader's ``max_event_bytes`` cap."""
+
+
+class ClientClosedError(GeminiError, RuntimeError):
+    """The client was used after ``aclose()``."""
+
+
+class StreamConsumedError(GeminiError, RuntimeError):
+    """A stream that already finished (or was closed) was iterated again."""
+
+
+_BY_CODE: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+    503: ServiceUnavailableError,
+}
+
+
+def api_error(
+    code: int,
+    status: str,
+    message: str,
+    details: tuple[object, ...],
+    body: bytes,
+    retry_delay: float | None,
+) -> APIError:
+    """Build the ``APIError`` subclass that matches an HTTP code and Google's error details."""
+    cls = _BY_CODE.get(code) or (ServerError if 500 <= code < 600 else APIError)
+    if code == 400 and any(getattr(d, "reason", None) == "API_KEY_INVALID" for d in details):
+        cls = AuthenticationError
+    error = cls(message, code=code, status=status, details=details, body=body)
+    if isinstance(error, RateLimitError):
+        error.retry_delay = retry_delay
+    return error
