@@ -1,0 +1,56 @@
+"""A local Gemini API (v1beta) server for tests, demos and benchmarks: no network, no key.
+
+It speaks the real wire format (CRLF SSE framing, Google's JSON style, cumulative usage,
+pretty-printed errors with typed details, raw JSON errors after a 200), answers with a
+deterministic built-in model, and injects faults on demand. See ``docs/testing.md``.
+
+Example:
+    >>> from gemini_stream.emulator import Emulator
+    >>> async with Emulator() as emulator:
+    ...     base_url = emulator.url  # http://127.0.0.1:PORT
+"""
+
+from __future__ import annotations
+
+from ._compose import BLOCK_TRIGGER as BLOCK_TRIGGER
+from ._compose import UNSAFE_TRIGGER as UNSAFE_TRIGGER
+from ._emulator import Emulator as Emulator
+from ._faults import FAULT_HEADER as FAULT_HEADER
+from ._faults import Fault as Fault
+from ._faults import ScriptedReply as ScriptedReply
+from ._model import BuiltinModel as BuiltinModel
+from ._model import expected_response as expected_response
+from ._model import expected_text as expected_text
+from ._model import merge_chunks as merge_chunks
+from ._records import RequestRecord as RequestRecord
+from ._tokens import count_tokens as count_tokens
+
+__all__ = (
+    "BLOCK_TRIGGER",
+    "FAULT_HEADER",
+    "UNSAFE_TRIGGER",
+    "BuiltinModel",
+    "Emulator",
+    "Fault",
+    "RequestRecord",
+    "ScriptedReply",
+    "count_tokens",
+    "expected_response",
+    "expected_text",
+    "main",
+    "merge_chunks",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator in the foreground (the ``python -m gemini_stream.emulator`` CLI).
+
+    Args:
+        argv: command-line arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns:
+        The process exit status.
+    """
+    from ._cli import main as cli_main
+
+    return cli_main(argv)

@@ -1,0 +1,10 @@
+"""Entry point for ``python -m gemini_stream.emulator``."""
+
+from __future__ import annotations
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())

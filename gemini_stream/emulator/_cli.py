@@ -1,0 +1,95 @@
+"""The emulator's command line: run the server in the foreground until interrupted.
+
+The first line printed is machine-readable: ``Gemini API emulator listening on URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from ._emulator import Emulator
+from ._faults import Fault
+
+LISTENING = "Gemini API emulator listening on "
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m gemini_stream.emulator",
+        description="Run a local Gemini API (v1beta) emulator with a deterministic model.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="TCP port; 0 picks a free one")
+    parser.add_argument("--chunk-tokens", type=int, default=8, help="tokens per streamed chunk")
+    parser.add_argument("--chunk-delay", type=float, default=0.0, help="seconds between events")
+    parser.add_argument(
+        "--first-chunk-delay", type=float, default=0.0, help="seconds before the first event"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this key (repeatable); by default any key is accepted",
+    )
+    parser.add_argument("--rpm-limit", type=int, help="requests per minute per key, then 429")
+    parser.add_argument(
+        "--fault",
+        type=Fault.parse,
+        metavar="SPEC",
+        help="a fault for every generation request, e.g. 'status=503; times=2'",
+    )
+    return parser
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        api_keys=args.api_keys,
+        chunk_tokens=args.chunk_tokens,
+        chunk_delay=args.chunk_delay,
+        first_chunk_delay=args.first_chunk_delay,
+        fault=args.fault,
+        rpm_limit=args.rpm_limit,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no add_signal_handler; Ctrl+C still arrives as KeyboardInterrupt.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    async with emulator:
+        print(f"{LISTENING}{emulator.url}", flush=True)
+        print(
+            "Point the client at it:\n"
+            "    import gemini_stream as gs\n"
+            f'    gs.Client(base_url="{emulator.url}", api_key="anything")\n'
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the emulator until SIGINT or SIGTERM.
+
+    Args:
+        argv: the arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns:
+        0 after a clean stop, 1 when the server could not start.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,198 @@
+"""The :class:`Emulator`: starts and stops the local server and exposes its records and scripts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+from types import TracebackType
+
+from aiohttp import web
+
+from ._faults import Fault, FaultBook, ScriptedReply
+from ._model import BuiltinModel
+from ._records import RequestRecord
+from ._server import ServerState
+
+
+class Emulator:
+    """A local Gemini API server (v1beta) with a deterministic model and fault injection.
+
+    Use it as an async context manager; it listens on a free loopback port unless told
+    otherwise. Point a client at :attr:`url` (the server root; clients add ``/v1beta/...``).
+
+    Args:
+        host: the interface to listen on.
+        port: the TCP port; 0 picks a free one.
+        api_keys: the keys to accept; ``None`` accepts any non-empty key. A request without
+            a key gets 403 PERMISSION_DENIED, an unknown key 400 ``API_KEY_INVALID``.
+        chunk_tokens: tokens of text per streamed chunk.
+        chunk_delay: seconds between streamed events.
+        first_chunk_delay: seconds between the response headers and the first event.
+        fault: a fault applied to every generation request (``times`` limits it to the
+            first N).
+        rpm_limit: requests per minute allowed per API key on the generation methods;
+            requests over it get the API's 429 RESOURCE_EXHAUSTED.
+
+    Example:
+        >>> async with Emulator() as emulator:
+        ...     emulator.fail_next(2, status=503)
+        ...     print(emulator.url)  # http://127.0.0.1:PORT
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Collection[str] | None = None,
+        chunk_tokens: int = 8,
+        chunk_delay: float = 0.0,
+        first_chunk_delay: float = 0.0,
+        fault: Fault | None = None,
+        rpm_limit: int | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.model = BuiltinModel(chunk_tokens)
+        self._state = ServerState(
+            api_keys=api_keys,
+            model=self.model,
+            faults=FaultBook(fault),
+            rpm_limit=rpm_limit,
+            first_chunk_delay=first_chunk_delay,
+            chunk_delay=chunk_delay,
+        )
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """The server root, such as ``http://127.0.0.1:8765`` (no trailing slash)."""
+        if self._runner is None:
+            raise RuntimeError("the emulator is not running; use `async with Emulator()`")
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        """Start listening; :attr:`port` holds the real port afterwards."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        # handler_cancellation makes aiohttp cancel a handler as soon as its client goes
+        # away, so a disconnect is recorded at once even while the handler sleeps.
+        runner = web.AppRunner(
+            self._state.app(), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.port = runner.addresses[0][1]
+
+    async def close(self) -> None:
+        """Stop the server, abandoning replies still being written; safe to call twice."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        self._state.closing = True
+        running = list(self._state.running)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await runner.cleanup()
+        self._state.closing = False
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def records(self) -> list[RequestRecord]:
+        """Every request received so far, oldest first (the live list; clear it to reset)."""
+        return self._state.records
+
+    @property
+    def open_connections(self) -> int:
+        """TCP connections currently open to the server (idle keep-alive ones included)."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
+
+    @property
+    def active_requests(self) -> int:
+        """Requests whose handler is still running (open streams included)."""
+        return len(self._state.running)
+
+    def script(self, *items: Fault | ScriptedReply) -> None:
+        """Queue faults or scripted replies for the next generation requests, in order.
+
+        Each item answers ``item.times`` requests (a queued fault defaults to one). Queued
+        items win over the ``x-emulator-fault`` header and the server-wide fault; once the
+        queue is empty the built-in model answers again.
+        """
+        for item in items:
+            self._state.faults.push(item)
+
+    def fail_next(self, count: int, status: int = 503, *, retry_after: float | None = None) -> None:
+        """Make the next ``count`` generation requests fail with ``status``, then succeed.
+
+        Example:
+            >>> emulator.fail_next(1, 429, retry_after=2)  # 429 with RetryInfo "2s", then OK
+        """
+        self.script(Fault(status=status, retry_after=retry_after, times=count))
+
+    def clear_script(self) -> None:
+        """Drop every queued fault and scripted reply."""
+        self._state.faults.clear()
+
+    @property
+    def pending_script(self) -> int:
+        """How many generation requests the queued items will still answer."""
+        return self._state.faults.pending
+
+    async def wait_for_disconnect(
+        self, record: RequestRecord | None = None, *, timeout: float = 5.0
+    ) -> RequestRecord:
+        """Wait until the client of ``record`` (default: the latest request) goes away early.
+
+        Args:
+            record: the request to watch; ``None`` means the most recent one.
+            timeout: seconds to wait.
+
+        Returns:
+            The record; ``record.disconnected_at`` says when the server saw the disconnect.
+
+        Raises:
+            LookupError: no request has been received yet.
+            TimeoutError: the reply was still being written after ``timeout`` seconds, or
+                it finished without the client going away (nothing left to wait for).
+        """
+        if record is None:
+            if not self.records:
+                raise LookupError("no request has reached the emulator yet")
+            record = self.records[-1]
+        await record.wait_done(timeout)
+        if not record.disconnected:
+            raise TimeoutError(f"{record.path} finished without a client disconnect")
+        return record
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait until no request handler is running (for leak checks after many streams).
+
+        Raises:
+            TimeoutError: handlers were still running after ``timeout`` seconds.
+        """
+        running = list(self._state.running)
+        if not running:
+            return
+        _, pending = await asyncio.wait(running, timeout=timeout)
+        if pending:
+            raise TimeoutError(f"{len(pending)} requests still running after {timeout} s")

@@ -1,0 +1,173 @@
+"""Fault injection and scripting: what a generation request gets instead of a clean reply.
+
+A :class:`Fault` describes latency and failures for one reply; a :class:`ScriptedReply` gives
+the exact chunks to send. The :class:`FaultBook` picks, for each ``generateContent`` /
+``streamGenerateContent`` request, the first of: the next scripted item (queued from Python),
+the ``x-emulator-fault`` header, the server-wide fault.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+FAULT_HEADER = "x-emulator-fault"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Latency and failures injected into one reply; every field is optional.
+
+    "After N events" counts the events of the reply already written (0 = before the first).
+
+    Attributes:
+        status: answer this HTTP error (429, 500, 503, ...) before any byte of the reply.
+        retry_after: seconds for ``RetryInfo.retryDelay`` and ``Retry-After`` on the error.
+        first_delay: seconds of silence between the response headers and the first event.
+        delay: seconds between events (overrides the server's ``chunk_delay``).
+        disconnect_after: abruptly close the connection after N events.
+        error_after: after N events, write Google's raw pretty-printed error JSON (no
+            ``data:``) with ``error_status``, then end the body.
+        error_event_after: after N events, send ``data: {"error": ...}`` and end the body.
+        error_status: the status used by ``error_after`` / ``error_event_after``.
+        malformed_after: after N events, insert an event whose ``data:`` is not valid JSON.
+        oversized_after: after N events, insert a valid event of ``oversized_bytes`` bytes.
+        oversized_bytes: the size of the oversized event, framing included.
+        stall_after: after N events, go silent for ``stall`` seconds, then carry on.
+        stall: the length of the stall in seconds.
+        times: how many requests the fault applies to; ``None`` means every request for a
+            server-wide or header fault and one request for a queued fault.
+    """
+
+    status: int | None = None
+    retry_after: float | None = None
+    first_delay: float | None = None
+    delay: float | None = None
+    disconnect_after: int | None = None
+    error_after: int | None = None
+    error_event_after: int | None = None
+    error_status: int = 503
+    malformed_after: int | None = None
+    oversized_after: int | None = None
+    oversized_bytes: int = 1 << 20
+    stall_after: int | None = None
+    stall: float = 1.0
+    times: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        """Parse the header syntax: ``name=value`` pairs separated by ``;``.
+
+        Names are the field names with ``-`` or ``_``: ``status=429; retry-after=2`` or
+        ``disconnect-after=3``. A bare name means ``0`` for the ``*-after`` fields.
+
+        Raises:
+            ValueError: an unknown name or a value that is not a number.
+        """
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        for item in filter(None, (i.strip() for i in text.split(";"))):
+            name, _, raw = item.partition("=")
+            key = name.strip().replace("-", "_")
+            if key not in types:
+                raise ValueError(f"unknown fault {name.strip()!r} in {text!r}")
+            raw = raw.strip() or "0"
+            try:
+                values[key] = float(raw.rstrip("s")) if "float" in str(types[key]) else int(raw)
+            except ValueError:
+                raise ValueError(f"fault {name.strip()!r} needs a number, got {raw!r}") from None
+        return cls(**values)
+
+
+Chunk = Mapping[str, Any] | bytes
+
+
+@dataclass(frozen=True)
+class ScriptedReply:
+    """The exact reply to send to one generation request.
+
+    Attributes:
+        chunks: the events: dicts are written as Google-style JSON (one SSE event or array
+            element each; ``generateContent`` merges them into one body), ``bytes`` are
+            written verbatim with no framing.
+        fault: latency or failures to apply while replaying the chunks.
+        times: how many requests get this reply.
+    """
+
+    chunks: Sequence[Chunk]
+    fault: Fault | None = None
+    times: int = 1
+
+
+class RateLimiter:
+    """A per-key sliding one-minute window, like the API's requests-per-minute quota."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, collections.deque[float]] = {}
+
+    def check(self, key: str) -> float | None:
+        """Count one request for ``key``; return seconds to wait if it is over the limit."""
+        now = time.monotonic()
+        window = self._seen.setdefault(key, collections.deque())
+        while window and now - window[0] >= 60.0:
+            window.popleft()
+        if len(window) >= self.per_minute:
+            return round(60.0 - (now - window[0]), 3)
+        window.append(now)
+        return None
+
+
+class FaultBook:
+    """Decides which fault or scripted reply each generation request gets."""
+
+    def __init__(self, default: Fault | None) -> None:
+        self.default = default
+        self._default_used = 0
+        self._queue: collections.deque[list[Any]] = collections.deque()
+        self._header_uses: dict[str, int] = {}
+
+    def push(self, item: Fault | ScriptedReply) -> None:
+        """Queue a fault or scripted reply for the next generation request(s)."""
+        times = item.times if item.times is not None else 1
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times}")
+        self._queue.append([item, times])
+
+    def clear(self) -> None:
+        """Drop every queued item."""
+        self._queue.clear()
+
+    @property
+    def pending(self) -> int:
+        """How many requests the queued items will still answer."""
+        return sum(remaining for _, remaining in self._queue)
+
+    def take(self, headers: Mapping[str, str]) -> Fault | ScriptedReply | None:
+        """Pick the fault or script for one request (consuming queued items and counts).
+
+        Raises:
+            ValueError: the fault header does not parse.
+        """
+        if self._queue:
+            entry = self._queue[0]
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._queue.popleft()
+            item: Fault | ScriptedReply = entry[0]
+            return item
+        header = headers.get(FAULT_HEADER)
+        if header is not None:
+            fault = Fault.parse(header)
+            uses = self._header_uses.get(header, 0)
+            self._header_uses[header] = uses + 1
+            return fault if fault.times is None or uses < fault.times else None
+        if self.default is not None:
+            self._default_used += 1
+            times = self.default.times
+            return self.default if times is None or self._default_used <= times else None
+        return None

@@ -1,0 +1,210 @@
+"""The emulator's aiohttp application: routing, API keys, validation, recording, dispatch."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from aiohttp import web
+
+from . import _errors
+from ._catalogue import find_model, list_page
+from ._faults import FaultBook, RateLimiter, ScriptedReply
+from ._model import BuiltinModel
+from ._records import RequestRecord
+from ._schema import check_request
+from ._stream import ReplyWriter
+from ._tokens import details, prompt_tokens
+from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, dumps_pretty
+
+_GENERATE = ("generateContent", "streamGenerateContent")
+_MAX_BODY = 64 * 1024 * 1024  # inline images make requests far larger than aiohttp's 1 MiB
+Handler = Callable[[web.Request, RequestRecord], Awaitable[web.StreamResponse]]
+
+
+class ServerState:
+    """Everything the request handlers share: configuration, faults and records."""
+
+    def __init__(
+        self,
+        *,
+        api_keys: Collection[str] | None,
+        model: BuiltinModel,
+        faults: FaultBook,
+        rpm_limit: int | None,
+        first_chunk_delay: float,
+        chunk_delay: float,
+    ) -> None:
+        self.api_keys = frozenset(api_keys) if api_keys is not None else None
+        self.model = model
+        self.faults = faults
+        self.limiter = RateLimiter(rpm_limit) if rpm_limit else None
+        self.first_chunk_delay = first_chunk_delay
+        self.chunk_delay = chunk_delay
+        self.records: list[RequestRecord] = []
+        self.running: set[asyncio.Task[Any]] = set()
+        self.closing = False
+
+    def app(self) -> web.Application:
+        """Build the aiohttp application serving the v1beta routes."""
+        app = web.Application(client_max_size=_MAX_BODY)
+        app.router.add_get("/v1beta/models", self._wrap(self._list))
+        resource = "/v1beta/{collection:models|tunedModels}/{name}"
+        app.router.add_route("*", resource, self._wrap(self._model_call))
+        app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
+        return app
+
+    def _wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            record = RequestRecord(request.method, request.path, dict(request.query), headers)
+            self.records.append(record)
+            task = asyncio.current_task()
+            if task is not None:
+                self.running.add(task)
+            disconnected = False
+            try:
+                return await handler(request, record)
+            except asyncio.CancelledError:
+                # With handler_cancellation aiohttp cancels us when the peer goes away; a
+                # cancellation while closing is the emulator's own shutdown.
+                disconnected = not self.closing
+                raise
+            finally:
+                self.running.discard(task)
+                record.finish(disconnected=disconnected)
+
+        return handle
+
+    def _error(self, record: RequestRecord, reply: _errors.ErrorReply) -> web.Response:
+        status, body, extra = reply
+        record.status = status
+        headers = {"Content-Type": JSON_CONTENT_TYPE, **COMMON_HEADERS, **extra}
+        return web.Response(status=status, body=dumps_pretty(body), headers=headers)
+
+    def _json(self, record: RequestRecord, body: Any) -> web.Response:
+        record.status = 200
+        headers = {"Content-Type": JSON_CONTENT_TYPE, **COMMON_HEADERS}
+        return web.Response(body=dumps_pretty(body), headers=headers)
+
+    def _auth(self, request: web.Request, record: RequestRecord) -> _errors.ErrorReply | None:
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        record.api_key = key
+        if not key:
+            return _errors.permission_denied()
+        if self.api_keys is not None and key not in self.api_keys:
+            return _errors.api_key_invalid()
+        return None
+
+    async def _unknown_path(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return self._error(record, _errors.not_found())
+
+    async def _list(self, request: web.Request, record: RequestRecord) -> web.Response:
+        record.rpc = "list"
+        denied = self._auth(request, record)
+        if denied:
+            return self._error(record, denied)
+        raw_size = request.query.get("pageSize", "0")
+        try:
+            size = int(raw_size)
+        except ValueError:
+            text = f"Invalid value at 'page_size' (TYPE_INT32), \"{raw_size}\""
+            return self._error(record, _errors.bad_request([("page_size", text)]))
+        page = list_page(size, request.query.get("pageToken", ""))
+        if page is None:
+            return self._error(record, _errors.invalid_argument("Invalid page token."))
+        return self._json(record, page)
+
+    async def _model_call(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
+        name = request.match_info["name"]
+        model_id, _, rpc = name.partition(":")
+        record.model = f"{request.match_info['collection']}/{model_id}"
+        record.rpc = rpc or "get"
+        posting = request.method == "POST" and rpc in (*_GENERATE, "countTokens")
+        if not posting and not (request.method == "GET" and not rpc):
+            return self._error(record, _errors.not_found())
+        denied = self._auth(request, record)
+        if denied:
+            return self._error(record, denied)
+        entry = find_model(record.model)
+        method = "generateContent" if rpc in _GENERATE else rpc or "get"
+        if entry is None or (posting and method not in entry["supportedGenerationMethods"]):
+            return self._error(record, _errors.model_not_found(record.model, method))
+        if not posting:
+            return self._json(record, entry)
+        record.raw_body = await request.read()
+        try:
+            record.body = json.loads(record.raw_body or b"{}")
+        except ValueError as exc:
+            return self._error(
+                record, _errors.bad_request([("", _json_error(exc, record.raw_body))])
+            )
+        if rpc == "countTokens":
+            return self._count(record)
+        return await self._generate(request, record, model_id, rpc)
+
+    def _count(self, record: RequestRecord) -> web.Response:
+        body, violations = check_request(record.body, "CountTokensRequest")
+        if violations:
+            return self._error(record, _errors.bad_request(violations))
+        if "contents" in body and "generateContentRequest" in body:
+            message = "contents and generate_content_request are mutually exclusive."
+            return self._error(record, _errors.invalid_argument(message))
+        counts = prompt_tokens(body.get("generateContentRequest", body))
+        return self._json(
+            record, {"totalTokens": sum(counts.values()), "promptTokensDetails": details(counts)}
+        )
+
+    async def _generate(
+        self, request: web.Request, record: RequestRecord, model_id: str, rpc: str
+    ) -> web.StreamResponse:
+        body, violations = check_request(record.body, "GenerateContentRequest")
+        if violations:
+            return self._error(record, _errors.bad_request(violations))
+        if not body.get("contents"):
+            message = "* GenerateContentRequest.contents: contents is not specified\n"
+            return self._error(record, _errors.invalid_argument(message))
+        if self.limiter is not None:
+            wait = self.limiter.check(record.api_key or "")
+            if wait is not None:
+                reply = _errors.rate_limited(model_id, wait, self.limiter.per_minute)
+                return self._error(record, reply)
+        try:
+            item = self.faults.take(record.headers)
+        except ValueError as exc:
+            return self._error(record, _errors.invalid_argument(f"x-emulator-fault: {exc}"))
+        record.applied = item
+        fault = item.fault if isinstance(item, ScriptedReply) else item
+        writer = ReplyWriter(
+            request,
+            record,
+            mode="single"
+            if rpc == "generateContent"
+            else "sse"
+            if request.query.get("alt") == "sse"
+            else "array",
+            fault=fault,
+            first_delay=self.first_chunk_delay,
+            delay=self.chunk_delay,
+        )
+        if fault is not None and fault.status is not None:
+            await asyncio.sleep(writer.first_delay)
+            return self._error(
+                record, _errors.status_error(fault.status, model_id, fault.retry_after)
+            )
+        if isinstance(item, ScriptedReply):
+            chunks = list(item.chunks)
+        else:
+            chunks = list(self.model.normalised_chunks(body, model_id))
+        return await writer.send(chunks, model_id)
+
+
+def _json_error(exc: ValueError, raw: bytes) -> str:
+    """Google's message for a body that is not JSON: the spot, and a caret under it."""
+    pos = getattr(exc, "pos", 0)
+    text = raw.decode("utf-8", errors="replace")
+    start = max(0, pos - 20)
+    excerpt = text[start : pos + 20]
+    return f"Invalid JSON payload received. Unexpected token.\n{excerpt}\n{' ' * (pos - start)}^"
