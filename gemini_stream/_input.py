@@ -1,0 +1,453 @@
+"""Turns what users naturally pass (strings, parts, wire-shaped dicts) into request Structs.
+
+Dicts may use camelCase or snake_case keys, as the REST API itself accepts both. Keys are
+mapped to wire names only along the known schema: the keys inside user data (function-call
+arguments, function responses, JSON Schemas, ``Schema.properties`` names) are never renamed.
+Unlike server responses, an unknown key in user input is an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import reprlib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, TypeAlias, TypeVar
+
+import msgspec
+import msgspec.inspect as mi
+
+from ._wire_base import Wire
+from ._wire_config import GenerationConfig, SafetySetting
+from ._wire_content import Content, Part
+from ._wire_request import GenerateContentRequest
+from ._wire_tools import FunctionDeclaration, Tool, ToolConfig
+
+__all__ = (
+    "ConfigInput",
+    "ContentsInput",
+    "PartInput",
+    "SafetySettingsInput",
+    "SystemInstructionInput",
+    "ToolConfigInput",
+    "ToolsInput",
+    "build_request",
+    "short_repr",
+    "to_config",
+    "to_contents",
+    "to_safety_settings",
+    "to_system_instruction",
+    "to_tool_config",
+    "to_tools",
+)
+
+PartInput: TypeAlias = str | Part | Mapping[str, Any]
+ContentsInput: TypeAlias = (
+    str | Part | Content | Mapping[str, Any] | Sequence[str | Part | Content | Mapping[str, Any]]
+)
+ConfigInput: TypeAlias = GenerationConfig | Mapping[str, Any] | None
+SystemInstructionInput: TypeAlias = Content | PartInput | Sequence[PartInput] | None
+ToolsInput: TypeAlias = (
+    Tool
+    | FunctionDeclaration
+    | Mapping[str, Any]
+    | Sequence[Tool | FunctionDeclaration | Mapping[str, Any]]
+    | None
+)
+ToolConfigInput: TypeAlias = ToolConfig | Mapping[str, Any] | None
+SafetySettingsInput: TypeAlias = (
+    SafetySetting | Mapping[str, Any] | Sequence[SafetySetting | Mapping[str, Any]] | None
+)
+
+_S = TypeVar("_S", bound=Wire)
+
+_repr = reprlib.Repr()
+_repr.maxstring = 60
+_repr.maxother = 60
+_repr.maxlist = _repr.maxtuple = _repr.maxdict = 4
+_repr.maxlevel = 3
+
+_ROLES = ("user", "model")
+_PART_DATA_FIELDS = (
+    "text",
+    "inline_data",
+    "file_data",
+    "function_call",
+    "function_response",
+    "executable_code",
+    "code_execution_result",
+    "tool_call",
+    "tool_response",
+)
+_CONTENT_KEYS = frozenset({"role", "parts"})
+_PATH_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def short_repr(value: object) -> str:
+    """Return ``repr(value)`` shortened for an error message."""
+    return _repr.repr(value)
+
+
+# -- dicts with camelCase or snake_case keys -> Structs ------------------------------------
+
+
+@cache
+def _fields(cls: type[msgspec.Struct]) -> dict[str, tuple[str, mi.Type]]:
+    """Map both the snake_case and the wire name of each field of ``cls`` to (wire name, type)."""
+    info = mi.type_info(cls)
+    assert isinstance(info, mi.StructType)
+    table: dict[str, tuple[str, mi.Type]] = {}
+    for field in info.fields:
+        table[field.name] = table[field.encode_name] = (field.encode_name, field.type)
+    return table
+
+
+def _normalize(value: Any, type_: mi.Type, path: str) -> Any:
+    """Rewrite struct keys in ``value`` to wire names, walking ``type_`` only.
+
+    Anything that is not a struct, a list of structs or a map of structs (``Any`` fields, plain
+    values, Struct instances) is returned untouched, so user data keeps its keys.
+    """
+    if isinstance(type_, mi.UnionType):
+        for member in type_.types:
+            if isinstance(member, (mi.StructType, mi.ListType, mi.DictType)):
+                return _normalize(value, member, path)
+        return value
+    if isinstance(type_, mi.StructType):
+        if isinstance(value, Mapping):
+            return _normalize_struct(value, type_.cls, path)
+        return value
+    if isinstance(type_, mi.ListType):
+        if isinstance(value, (list, tuple)):
+            item = type_.item_type
+            return [_normalize(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
+        return value
+    if (
+        isinstance(type_, mi.DictType)
+        and not isinstance(type_.value_type, mi.AnyType)
+        and isinstance(value, Mapping)
+    ):
+        item = type_.value_type
+        return {k: _normalize(v, item, f"{path}[{k!r}]") for k, v in value.items()}
+    return value
+
+
+def _normalize_struct(
+    value: Mapping[Any, Any], cls: type[msgspec.Struct], path: str
+) -> dict[str, Any]:
+    fields = _fields(cls)
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else str(key)
+        if not isinstance(key, str):
+            raise TypeError(f"{cls.__name__} keys must be strings, got {short_repr(key)}")
+        entry = fields.get(key)
+        if entry is None:
+            raise ValueError(_unknown_key_message(key, cls, path))
+        wire_name, type_ = entry
+        if wire_name in out:
+            raise ValueError(f"{where}: field {wire_name!r} of {cls.__name__} is given twice")
+        out[wire_name] = _normalize(item, type_, where)
+    return out
+
+
+def _unknown_key_message(key: str, cls: type[msgspec.Struct], path: str) -> str:
+    names = sorted({name for name, _ in _fields(cls).values()} | set(cls.__struct_fields__))
+    where = f" at {path!r}" if path else ""
+    message = f"unknown field {key!r} for {cls.__name__}{where}"
+    close = difflib.get_close_matches(key, names, n=1)
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; expected one of: {', '.join(cls.__struct_fields__)}"
+
+
+def _value_at(obj: Any, path: str) -> tuple[bool, Any]:
+    """Follow a msgspec error path (``$.a[0].b``) into ``obj``; (False, None) if it cannot."""
+    for name, index in _PATH_TOKEN.findall(path.removeprefix("$")):
+        if name and isinstance(obj, Mapping) and name in obj:
+            obj = obj[name]
+        elif index and isinstance(obj, (list, tuple)) and int(index) < len(obj):
+            obj = obj[int(index)]
+        else:
+            return False, None
+    return True, obj
+
+
+def from_mapping(value: Mapping[Any, Any], cls: type[_S], what: str) -> _S:
+    """Convert a wire-shaped dict (camelCase or snake_case keys) into ``cls``.
+
+    Raises:
+        ValueError: an unknown or duplicated key, or a missing required field.
+        TypeError: a value of the wrong type.
+    """
+    normalized = _normalize_struct(value, cls, "")
+    try:
+        # strict=False as in proto3 JSON: numbers (int64 in particular) may be given as strings.
+        return msgspec.convert(normalized, cls, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        _, at, path = message.rpartition(" - at `")
+        found, bad = _value_at(normalized, path.rstrip("`")) if at else (True, value)
+        got = f" (got {short_repr(bad)})" if found else ""
+        error = TypeError if message.startswith("Expected") else ValueError
+        raise error(f"invalid {what}: {message}{got}") from exc
+
+
+# -- contents -------------------------------------------------------------------------------
+
+
+def _to_part(value: object, where: str) -> Part:
+    if isinstance(value, str):
+        return Part(text=value)
+    if isinstance(value, Part):
+        part = value
+    elif isinstance(value, Mapping):
+        part = from_mapping(value, Part, f"part {where}")
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"{where}: raw bytes {short_repr(value)} have no MIME type; "
+            "use Part.from_bytes(data, mime_type)"
+        )
+    else:
+        raise TypeError(
+            f"{where}: expected a str, a Part or a part dict, got {type(value).__name__} "
+            f"{short_repr(value)}"
+        )
+    if all(getattr(part, name) is None for name in _PART_DATA_FIELDS):
+        raise ValueError(f"{where}: part {short_repr(part)} has no data (text, inline_data, ...)")
+    return part
+
+
+def _check_content(content: Content, where: str) -> Content:
+    # Model turns usually come back from the server (chat history): their parts are sent back
+    # as they came, even of a kind this version does not know.
+    if content.role is not None and content.role not in _ROLES:
+        hint = " (use system_instruction for a system prompt)" if content.role == "system" else ""
+        raise ValueError(
+            f"{where}: role {content.role!r} is not valid; expected 'user' or 'model'{hint}"
+        )
+    if not content.parts:
+        raise ValueError(f"{where}: Content {short_repr(content)} has no parts")
+    if content.role != "model":
+        for i, part in enumerate(content.parts):
+            _to_part(part, f"{where}.parts[{i}]")
+    return content
+
+
+def _is_content_mapping(value: Mapping[Any, Any]) -> bool:
+    return any(key in _CONTENT_KEYS for key in value)
+
+
+def _items(value: object) -> list[object] | None:
+    """The items of a list-like input, or None when ``value`` is a single item."""
+    if isinstance(value, (str, bytes, bytearray, memoryview, Mapping, Wire)):
+        return None
+    if isinstance(value, Sequence):
+        return list(value)
+    return None
+
+
+def to_contents(contents: ContentsInput) -> list[Content]:
+    """Turn user input into the ``contents`` of a request.
+
+    A string, a part, or a list of strings and parts is one user turn; a ``Content`` or a
+    list of them is a conversation, kept as given. Dicts in wire shape (camelCase or
+    snake_case keys) stand for a ``Content`` when they have ``role`` or ``parts``, otherwise
+    for a ``Part``.
+
+    Example:
+        >>> to_contents("Hi")
+        [Content(role='user', parts=[Part(text='Hi')])]
+
+    Raises:
+        TypeError: an item of the wrong type (e.g. raw bytes: use ``Part.from_bytes``).
+        ValueError: empty input, a Content without parts or with a bad role, Contents mixed
+            with bare parts, or a dict with an unknown key.
+    """
+    items = _items(contents)
+    if items is None:
+        items = [contents]
+    if not items:
+        raise ValueError(f"contents is empty ({short_repr(contents)}); give at least one part")
+    turns: list[Content] = []
+    parts: list[Part] = []
+    for i, item in enumerate(items):
+        where = f"contents[{i}]"
+        if isinstance(item, Content):
+            turns.append(_check_content(item, where))
+        elif isinstance(item, Mapping) and _is_content_mapping(item):
+            turns.append(_check_content(from_mapping(item, Content, where), where))
+        else:
+            parts.append(_to_part(item, where))
+        if turns and parts:
+            raise ValueError(
+                f"{where}: contents mixes Content turns and bare parts ({short_repr(item)}); "
+                "pass either a list of Contents (a conversation) or a list of parts and "
+                "strings (one user turn), e.g. wrap the parts in Content.user(...)"
+            )
+    return turns or [Content(role="user", parts=parts)]
+
+
+def to_system_instruction(value: SystemInstructionInput) -> Content | None:
+    """Turn a string, part(s) or ``Content`` into a system instruction (role left unset).
+
+    Raises:
+        TypeError, ValueError: as for ``to_contents``; a list of Contents is not allowed.
+    """
+    if value is None:
+        return None
+    where = "system_instruction"
+    if isinstance(value, Content):
+        return _check_content(value, where)
+    if isinstance(value, Mapping) and _is_content_mapping(value):
+        return _check_content(from_mapping(value, Content, where), where)
+    items = _items(value)
+    if items is None:
+        items = [value]
+    if not items:
+        raise ValueError(f"system_instruction is empty ({short_repr(value)})")
+    return Content(parts=[_to_part(item, f"{where}[{i}]") for i, item in enumerate(items)])
+
+
+# -- config, tools, safety ------------------------------------------------------------------
+
+
+def to_config(config: ConfigInput) -> GenerationConfig | None:
+    """Accept a ``GenerationConfig`` or a dict of its fields (camelCase or snake_case keys).
+
+    Raises:
+        ValueError: an unknown key (the message suggests the closest field name).
+        TypeError: a value of the wrong type, or ``config`` itself of the wrong type.
+    """
+    if config is None or isinstance(config, GenerationConfig):
+        return config
+    if isinstance(config, Mapping):
+        return from_mapping(config, GenerationConfig, "config")
+    raise TypeError(
+        f"config must be a GenerationConfig or a dict, got {type(config).__name__} "
+        f"{short_repr(config)}"
+    )
+
+
+def to_tool_config(tool_config: ToolConfigInput) -> ToolConfig | None:
+    """Accept a ``ToolConfig`` or a dict of its fields (camelCase or snake_case keys)."""
+    if tool_config is None or isinstance(tool_config, ToolConfig):
+        return tool_config
+    if isinstance(tool_config, Mapping):
+        return from_mapping(tool_config, ToolConfig, "tool_config")
+    raise TypeError(
+        f"tool_config must be a ToolConfig or a dict, got {type(tool_config).__name__} "
+        f"{short_repr(tool_config)}"
+    )
+
+
+def to_tools(tools: ToolsInput) -> list[Tool] | None:
+    """Accept tools: ``Tool``s, ``FunctionDeclaration``s, or dicts of either.
+
+    Function declarations given on their own (typed, or dicts with a ``name`` key) are
+    gathered into one ``Tool`` at the position of the first of them.
+
+    Raises:
+        TypeError, ValueError: an item of the wrong type or a dict with an unknown key.
+    """
+    if tools is None:
+        return None
+    items = _items(tools)
+    if items is None:
+        items = [tools]
+    out: list[Tool] = []
+    declarations: list[FunctionDeclaration] = []
+    position = 0
+    for i, item in enumerate(items):
+        where = f"tools[{i}]"
+        if isinstance(item, Mapping) and "name" in item:
+            item = from_mapping(item, FunctionDeclaration, where)
+        if isinstance(item, FunctionDeclaration):
+            if not declarations:
+                position = len(out)
+            declarations.append(item)
+        elif isinstance(item, Tool):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            out.append(from_mapping(item, Tool, where))
+        else:
+            raise TypeError(
+                f"{where}: expected a Tool, a FunctionDeclaration or a dict, got "
+                f"{type(item).__name__} {short_repr(item)}"
+            )
+    if declarations:
+        out.insert(position, Tool(function_declarations=declarations))
+    return out or None
+
+
+def to_safety_settings(settings: SafetySettingsInput) -> list[SafetySetting] | None:
+    """Accept ``SafetySetting``s, ``{"category": ..., "threshold": ...}`` dicts, or one
+    ``{category: threshold}`` mapping such as ``{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}``.
+
+    Raises:
+        TypeError, ValueError: a bad item, an unknown key, or one category given twice.
+    """
+    if settings is None:
+        return None
+    items: list[object]
+    if isinstance(settings, Mapping) and not ({"category", "threshold"} & settings.keys()):
+        for key in settings:
+            if not (isinstance(key, str) and key.startswith("HARM_CATEGORY_")):
+                raise ValueError(
+                    f"safety_settings: {short_repr(key)} is neither a HARM_CATEGORY_* name nor "
+                    "a 'category'/'threshold' key"
+                )
+        items = [{"category": k, "threshold": v} for k, v in settings.items()]
+    else:
+        found = _items(settings)
+        items = [settings] if found is None else found
+    out: list[SafetySetting] = []
+    for i, item in enumerate(items):
+        where = f"safety_settings[{i}]"
+        if isinstance(item, Mapping):
+            item = from_mapping(item, SafetySetting, where)
+        if not isinstance(item, SafetySetting):
+            raise TypeError(
+                f"{where}: expected a SafetySetting or a dict, got {type(item).__name__} "
+                f"{short_repr(item)}"
+            )
+        if any(s.category == item.category for s in out):
+            raise ValueError(f"{where}: category {item.category!r} is given twice")
+        out.append(item)
+    return out or None
+
+
+def build_request(
+    contents: ContentsInput,
+    *,
+    config: ConfigInput = None,
+    system_instruction: SystemInstructionInput = None,
+    tools: ToolsInput = None,
+    tool_config: ToolConfigInput = None,
+    safety_settings: SafetySettingsInput = None,
+    cached_content: str | None = None,
+) -> GenerateContentRequest:
+    """Build a ``GenerateContentRequest`` from user input (see the ``to_*`` functions).
+
+    Example:
+        >>> build_request("Hi", config={"temperature": 0.2}).generation_config
+        GenerationConfig(temperature=0.2)
+
+    Raises:
+        TypeError, ValueError: bad input; the message names the offending value.
+    """
+    if cached_content is not None and not isinstance(cached_content, str):
+        raise TypeError(
+            "cached_content must be a str like 'cachedContents/abc', got "
+            + short_repr(cached_content)
+        )
+    return GenerateContentRequest(
+        contents=to_contents(contents),
+        system_instruction=to_system_instruction(system_instruction),
+        tools=to_tools(tools),
+        tool_config=to_tool_config(tool_config),
+        safety_settings=to_safety_settings(safety_settings),
+        generation_config=to_config(config),
+        cached_content=cached_content,
+    )
