@@ -4,7 +4,8 @@ The three forms:
 
 * ``sse``: ``data: {single-line JSON}\\r\\n\\r\\n`` per event, the body ends after the last.
 * ``array`` (``streamGenerateContent`` without ``alt=sse``): ``[`` + pretty element, then
-  ``,\\r\\n`` + pretty element for each later one, then ``]``, each piece written as it is ready.
+  ``\\n,\\r\\n`` + pretty element for each later one, then ``\\n]``, each written when ready
+  (the live separator is unverified; this is the ``\\n,\\r\\n`` form seen in notes on it).
 * ``single`` (``generateContent``): the chunks merged into one pretty-printed body.
 """
 
@@ -97,7 +98,7 @@ class ReplyWriter:
                 chunk = chunks[i]
                 await self._event(response, self._encode(chunk), raw=isinstance(chunk, bytes))
             if not sse:
-                await response.write(b"]" if self._opened else b"[]")
+                await response.write(b"\n]" if self._opened else b"[]")
             await response.write_eof()
         except ConnectionError:
             self._client_gone()
@@ -111,8 +112,8 @@ class ReplyWriter:
         return dumps_pretty(chunk).rstrip(b"\n")
 
     def _element(self, data: bytes) -> bytes:
-        """Prefix an array element with ``[`` (first) or ``,\r\n`` (later ones)."""
-        prefix = b",\r\n" if self._opened else b"["
+        """Prefix an array element with ``[`` (first) or the separator (later ones)."""
+        prefix = b"\n,\r\n" if self._opened else b"["
         self._opened = True
         return prefix + data
 
@@ -142,7 +143,7 @@ class ReplyWriter:
         if raw_error or fault.error_event_after == i:
             _, body, _ = status_error(fault.error_status, model)
             if self.mode == "array":
-                error = self._element(dumps_pretty(body).rstrip(b"\n")) + b"]"
+                error = self._element(dumps_pretty(body).rstrip(b"\n")) + b"\n]"
             else:
                 error = dumps_pretty(body) if raw_error else sse_event(dumps_line(body))
             await response.write(error)
