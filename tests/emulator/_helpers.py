@@ -27,7 +27,8 @@ def split_sse(body: bytes) -> list[bytes]:
     events = body.split(b"\r\n\r\n")[:-1]
     for event in events:
         assert event.startswith(b"data: "), event[:40]
-        assert b"\n" not in event and b"\r" not in event
+        assert b"\n" not in event
+        assert b"\r" not in event
     return [event[len(b"data: ") :] for event in events]
 
 

@@ -18,10 +18,13 @@ async def test_list_models_pages_with_opaque_tokens(gemini_emulator, session):
     assert status == 200
     assert "nextPageToken" not in everything
     names = [m["name"] for m in everything["models"]]
-    assert "models/gemini-2.5-flash" in names and "models/gemini-3-flash-preview" in names
+    assert "models/gemini-2.5-flash" in names
+    assert "models/gemini-3-flash-preview" in names
     seen, token, pages = [], "", 0
     while True:
-        status, page = await get(session, f"{base}?pageSize=4" + (f"&pageToken={token}" if token else ""))
+        status, page = await get(
+            session, f"{base}?pageSize=4" + (f"&pageToken={token}" if token else "")
+        )
         assert status == 200
         assert len(page["models"]) <= 4
         seen += [m["name"] for m in page["models"]]
@@ -37,7 +40,8 @@ async def test_list_models_pages_with_opaque_tokens(gemini_emulator, session):
 async def test_bad_page_parameters(gemini_emulator, session):
     base = f"{gemini_emulator.url}/v1beta/models"
     status, body = await get(session, f"{base}?pageToken=bogus")
-    assert status == 400 and body["error"]["status"] == "INVALID_ARGUMENT"
+    assert status == 400
+    assert body["error"]["status"] == "INVALID_ARGUMENT"
     status, body = await get(session, f"{base}?pageSize=many")
     assert status == 400
     assert body["error"]["details"][0]["fieldViolations"][0]["field"] == "page_size"
@@ -47,24 +51,42 @@ async def test_get_model_fields(gemini_emulator, session):
     status, model = await get(session, f"{gemini_emulator.url}/v1beta/models/gemini-2.5-flash")
     assert status == 200
     assert model["name"] == "models/gemini-2.5-flash"
-    assert model["inputTokenLimit"] == 1048576 and model["outputTokenLimit"] == 65536
+    assert model["inputTokenLimit"] == 1048576
+    assert model["outputTokenLimit"] == 65536
     assert "generateContent" in model["supportedGenerationMethods"]
     assert "streamGenerateContent" not in model["supportedGenerationMethods"]
     assert model["thinking"] is True
-    assert (model["temperature"], model["topP"], model["topK"], model["maxTemperature"]) == (1, 0.95, 64, 2)
+    assert (model["temperature"], model["topP"], model["topK"], model["maxTemperature"]) == (
+        1,
+        0.95,
+        64,
+        2,
+    )
     _, legacy = await get(session, f"{gemini_emulator.url}/v1beta/models/gemini-2.0-flash")
-    assert "thinking" not in legacy and legacy["topK"] == 40
+    assert "thinking" not in legacy
+    assert legacy["topK"] == 40
     status, body = await get(session, f"{gemini_emulator.url}/v1beta/models/nope")
-    assert status == 404 and body["error"]["status"] == "NOT_FOUND"
-    async with session.get(f"{gemini_emulator.url}/v1beta/models?pageSize=1&pageSize=2", headers=KEY) as r:
+    assert status == 404
+    assert body["error"]["status"] == "NOT_FOUND"
+    async with session.get(
+        f"{gemini_emulator.url}/v1beta/models?pageSize=1&pageSize=2", headers=KEY
+    ) as r:
         assert r.status == 200
-    raw = await (await session.get(f"{gemini_emulator.url}/v1beta/models/gemini-2.5-pro", headers=KEY)).read()
+    raw = await (
+        await session.get(f"{gemini_emulator.url}/v1beta/models/gemini-2.5-pro", headers=KEY)
+    ).read()
     assert b'"temperature": 1,\n' in raw  # integral floats are written without ".0"
 
 
 REQUEST = {
     "contents": [
-        {"role": "user", "parts": [{"text": "What is in this picture?"}, {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}]},
+        {
+            "role": "user",
+            "parts": [
+                {"text": "What is in this picture?"},
+                {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+            ],
+        },
         {"role": "model", "parts": [{"text": "A cat."}]},
         {"role": "user", "parts": [{"text": "And its colour?"}]},
     ],
@@ -74,7 +96,11 @@ REQUEST = {
 
 
 async def test_count_tokens_matches_usage(gemini_emulator, session):
-    status, _, raw = await post(session, url(gemini_emulator, "countTokens"), {"generateContentRequest": {"model": "models/gemini-2.5-flash", **REQUEST}})
+    status, _, raw = await post(
+        session,
+        url(gemini_emulator, "countTokens"),
+        {"generateContentRequest": {"model": "models/gemini-2.5-flash", **REQUEST}},
+    )
     assert status == 200
     counted = json.loads(raw)
     _, _, stream = await post(session, stream_url(gemini_emulator), REQUEST)
@@ -93,5 +119,7 @@ async def test_count_tokens_contents_form(gemini_emulator, session):
     both = {**contents_only, "generateContentRequest": {"contents": REQUEST["contents"]}}
     status, _, _ = await post(session, url(gemini_emulator, "countTokens"), both)
     assert status == 400
-    status, _, _ = await post(session, url(gemini_emulator, "countTokens"), {**user("x"), "tools": []})
+    status, _, _ = await post(
+        session, url(gemini_emulator, "countTokens"), {**user("x"), "tools": []}
+    )
     assert status == 400  # tools belong inside generateContentRequest

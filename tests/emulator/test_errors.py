@@ -43,7 +43,9 @@ def check_error(status, headers, body, code, rpc_status):
 
 
 async def test_missing_key_is_permission_denied(gemini_emulator, session):
-    error = check_error(*await post(session, stream_url(gemini_emulator), user("hi"), {}), 403, "PERMISSION_DENIED")
+    error = check_error(
+        *await post(session, stream_url(gemini_emulator), user("hi"), {}), 403, "PERMISSION_DENIED"
+    )
     assert error["message"].startswith("Method doesn't allow unregistered callers")
 
 
@@ -76,7 +78,9 @@ async def test_unknown_model_is_not_found(gemini_emulator, session):
 
 
 async def test_model_without_generate_content_is_not_found(gemini_emulator, session):
-    result = await post(session, url(gemini_emulator, "generateContent", "gemini-embedding-001"), user("hi"))
+    result = await post(
+        session, url(gemini_emulator, "generateContent", "gemini-embedding-001"), user("hi")
+    )
     check_error(*result, 404, "NOT_FOUND")
 
 
@@ -169,7 +173,9 @@ async def test_unknown_paths_and_methods_are_not_found(gemini_emulator, session)
     ],
 )
 async def test_bad_fields_get_a_bad_request_detail(gemini_emulator, session, body, violations):
-    error = check_error(*await post(session, stream_url(gemini_emulator), body), 400, "INVALID_ARGUMENT")
+    error = check_error(
+        *await post(session, stream_url(gemini_emulator), body), 400, "INVALID_ARGUMENT"
+    )
     assert error["message"] == "\n".join(text for _, text in violations)
     [detail] = error["details"]
     assert detail["@type"] == "type.googleapis.com/google.rpc.BadRequest"
@@ -184,8 +190,14 @@ async def test_user_data_and_both_name_styles_are_accepted(gemini_emulator, sess
     body = {
         "contents": [
             {"role": "user", "parts": [{"text": "call f"}]},
-            {"role": "model", "parts": [{"function_call": {"name": "f", "args": {"any_key": {"x": 1}}}}]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "f", "response": {"whatever": [1]}}}]},
+            {
+                "role": "model",
+                "parts": [{"function_call": {"name": "f", "args": {"any_key": {"x": 1}}}}],
+            },
+            {
+                "role": "user",
+                "parts": [{"functionResponse": {"name": "f", "response": {"whatever": [1]}}}],
+            },
         ],
         "system_instruction": {"parts": [{"text": "Be brief"}]},
         "generationConfig": {
@@ -196,7 +208,10 @@ async def test_user_data_and_both_name_styles_are_accepted(gemini_emulator, sess
         },
         "tools": {
             "function_declarations": [
-                {"name": "f", "parametersJsonSchema": {"type": "object", "properties": {}, "x-any": 1}}
+                {
+                    "name": "f",
+                    "parametersJsonSchema": {"type": "object", "properties": {}, "x-any": 1},
+                }
             ]
         },
     }
@@ -205,8 +220,12 @@ async def test_user_data_and_both_name_styles_are_accepted(gemini_emulator, sess
 
 
 async def test_malformed_json_body(gemini_emulator, session):
-    async with session.post(stream_url(gemini_emulator), data=b"{not json", headers=KEY) as response:
-        error = check_error(response.status, response.headers, await response.read(), 400, "INVALID_ARGUMENT")
+    async with session.post(
+        stream_url(gemini_emulator), data=b"{not json", headers=KEY
+    ) as response:
+        error = check_error(
+            response.status, response.headers, await response.read(), 400, "INVALID_ARGUMENT"
+        )
     assert error["message"].startswith("Invalid JSON payload received. Unexpected token.")
     assert error["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
     async with session.post(stream_url(gemini_emulator), data=b"[1]", headers=KEY) as response:

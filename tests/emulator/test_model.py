@@ -94,7 +94,8 @@ def test_max_output_tokens_and_stop_sequences():
     assert count_tokens(expected_text(request, MODEL)) == 5
     stopped = chat("count HALT here", generationConfig={"stopSequences": ["HALT"]})
     text = expected_text(stopped, MODEL)
-    assert text.endswith('"count ') and "HALT" not in text
+    assert text.endswith('"count ')
+    assert "HALT" not in text
     assert BuiltinModel().chunks(stopped, MODEL)[-1]["candidates"][0]["finishReason"] == "STOP"
 
 
@@ -113,7 +114,8 @@ def test_thoughts_come_first_with_a_signature():
     chunks = BuiltinModel(4).chunks(request, "gemini-3-flash-preview")
     parts = parts_of(chunks)
     flags = [bool(p.get("thought")) for p in parts]
-    assert flags[0] and flags == sorted(flags, reverse=True)  # every thought before the answer
+    assert flags[0]
+    assert flags == sorted(flags, reverse=True)
     first_answer = parts[flags.index(False)]
     signature = base64.b64decode(first_answer["thoughtSignature"], validate=True)
     assert len(signature) == 32
@@ -128,7 +130,9 @@ def test_no_thoughts_without_thinking():
         ("gemini-2.0-flash", {"includeThoughts": True}),
         (MODEL, {"includeThoughts": True, "thinkingBudget": 0}),
     ]:
-        chunks = BuiltinModel().chunks(chat("x", generationConfig={"thinkingConfig": config}), model)
+        chunks = BuiltinModel().chunks(
+            chat("x", generationConfig={"thinkingConfig": config}), model
+        )
         assert not any(p.get("thought") for p in parts_of(chunks))
         assert "thoughtsTokenCount" not in chunks[-1]["usageMetadata"]
 
@@ -145,18 +149,25 @@ WEATHER = {
         "required": ["city"],
     },
 }
-TIME = {"name": "get_time", "parametersJsonSchema": {"type": "object", "properties": {"zone": {"type": "string"}}}}
+TIME = {
+    "name": "get_time",
+    "parametersJsonSchema": {"type": "object", "properties": {"zone": {"type": "string"}}},
+}
 TOOLS = [{"functionDeclarations": [WEATHER, TIME]}]
 
 
 def test_single_function_call():
-    chunks = BuiltinModel().chunks(chat("Please call get_weather", tools=TOOLS), "gemini-3-flash-preview")
+    chunks = BuiltinModel().chunks(
+        chat("Please call get_weather", tools=TOOLS), "gemini-3-flash-preview"
+    )
     calls = [p for p in parts_of(chunks) if "functionCall" in p]
     assert len(calls) == 1
     call = calls[0]["functionCall"]
     assert call["name"] == "get_weather"
-    assert call["args"]["unit"] == "celsius" and 3 <= call["args"]["days"] <= 5
-    assert isinstance(call["args"]["city"], str) and len(call["id"]) == 8
+    assert call["args"]["unit"] == "celsius"
+    assert 3 <= call["args"]["days"] <= 5
+    assert isinstance(call["args"]["city"], str)
+    assert len(call["id"]) == 8
     assert "thoughtSignature" in calls[0]
     assert chunks[-1]["candidates"][0] == {
         "content": {"parts": [{"text": ""}], "role": "model"},
@@ -178,10 +189,20 @@ def test_parallel_calls_in_order_of_mention():
 
 
 def test_calling_modes():
-    never = chat("call get_weather", tools=TOOLS, toolConfig={"functionCallingConfig": {"mode": "NONE"}})
+    never = chat(
+        "call get_weather", tools=TOOLS, toolConfig={"functionCallingConfig": {"mode": "NONE"}}
+    )
     assert expected_text(never, MODEL).startswith("I am the gemini-stream emulator")
-    forced = chat("no names here", tools=TOOLS, toolConfig={"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}})
-    calls = [p["functionCall"]["name"] for p in parts_of(BuiltinModel().chunks(forced, MODEL)) if "functionCall" in p]
+    forced = chat(
+        "no names here",
+        tools=TOOLS,
+        toolConfig={"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}},
+    )
+    calls = [
+        p["functionCall"]["name"]
+        for p in parts_of(BuiltinModel().chunks(forced, MODEL))
+        if "functionCall" in p
+    ]
     assert calls == ["get_time"]
     assert expected_text(chat("what is get_weatherly?", tools=TOOLS), MODEL) != ""
 
@@ -191,7 +212,10 @@ def test_answer_after_function_response():
     call_turn = expected_response(request, MODEL)["candidates"][0]["content"]
     request["contents"] += [
         call_turn,
-        {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"temp_c": 21}}}]},
+        {
+            "role": "user",
+            "parts": [{"functionResponse": {"name": "get_weather", "response": {"temp_c": 21}}}],
+        },
     ]
     text = expected_text(request, MODEL)
     assert text.startswith('The function get_weather returned {"temp_c": 21}.')
@@ -223,7 +247,11 @@ def conforms(value, schema, root=None):
         )
     if kind == "array":
         low, high = int(schema.get("minItems", 0)), int(schema.get("maxItems", 10**9))
-        return isinstance(value, list) and low <= len(value) <= high and all(conforms(v, schema["items"], root) for v in value)
+        return (
+            isinstance(value, list)
+            and low <= len(value) <= high
+            and all(conforms(v, schema["items"], root) for v in value)
+        )
     if kind in ("integer", "number"):
         ok = isinstance(value, int) if kind == "integer" else isinstance(value, (int, float))
         return ok and schema.get("minimum", -1e18) <= value <= schema.get("maximum", 1e18)
@@ -243,7 +271,11 @@ RECIPE_SCHEMA = {
         "ingredients": {
             "type": "ARRAY",
             "minItems": "3",
-            "items": {"type": "OBJECT", "properties": {"name": {"type": "STRING"}, "grams": {"type": "NUMBER"}}, "required": ["name"]},
+            "items": {
+                "type": "OBJECT",
+                "properties": {"name": {"type": "STRING"}, "grams": {"type": "NUMBER"}},
+                "required": ["name"],
+            },
         },
         "difficulty": {"type": "STRING", "enum": ["easy", "hard"]},
     },
@@ -252,21 +284,57 @@ RECIPE_SCHEMA = {
 }
 JSON_SCHEMA = {
     "type": "object",
-    "$defs": {"point": {"type": "object", "properties": {"x": {"type": "number", "maximum": 0.5}, "label": {"type": ["string", "null"], "minLength": 12}}, "required": ["x"]}},
-    "properties": {"points": {"type": "array", "items": {"$ref": "#/$defs/point"}, "maxItems": 1}, "count": {"type": "integer"}},
+    "$defs": {
+        "point": {
+            "type": "object",
+            "properties": {
+                "x": {"type": "number", "maximum": 0.5},
+                "label": {"type": ["string", "null"], "minLength": 12},
+            },
+            "required": ["x"],
+        }
+    },
+    "properties": {
+        "points": {"type": "array", "items": {"$ref": "#/$defs/point"}, "maxItems": 1},
+        "count": {"type": "integer"},
+    },
     "required": ["points", "count"],
 }
 
 
 async def test_structured_output_conforms(gemini_emulator, session):
     for key, schema in (("responseSchema", RECIPE_SCHEMA), ("responseJsonSchema", JSON_SCHEMA)):
-        request = chat("a recipe", generationConfig={"responseMimeType": "application/json", key: schema})
+        request = chat(
+            "a recipe", generationConfig={"responseMimeType": "application/json", key: schema}
+        )
         chunks = await stream_chunks(session, gemini_emulator, request)
         assert len(chunks) > 2  # the JSON is streamed in pieces
         value = json.loads("".join(p["text"] for p in parts_of(chunks)))
         assert conforms(value, schema), value
-    assert list(json.loads(expected_text(chat("r", generationConfig={"responseMimeType": "application/json", "responseSchema": RECIPE_SCHEMA}), MODEL))) == RECIPE_SCHEMA["propertyOrdering"]
-    enum = chat("pick", generationConfig={"responseMimeType": "text/x.enum", "responseSchema": {"type": "STRING", "enum": ["red", "blue"]}})
+    assert (
+        list(
+            json.loads(
+                expected_text(
+                    chat(
+                        "r",
+                        generationConfig={
+                            "responseMimeType": "application/json",
+                            "responseSchema": RECIPE_SCHEMA,
+                        },
+                    ),
+                    MODEL,
+                )
+            )
+        )
+        == RECIPE_SCHEMA["propertyOrdering"]
+    )
+    enum = chat(
+        "pick",
+        generationConfig={
+            "responseMimeType": "text/x.enum",
+            "responseSchema": {"type": "STRING", "enum": ["red", "blue"]},
+        },
+    )
     assert expected_text(enum, MODEL) == "red"
     untyped = chat("free", generationConfig={"responseMimeType": "application/json"})
     assert "text" in json.loads(expected_text(untyped, MODEL))
@@ -299,7 +367,9 @@ async def test_image_output_is_a_valid_png(gemini_emulator, session):
     assert read_png(base64.b64decode(image["data"], validate=True)) == (16, 16)
     usage = chunks[-1]["usageMetadata"]
     assert {"modality": "IMAGE", "tokenCount": 1290} in usage["candidatesTokensDetails"]
-    only = BuiltinModel().chunks(chat("x", generationConfig={"responseModalities": ["IMAGE"]}), MODEL)
+    only = BuiltinModel().chunks(
+        chat("x", generationConfig={"responseModalities": ["IMAGE"]}), MODEL
+    )
     assert [list(p) for p in parts_of(only)] == [["inlineData"]]
 
 
@@ -310,8 +380,11 @@ async def test_blocked_prompt(gemini_emulator, session):
     assert "candidates" not in chunk
     assert chunk["promptFeedback"]["blockReason"] == "SAFETY"
     assert chunk["usageMetadata"]["totalTokenCount"] == chunk["usageMetadata"]["promptTokenCount"]
-    status, _, body = await post(session, url(gemini_emulator, "generateContent"), user(BLOCK_TRIGGER))
-    assert status == 200 and "candidates" not in json.loads(body)
+    status, _, body = await post(
+        session, url(gemini_emulator, "generateContent"), user(BLOCK_TRIGGER)
+    )
+    assert status == 200
+    assert "candidates" not in json.loads(body)
 
 
 async def test_reply_stopped_for_safety(gemini_emulator, session):
@@ -319,7 +392,9 @@ async def test_reply_stopped_for_safety(gemini_emulator, session):
     chunks = await stream_chunks(session, gemini_emulator, request)
     assert len(chunks) > 2
     last = chunks[-1]["candidates"][0]
-    assert "content" not in last and last["finishReason"] == "SAFETY"
+    assert "content" not in last
+    assert last["finishReason"] == "SAFETY"
     assert [r.get("blocked", False) for r in last["safetyRatings"]].count(True) == 1
     text = "".join(p["text"] for p in parts_of(chunks))
-    assert text == expected_text(request, MODEL) and count_tokens(text) == 12
+    assert text == expected_text(request, MODEL)
+    assert count_tokens(text) == 12

@@ -25,7 +25,8 @@ async def test_sse_framing_is_google_style(gemini_emulator, session):
     for payload in payloads:
         assert payload == google_line(json.loads(payload))
     joined = b"".join(payloads)
-    assert b"\\u003ctags\\u003e" in joined and b"<" not in joined
+    assert b"\\u003ctags\\u003e" in joined
+    assert b"<" not in joined
     assert "Łazienki".encode() in joined
 
 
@@ -35,7 +36,8 @@ async def test_sse_chunks_follow_the_stream_rules(gemini_emulator, session):
     assert len({c["responseId"] for c in chunks}) == 1
     assert {c["modelVersion"] for c in chunks} == {MODEL}
     finishes = [c["candidates"][0].get("finishReason") for c in chunks]
-    assert finishes[-1] == "STOP" and not any(finishes[:-1])
+    assert finishes[-1] == "STOP"
+    assert not any(finishes[:-1])
     assert all(c["candidates"][0]["index"] == 0 for c in chunks)
     usages = [c["usageMetadata"] for c in chunks]
     assert len({u["promptTokenCount"] for u in usages}) == 1
@@ -66,7 +68,8 @@ async def test_json_array_form_is_written_incrementally(gemini_emulator, session
         async for piece, _ in response.content.iter_chunks():
             pieces.append(piece)
     body = b"".join(pieces)
-    assert body.startswith(b"[{\n") and body.endswith(b"}\n]")
+    assert body.startswith(b"[{\n")
+    assert body.endswith(b"}\n]")
     assert len(pieces) > 3  # one write per element, not one body at the end
     elements = json.loads(body)
     _, _, sse = await post(session, stream_url(gemini_emulator), PROMPT)
