@@ -104,7 +104,7 @@ def _append(parts: list[Part], part: Part) -> None:
         # rather than leave ``{"text": ""}`` in the turn sent back as history.
         return
     thought = bool(part.thought)
-    merged = False
+    first = part
     while parts:
         last = parts[-1]
         last_text = last.text
@@ -114,9 +114,10 @@ def _append(parts: list[Part], part: Part) -> None:
             break
         text = last_text + text
         parts.pop()
-        merged = True
-    if merged:
-        part = _last_merged = Part(text=text, thought=part.thought)
+        first = last
+    if first is not part:
+        # The run keeps the flag as its first piece spelled it (None or False).
+        part = _last_merged = Part(text=text, thought=first.thought)
     parts.append(part)
 
 

@@ -268,7 +268,7 @@ def to_contents(contents: ContentsInput) -> list[Content]:
     items = _items(contents)
     if items is None:
         items = [contents]
-    if not items:
+    if not items or contents == "":
         raise ValueError(f"contents is empty ({short_repr(contents)}); give at least one part")
     turns: list[Content] = []
     parts: list[Part] = []
