@@ -135,9 +135,7 @@ class ReplyWriter:
         if fault.oversized_after == i:
             await self._event(response, self._oversized(chunks, fault.oversized_bytes))
         if fault.disconnect_after == i:
-            self.record.closed_by_server = True
-            if self.request.transport is not None:
-                self.request.transport.close()
+            self._cut()
             return True
         raw_error = fault.error_after == i
         if raw_error or fault.error_event_after == i:
@@ -168,16 +166,22 @@ class ReplyWriter:
     async def _single(self, chunks: Sequence[Chunk]) -> web.StreamResponse:
         fault = self.fault
         await _pause(self.first_delay + (fault.stall if fault.stall_after is not None else 0.0))
-        if fault.disconnect_after is not None:
-            self.record.closed_by_server = True
-            if self.request.transport is not None:
-                self.request.transport.close()
-        if len(chunks) == 1 and isinstance(chunks[0], bytes):
-            body = chunks[0]
+        if all(isinstance(c, bytes) for c in chunks):
+            body = b"".join(c for c in chunks if isinstance(c, bytes))
         else:
             body = dumps_pretty(merge_chunks([dict(c) for c in chunks if isinstance(c, Mapping)]))
-        self.record.status = 200
-        return web.Response(body=body, headers=self.headers(JSON_CONTENT_TYPE))
+        response = web.Response(body=body, headers=self.headers(JSON_CONTENT_TYPE))
+        if fault.disconnect_after is not None:
+            self._cut()  # aiohttp then fails to send the response and drops it quietly
+        else:
+            self.record.status = 200
+        return response
+
+    def _cut(self) -> None:
+        """Close the connection abruptly (after flushing what was already written)."""
+        self.record.closed_by_server = True
+        if self.request.transport is not None:
+            self.request.transport.close()
 
     def _client_gone(self) -> None:
         if not self.record.closed_by_server and self.record.disconnected_at is None:

@@ -291,3 +291,25 @@ async def test_rate_limit_per_key(session):
         assert other == 200
         counted, *_ = await post(session, url(emulator, "countTokens"), PROMPT)
         assert counted == 200  # the limit covers generation only
+
+
+async def test_faults_on_generate_content(gemini_emulator, session):
+    target = url(gemini_emulator, "generateContent")
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await post(session, target, PROMPT, faulted("disconnect-after=0"))
+    assert gemini_emulator.records[-1].closed_by_server
+    started = time.monotonic()
+    status, _, body = await post(session, target, PROMPT, faulted("first-delay=0.1; error-after=0"))
+    assert status == 200
+    assert time.monotonic() - started >= 0.09
+    assert json.loads(body)["candidates"][0]["finishReason"] == "STOP"
+    gemini_emulator.script(ScriptedReply([b'{"raw": ', b"true}"]))
+    assert json.loads((await post(session, target, PROMPT))[2]) == {"raw": True}
+
+
+async def test_disconnect_in_array_form(gemini_emulator, session):
+    target = url(gemini_emulator, "streamGenerateContent")
+    async with session.post(target, json=PROMPT, headers=faulted("disconnect-after=1")) as response:
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await response.read()
+    assert gemini_emulator.records[-1].events_written == 1
