@@ -27,13 +27,13 @@ from ._tokens import count_tokens as count_tokens
 
 __all__ = (
     "BLOCK_TRIGGER",
-    "FAULT_HEADER",
-    "UNSAFE_TRIGGER",
     "BuiltinModel",
     "Emulator",
+    "FAULT_HEADER",
     "Fault",
     "RequestRecord",
     "ScriptedReply",
+    "UNSAFE_TRIGGER",
     "count_tokens",
     "expected_response",
     "expected_text",

@@ -114,14 +114,13 @@ def history_text(conv: Conversation, model: str) -> str:
     if conv.system:
         text += f' The system instruction was "{conv.system}".'
     match = _WORDS.search(conv.last_user)
-    if match:
-        count = min(int(match.group(1)), _MAX_WORDS)
-        words = [_FILLER[(i * 7 + 3) % len(_FILLER)] for i in range(count)]
-        text += " " + " ".join(words) + "." if words else ""
+    count = min(int(match.group(1)), _MAX_WORDS) if match else 0
+    if count:
+        text += " " + " ".join(_FILLER[(i * 7 + 3) % len(_FILLER)] for i in range(count)) + "."
     return text
 
 
-def _called(request: Mapping[str, Any], conv: Conversation) -> list[dict[str, Any]]:
+def _to_call(request: Mapping[str, Any], conv: Conversation) -> list[dict[str, Any]]:
     declared = [d for t in request.get("tools", []) for d in t.get("functionDeclarations", [])]
     config = request.get("toolConfig", {}).get("functionCallingConfig", {})
     mode = str(config.get("mode", "AUTO")).upper()
@@ -169,22 +168,14 @@ def _structured(request: Mapping[str, Any], conv: Conversation, model: str) -> s
 
 def compose(request: Mapping[str, Any], conv: Conversation, model: str) -> Answer:
     """Decide what candidate 0 answers to a normalised request (see the module docstring)."""
-    declared = _called(request, conv)
-    if declared:
-        calls = [_call(d, conv, i) for i, d in enumerate(declared)]
+    functions = _to_call(request, conv)
+    if functions:
+        calls = [_call(d, conv, i) for i, d in enumerate(functions)]
         names = ", ".join(str(c["name"]) for c in calls)
         return Answer(calls=calls, thought=_thought(conv, f"a call to {names}"))
     structured = _structured(request, conv, model)
     if structured is not None:
         return Answer(text=structured, thought=_thought(conv, "structured output"))
-    text = history_text(conv, model)
-    if conv.function_responses:
-        results = " ".join(
-            f"The function {r.get('name', '')} returned "
-            f"{json.dumps(r.get('response', {}), ensure_ascii=False)}."
-            for r in conv.function_responses
-        )
-        text = f"{results} {text}"
     modalities = [
         str(m).upper() for m in request.get("generationConfig", {}).get("responseModalities", [])
     ]
@@ -195,6 +186,14 @@ def compose(request: Mapping[str, Any], conv: Conversation, model: str) -> Answe
             f'Here is a 16x16 PNG image for "{conv.last_user}".' if "TEXT" in modalities else ""
         )
         return Answer(text=caption, image=image, thought=_thought(conv, "an image"))
+    text = history_text(conv, model)
+    if conv.function_responses:
+        results = " ".join(
+            f"The function {r.get('name', '')} returned "
+            f"{json.dumps(r.get('response', {}), ensure_ascii=False)}."
+            for r in conv.function_responses
+        )
+        text = f"{results} {text}"
     return Answer(text=text, thought=_thought(conv, "plain text"))
 
 

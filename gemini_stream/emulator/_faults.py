@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 FAULT_HEADER = "x-emulator-fault"
+_SECONDS = frozenset({"retry_after", "first_delay", "delay", "stall"})
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,15 @@ class Fault:
             ValueError: an unknown name or a value that is not a number.
         """
         values: dict[str, Any] = {}
-        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        names = {f.name for f in dataclasses.fields(cls)}
         for item in filter(None, (i.strip() for i in text.split(";"))):
             name, _, raw = item.partition("=")
             key = name.strip().replace("-", "_")
-            if key not in types:
+            if key not in names:
                 raise ValueError(f"unknown fault {name.strip()!r} in {text!r}")
             raw = raw.strip() or "0"
             try:
-                values[key] = float(raw.rstrip("s")) if "float" in str(types[key]) else int(raw)
+                values[key] = float(raw.rstrip("s")) if key in _SECONDS else int(raw)
             except ValueError:
                 raise ValueError(f"fault {name.strip()!r} needs a number, got {raw!r}") from None
         return cls(**values)
@@ -128,7 +129,7 @@ class FaultBook:
     def __init__(self, default: Fault | None) -> None:
         self.default = default
         self._default_used = 0
-        self._queue: collections.deque[list[Any]] = collections.deque()
+        self._queue: collections.deque[Fault | ScriptedReply] = collections.deque()
         self._header_uses: dict[str, int] = {}
 
     def push(self, item: Fault | ScriptedReply) -> None:
@@ -136,7 +137,7 @@ class FaultBook:
         times = item.times if item.times is not None else 1
         if times < 1:
             raise ValueError(f"times must be at least 1, got {times}")
-        self._queue.append([item, times])
+        self._queue.extend([item] * times)
 
     def clear(self) -> None:
         """Drop every queued item."""
@@ -145,7 +146,7 @@ class FaultBook:
     @property
     def pending(self) -> int:
         """How many requests the queued items will still answer."""
-        return sum(remaining for _, remaining in self._queue)
+        return len(self._queue)
 
     def take(self, headers: Mapping[str, str]) -> Fault | ScriptedReply | None:
         """Pick the fault or script for one request (consuming queued items and counts).
@@ -154,12 +155,7 @@ class FaultBook:
             ValueError: the fault header does not parse.
         """
         if self._queue:
-            entry = self._queue[0]
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._queue.popleft()
-            item: Fault | ScriptedReply = entry[0]
-            return item
+            return self._queue.popleft()
         header = headers.get(FAULT_HEADER)
         if header is not None:
             fault = Fault.parse(header)

@@ -8,12 +8,12 @@ can compute the exact reply with :func:`expected_text` or :func:`expected_respon
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._catalogue import find_model
-from ._compose import BLOCK_TRIGGER, UNSAFE_TRIGGER, Conversation, compose
+from ._compose import BLOCK_TRIGGER, UNSAFE_TRIGGER, Answer, Conversation, compose
 from ._schema import normalise
 from ._tokens import (
     IMAGE_OUTPUT_TOKENS,
@@ -97,14 +97,12 @@ class BuiltinModel:
         prompt = prompt_tokens(request)
         head = {"modelVersion": model, "responseId": _response_id(conv)}
         if BLOCK_TRIGGER in conv.last_user:
-            total = sum(prompt.values())
-            usage = {"promptTokenCount": total, "totalTokenCount": total}
-            usage["promptTokensDetails"] = details(prompt)  # type: ignore[assignment]
             feedback = {"blockReason": "SAFETY", "safetyRatings": safety_ratings()}
-            return [{"promptFeedback": feedback, "usageMetadata": usage, **head}]
+            return [{"promptFeedback": feedback, "usageMetadata": _usage(prompt, 0, 0, 0), **head}]
         config = request.get("generationConfig", {})
         count = max(1, int(config.get("candidateCount", 1)))
-        plans = [self._plan(request, conv, model, c) for c in range(count)]
+        answer = compose(request, conv, model)
+        plans = [self._plan(answer, config, conv, model, c) for c in range(count)]
         rounds = max(len(p.units) for p in plans) + 1
         emitted = [0] * count
         thoughts = sum(p.thought_tokens for p in plans)
@@ -132,10 +130,9 @@ class BuiltinModel:
         return chunks
 
     def _plan(
-        self, request: Mapping[str, Any], conv: Conversation, model: str, index: int
+        self, answer: Answer, config: Mapping[str, Any], conv: Conversation, model: str, index: int
     ) -> _Plan:
-        answer = compose(request, conv, model)
-        config = request.get("generationConfig", {})
+        """Lay out candidate ``index``'s reply: thoughts, answer parts and limits applied."""
         thinking = config.get("thinkingConfig", {})
         thinks = _thinks(model, thinking)
         include = thinks and bool(thinking.get("includeThoughts"))
@@ -161,7 +158,7 @@ class BuiltinModel:
         if answer.image is not None and finish == "STOP":
             parts.append({"inlineData": answer.image})
             part_costs.append(IMAGE_OUTPUT_TOKENS)
-        if include:
+        if include:  # the signature rides on the first answer part, an empty one if need be
             parts[:1] = [{**(parts[0] if parts else {"text": ""}), **signature}]
             part_costs[:1] = part_costs[:1] or [0]
         units.extend([p] for p in parts)
@@ -222,7 +219,7 @@ def _mergeable(previous: Mapping[str, Any], part: Mapping[str, Any]) -> bool:
     return plain and "text" in previous and previous.get("thought") == part.get("thought")
 
 
-def merge_chunks(chunks: list[dict[str, Any]]) -> dict[str, Any]:
+def merge_chunks(chunks: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Fold streamed chunks into the one response ``generateContent`` returns.
 
     Adjacent text parts of the same kind (thought or answer) are joined unless the later one

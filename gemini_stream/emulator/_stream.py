@@ -169,7 +169,7 @@ class ReplyWriter:
         if all(isinstance(c, bytes) for c in chunks):
             body = b"".join(c for c in chunks if isinstance(c, bytes))
         else:
-            body = dumps_pretty(merge_chunks([dict(c) for c in chunks if isinstance(c, Mapping)]))
+            body = dumps_pretty(merge_chunks(c for c in chunks if isinstance(c, Mapping)))
         response = web.Response(body=body, headers=self.headers(JSON_CONTENT_TYPE))
         if fault.disconnect_after is not None:
             self._cut()  # aiohttp then fails to send the response and drops it quietly

@@ -24,3 +24,11 @@ async def test_fixture_takes_the_options(gemini_emulator, session):
     status, *_ = await post(session, stream_url(gemini_emulator), user("hi"))
     assert status == 400
     assert gemini_emulator.model.chunk_tokens == 2
+
+
+def test_public_names():
+    import gemini_stream.emulator as emulator
+
+    assert list(emulator.__all__) == sorted(emulator.__all__)
+    public = {n for n in dir(emulator) if not n.startswith("_")} - {"annotations", "pytest_plugin"}
+    assert set(emulator.__all__) == public
