@@ -203,3 +203,34 @@ def _thought(conv: Conversation, kind: str) -> str:
         f"{_plural(len(conv.user_texts), 'user turn')} and "
         f"{_plural(conv.model_turns, 'model turn')}; I will answer with {kind}."
     )
+
+
+def request_problem(request: Mapping[str, Any], model: str) -> str | None:
+    """Return the API's 400 message for a request it refuses beyond the schema, else ``None``.
+
+    Two rules of the live API: ``thinkingBudget`` with ``thinkingLevel`` is refused, and
+    Gemini 3 models refuse a function call of the current turn (the model turns after the
+    last user text) whose first ``functionCall`` part lost its ``thoughtSignature``.
+    """
+    thinking = request.get("generationConfig", {}).get("thinkingConfig", {})
+    if "thinkingBudget" in thinking and "thinkingLevel" in thinking:
+        return "thinking_budget and thinking_level are not supported together."
+    if not model.startswith("gemini-3"):
+        return None
+    contents = request.get("contents", [])
+    last_text = max(
+        (i for i, c in enumerate(contents) if c.get("role", "user") == "user" and _text_of(c)),
+        default=-1,
+    )
+    for position, content in enumerate(contents[last_text + 1 :], start=last_text + 1):
+        calls = [p for p in content.get("parts", []) if "functionCall" in p]
+        if content.get("role") == "model" and calls and "thoughtSignature" not in calls[0]:
+            name = calls[0]["functionCall"].get("name", "")
+            return (
+                "Function call is missing a thought_signature in functionCall parts. This is "
+                "required for tools to work correctly, and missing thought_signature may lead "
+                f"to degraded model performance. Additional data, function call `{name}` , "
+                f"position {position + 1}. Please refer to "
+                "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+            )
+    return None

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from . import _errors
 from ._catalogue import find_model, list_page
+from ._compose import request_problem
 from ._faults import FaultBook, RateLimiter, ScriptedReply
 from ._model import BuiltinModel
 from ._records import RequestRecord
@@ -166,6 +167,9 @@ class ServerState:
         if not body.get("contents"):
             message = "* GenerateContentRequest.contents: contents is not specified\n"
             return self._error(record, _errors.invalid_argument(message))
+        problem = request_problem(body, model_id)
+        if problem is not None:
+            return self._error(record, _errors.invalid_argument(problem))
         if self.limiter is not None:
             wait = self.limiter.check(record.api_key or "")
             if wait is not None:

@@ -237,3 +237,35 @@ async def test_missing_contents(gemini_emulator, session):
     error = check_error(*result, 400, "INVALID_ARGUMENT")
     assert error["message"] == "* GenerateContentRequest.contents: contents is not specified\n"
     assert gemini_emulator.records[-1].status == 400
+
+
+async def test_gemini_3_needs_the_signature_back(gemini_emulator, session):
+    model = "gemini-3-flash-preview"
+    tools = [{"functionDeclarations": [{"name": "get_time"}]}]
+    request = {**user("call get_time"), "tools": tools}
+    status, _, body = await post(session, url(gemini_emulator, "generateContent", model), request)
+    call_turn = json.loads(body)["candidates"][0]["content"]
+    reply = {
+        "role": "user",
+        "parts": [{"functionResponse": {"name": "get_time", "response": {"t": 1}}}],
+    }
+    good = {**request, "contents": [*request["contents"], call_turn, reply]}
+    status, _, _ = await post(session, url(gemini_emulator, "generateContent", model), good)
+    assert status == 200
+    stripped = {"role": "model", "parts": [{"functionCall": call_turn["parts"][0]["functionCall"]}]}
+    bad = {**request, "contents": [*request["contents"], stripped, reply]}
+    result = await post(session, url(gemini_emulator, "generateContent", model), bad)
+    error = check_error(*result, 400, "INVALID_ARGUMENT")
+    assert error["message"].startswith("Function call is missing a thought_signature")
+    assert "`get_time` , position 2." in error["message"]
+    status, *_ = await post(session, url(gemini_emulator, "generateContent"), bad)
+    assert status == 200  # 2.5 models do not insist
+
+
+async def test_thinking_budget_and_level_together(gemini_emulator, session):
+    config = {"thinkingConfig": {"thinkingBudget": 128, "thinkingLevel": "LOW"}}
+    result = await post(
+        session, stream_url(gemini_emulator), {**user("hi"), "generationConfig": config}
+    )
+    error = check_error(*result, 400, "INVALID_ARGUMENT")
+    assert "not supported together" in error["message"]
