@@ -51,6 +51,8 @@ class Emulator:
         fault: Fault | None = None,
         rpm_limit: int | None = None,
     ) -> None:
+        if isinstance(api_keys, str):
+            raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
         self.host = host
         self.port = port
         self.model = BuiltinModel(chunk_tokens)

@@ -181,14 +181,11 @@ class ServerState:
             return self._error(record, _errors.invalid_argument(f"x-emulator-fault: {exc}"))
         record.applied = item
         fault = item.fault if isinstance(item, ScriptedReply) else item
+        mode = "sse" if request.query.get("alt") == "sse" else "array"
         writer = ReplyWriter(
             request,
             record,
-            mode="single"
-            if rpc == "generateContent"
-            else "sse"
-            if request.query.get("alt") == "sse"
-            else "array",
+            mode="single" if rpc == "generateContent" else mode,
             fault=fault,
             first_delay=self.first_chunk_delay,
             delay=self.chunk_delay,
@@ -199,10 +196,8 @@ class ServerState:
                 record, _errors.status_error(fault.status, model_id, fault.retry_after)
             )
         if isinstance(item, ScriptedReply):
-            chunks = list(item.chunks)
-        else:
-            chunks = list(self.model.normalised_chunks(body, model_id))
-        return await writer.send(chunks, model_id)
+            return await writer.send(list(item.chunks), model_id)
+        return await writer.send(self.model.normalised_chunks(body, model_id), model_id)
 
 
 def _json_error(exc: ValueError, raw: bytes) -> str:

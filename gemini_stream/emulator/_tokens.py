@@ -38,14 +38,14 @@ def truncate(text: str, limit: int) -> str:
 
 
 def split_pieces(text: str, tokens_per_piece: int) -> list[str]:
-    """Split ``text`` into pieces of ``tokens_per_piece`` tokens that join back to ``text``.
+    """Split ``text`` into pieces of ``tokens_per_piece`` (>= 1) tokens that join back to it.
 
     Whitespace before a token travels with it; trailing whitespace joins the last piece.
     """
-    ends = token_ends(text)
-    cuts = ends[tokens_per_piece - 1 : -1 : tokens_per_piece] if tokens_per_piece > 0 else []
-    starts = [0, *cuts]
-    return [text[a:b] for a, b in zip(starts, [*cuts, len(text)], strict=True)] if text else []
+    if not text:
+        return []
+    cuts = token_ends(text)[tokens_per_piece - 1 : -1 : tokens_per_piece]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
 
 
 def _compact(value: Any) -> str:
@@ -62,16 +62,11 @@ def part_tokens(part: Mapping[str, Any]) -> tuple[str, int]:
     for key in ("inlineData", "fileData"):
         if key in part:
             return _modality(str(part[key].get("mimeType", ""))), MEDIA_TOKENS
-    if "functionCall" in part:
-        call = part["functionCall"]
-        return "TEXT", count_tokens(str(call.get("name", ""))) + count_tokens(
-            _compact(call.get("args", {}))
-        )
-    if "functionResponse" in part:
-        reply = part["functionResponse"]
-        return "TEXT", count_tokens(str(reply.get("name", ""))) + count_tokens(
-            _compact(reply.get("response", {}))
-        )
+    for key, payload in (("functionCall", "args"), ("functionResponse", "response")):
+        if key in part:
+            item = part[key]
+            name = count_tokens(str(item.get("name", "")))
+            return "TEXT", name + count_tokens(_compact(item.get(payload, {})))
     text = part.get("text") or part.get("executableCode", {}).get("code", "")
     text = text or part.get("codeExecutionResult", {}).get("output", "")
     return "TEXT", count_tokens(str(text))

@@ -32,3 +32,8 @@ def test_public_names():
     assert list(emulator.__all__) == sorted(emulator.__all__)
     public = {n for n in dir(emulator) if not n.startswith("_")} - {"annotations", "pytest_plugin"}
     assert set(emulator.__all__) == public
+
+
+def test_api_keys_must_be_a_collection():
+    with pytest.raises(TypeError, match="not the string 'secret'"):
+        Emulator(api_keys="secret")
