@@ -72,7 +72,7 @@ def test_dicts_in_wire_shape_with_either_key_style(style: str) -> None:
     def key(camel: str, snake: str) -> str:
         return camel if style == "camel" else snake
 
-    contents = [
+    contents: list[Any] = [
         {"role": "user", "parts": [{"text": "What is this?"}]},
         {
             "role": "model",
@@ -209,7 +209,7 @@ def test_a_key_given_in_both_styles_is_an_error() -> None:
 
 def test_long_values_are_shortened_in_messages() -> None:
     with pytest.raises(TypeError) as info:
-        to_contents([b"x" * 10_000])
+        to_contents([b"x" * 10_000])  # type: ignore[list-item]
     assert len(str(info.value)) < 200
     assert len(short_repr("y" * 1000)) < 80
 
