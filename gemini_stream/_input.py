@@ -33,6 +33,7 @@ __all__ = (
     "ToolConfigInput",
     "ToolsInput",
     "build_request",
+    "from_mapping",
     "short_repr",
     "to_config",
     "to_contents",
@@ -313,6 +314,16 @@ def to_system_instruction(value: SystemInstructionInput) -> Content | None:
 # -- config, tools, safety ------------------------------------------------------------------
 
 
+def _typed_or_mapping(value: object, cls: type[_S], what: str) -> _S | None:
+    if value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return from_mapping(value, cls, what)
+    raise TypeError(
+        f"{what} must be a {cls.__name__} or a dict, got {type(value).__name__} {short_repr(value)}"
+    )
+
+
 def to_config(config: ConfigInput) -> GenerationConfig | None:
     """Accept a ``GenerationConfig`` or a dict of its fields (camelCase or snake_case keys).
 
@@ -320,26 +331,16 @@ def to_config(config: ConfigInput) -> GenerationConfig | None:
         ValueError: an unknown key (the message suggests the closest field name).
         TypeError: a value of the wrong type, or ``config`` itself of the wrong type.
     """
-    if config is None or isinstance(config, GenerationConfig):
-        return config
-    if isinstance(config, Mapping):
-        return from_mapping(config, GenerationConfig, "config")
-    raise TypeError(
-        f"config must be a GenerationConfig or a dict, got {type(config).__name__} "
-        f"{short_repr(config)}"
-    )
+    return _typed_or_mapping(config, GenerationConfig, "config")
 
 
 def to_tool_config(tool_config: ToolConfigInput) -> ToolConfig | None:
-    """Accept a ``ToolConfig`` or a dict of its fields (camelCase or snake_case keys)."""
-    if tool_config is None or isinstance(tool_config, ToolConfig):
-        return tool_config
-    if isinstance(tool_config, Mapping):
-        return from_mapping(tool_config, ToolConfig, "tool_config")
-    raise TypeError(
-        f"tool_config must be a ToolConfig or a dict, got {type(tool_config).__name__} "
-        f"{short_repr(tool_config)}"
-    )
+    """Accept a ``ToolConfig`` or a dict of its fields (camelCase or snake_case keys).
+
+    Raises:
+        ValueError, TypeError: as for ``to_config``.
+    """
+    return _typed_or_mapping(tool_config, ToolConfig, "tool_config")
 
 
 def to_tools(tools: ToolsInput) -> list[Tool] | None:
@@ -382,8 +383,10 @@ def to_tools(tools: ToolsInput) -> list[Tool] | None:
 
 
 def to_safety_settings(settings: SafetySettingsInput) -> list[SafetySetting] | None:
-    """Accept ``SafetySetting``s, ``{"category": ..., "threshold": ...}`` dicts, or one
-    ``{category: threshold}`` mapping such as ``{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}``.
+    """Accept ``SafetySetting``s or dicts of their fields, or one ``{category: threshold}`` map.
+
+    For example ``{"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"}``, or
+    ``[{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}]``.
 
     Raises:
         TypeError, ValueError: a bad item, an unknown key, or one category given twice.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -198,7 +199,7 @@ def _as_part(value: Part | str) -> Part:
         return Part(text=value)
     if isinstance(value, Part):
         return value
-    raise TypeError(f"expected a Part or a str, got {type(value).__name__}")
+    raise TypeError(f"expected a Part or a str, got {type(value).__name__} {reprlib.repr(value)}")
 
 
 class Content(Wire, frozen=True, kw_only=True):
