@@ -1,14 +1,81 @@
-"""gemini-stream: an asyncio-native, streaming-first client for the Gemini API."""
+"""gemini-stream: an asyncio-native, streaming-first client for the Gemini API.
+
+Example:
+    >>> import gemini_stream as gs
+    >>> async with gs.Client() as client:
+    ...     async for chunk in client.stream("gemini-2.5-flash", "Tell me a story"):
+    ...         print(chunk.text, end="")
+"""
 
 from __future__ import annotations
 
+from . import types as types
+from ._client import Client as Client
+from ._config import RetryPolicy as RetryPolicy
+from ._config import Timeouts as Timeouts
+from ._errors import APIConnectionError as APIConnectionError
+from ._errors import APIError as APIError
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequestError as BadRequestError
+from ._errors import BlockedError as BlockedError
+from ._errors import ClientClosedError as ClientClosedError
+from ._errors import ConnectTimeoutError as ConnectTimeoutError
+from ._errors import EventTooLargeError as EventTooLargeError
+from ._errors import FirstChunkTimeoutError as FirstChunkTimeoutError
 from ._errors import GeminiError as GeminiError
+from ._errors import GeminiTimeoutError as GeminiTimeoutError
+from ._errors import IdleTimeoutError as IdleTimeoutError
+from ._errors import IncompleteStreamError as IncompleteStreamError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import RateLimitError as RateLimitError
 from ._errors import ResponseDecodeError as ResponseDecodeError
-
-__version__ = "0.1.0"
+from ._errors import ServerError as ServerError
+from ._errors import ServiceUnavailableError as ServiceUnavailableError
+from ._errors import StreamConsumedError as StreamConsumedError
+from ._errors import StreamInterruptedError as StreamInterruptedError
+from ._errors import TotalTimeoutError as TotalTimeoutError
+from ._retry import set_testing as set_testing
+from ._stream import ChunkStream as ChunkStream
+from ._stream import TextStream as TextStream
+from ._version import __version__ as __version__
+from .types import Content as Content
+from .types import GenerateContentResponse as GenerateContentResponse
+from .types import GenerationConfig as GenerationConfig
+from .types import Part as Part
 
 __all__ = (
+    "APIConnectionError",
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BlockedError",
+    "ChunkStream",
+    "Client",
+    "ClientClosedError",
+    "ConnectTimeoutError",
+    "Content",
+    "EventTooLargeError",
+    "FirstChunkTimeoutError",
     "GeminiError",
+    "GeminiTimeoutError",
+    "GenerateContentResponse",
+    "GenerationConfig",
+    "IdleTimeoutError",
+    "IncompleteStreamError",
+    "NotFoundError",
+    "Part",
+    "PermissionDeniedError",
+    "RateLimitError",
     "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceUnavailableError",
+    "StreamConsumedError",
+    "StreamInterruptedError",
+    "TextStream",
+    "Timeouts",
+    "TotalTimeoutError",
     "__version__",
+    "set_testing",
 )

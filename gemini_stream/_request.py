@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from . import __version__
+from ._version import __version__
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 

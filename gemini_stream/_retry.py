@@ -6,7 +6,6 @@ import asyncio
 import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -25,7 +24,6 @@ _log = logging.getLogger("gemini_stream")
 # Failures that say nothing about the request itself, so the same request may well succeed.
 _TRANSIENT = (APIConnectionError, ConnectTimeoutError, FirstChunkTimeoutError)
 
-_DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)s\s*")
 _testing = False
 
 
@@ -45,12 +43,6 @@ def set_testing(enabled: bool) -> None:
 def is_testing() -> bool:
     """Whether ``set_testing(True)`` is in force."""
     return _testing
-
-
-def parse_duration(text: str) -> float | None:
-    """Read a protobuf JSON Duration such as ``"47s"`` or ``"1.5s"``; ``None`` if malformed."""
-    match = _DURATION.fullmatch(text)
-    return float(match.group(1)) if match else None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

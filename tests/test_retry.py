@@ -16,18 +16,6 @@ from gemini_stream._errors import (
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "seconds"), [("47s", 47.0), ("1.5s", 1.5), ("25.465784708s", 25.465784708)]
-)
-def test_parse_duration_reads_protobuf_durations(text: str, seconds: float) -> None:
-    assert _retry.parse_duration(text) == pytest.approx(seconds)
-
-
-@pytest.mark.parametrize("text", ["", "47", "s", "-1s", "1m"])
-def test_parse_duration_rejects_other_shapes(text: str) -> None:
-    assert _retry.parse_duration(text) is None
-
-
 def test_parse_retry_after_reads_seconds_and_dates() -> None:
     assert _retry.parse_retry_after("30") == 30.0
     assert _retry.parse_retry_after(None) is None

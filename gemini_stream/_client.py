@@ -1,0 +1,292 @@
+"""``Client``: the entry point; lifecycle, configuration, and the API calls."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from . import sse
+from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
+from ._codec import encode_request as encode
+from ._config import RetryPolicy, Timeouts
+from ._errors import ClientClosedError
+from ._input import ContentsInput, build_request, to_contents
+from ._request import (
+    DEFAULT_BASE_URL,
+    base_headers,
+    check_api_version,
+    check_base_url,
+    mask_key,
+    model_path,
+)
+from ._stream import ChunkStream
+from ._transport import DEFAULT_MAX_CONNECTIONS, Call, Transport
+from .types import (
+    CountTokensRequest,
+    CountTokensResponse,
+    GenerateContentResponse,
+    Model,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._input import (
+        ConfigInput,
+        SafetySettingsInput,
+        SystemInstructionInput,
+        ToolConfigInput,
+        ToolsInput,
+    )
+
+
+class Client:
+    """An asyncio client for the Gemini API, meant to be shared by every task of a process.
+
+    Args:
+        api_key: the API key; defaults to ``GEMINI_API_KEY``, then ``GOOGLE_API_KEY``. It is
+            sent only in the ``x-goog-api-key`` header and masked in ``repr`` and errors.
+        base_url: the server root, such as an emulator's ``url``; the client appends
+            ``/{api_version}/models/...``. Defaults to Google's endpoint.
+        api_version: ``"v1beta"`` (default) or another version such as ``"v1"``.
+        session: an ``aiohttp.ClientSession`` of your own; the client uses it and never
+            closes it. Without one the client creates its own on first use and closes it
+            in ``aclose()``.
+        timeouts: connect / first-chunk / idle / total limits (``gs.Timeouts``).
+        retry: when to retry (``gs.RetryPolicy``); on by default.
+        headers: extra HTTP headers for every request.
+        max_connections: the size of the owned session's connection pool.
+        max_event_bytes: the largest single streamed event accepted (inline images are big).
+
+    Raises:
+        ValueError: no API key was given or found while talking to Google's endpoint, or a
+            setting is invalid.
+
+    Example:
+        >>> async with gs.Client() as client:
+        ...     reply = await client.generate("gemini-2.5-flash", "Hello")
+        ...     print(reply.text)
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_version: str = "v1beta",
+        session: aiohttp.ClientSession | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
+            raise ValueError("api_key must be a non-empty string")
+        if not api_key and base_url is None:
+            raise ValueError(
+                "no API key: pass api_key=..., or set GEMINI_API_KEY (or GOOGLE_API_KEY); "
+                "a key is needed unless base_url points at a server that does not check one"
+            )
+        if timeouts is not None and not isinstance(timeouts, Timeouts):
+            raise TypeError(f"timeouts must be a gs.Timeouts, got {timeouts!r}")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a gs.RetryPolicy, got {retry!r}")
+        if isinstance(max_event_bytes, bool) or not isinstance(max_event_bytes, int):
+            raise TypeError(f"max_event_bytes must be an int, got {max_event_bytes!r}")
+        if max_event_bytes < 1:
+            raise ValueError(f"max_event_bytes must be positive, got {max_event_bytes!r}")
+        self._api_key = api_key
+        self._root = (
+            f"{check_base_url(base_url or DEFAULT_BASE_URL)}/{check_api_version(api_version)}/"
+        )
+        self._headers = base_headers(api_key, headers)
+        self._transport = Transport(session, max_connections)
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self._max_event_bytes = max_event_bytes
+
+    def __repr__(self) -> str:
+        return f"<gemini_stream.Client {self._root} api_key={mask_key(self._api_key)}>"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client's own HTTP session (a session you passed in stays open)."""
+        await self._transport.aclose()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` was called."""
+        return self._transport.closed
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def stream(
+        self,
+        model: str,
+        contents: ContentsInput,
+        *,
+        config: ConfigInput = None,
+        system_instruction: SystemInstructionInput = None,
+        tools: ToolsInput = None,
+        tool_config: ToolConfigInput = None,
+        safety_settings: SafetySettingsInput = None,
+        cached_content: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> ChunkStream:
+        """Stream a reply: returns a ``ChunkStream`` at once; the request goes out when it is
+        first iterated.
+
+        Args:
+            model: ``"gemini-2.5-flash"``, ``"models/..."`` or ``"tunedModels/..."``.
+            contents: a string, parts, ``Content``s or wire-shaped dicts (see the docs).
+            config: a ``GenerationConfig`` or a dict of its fields.
+            system_instruction: a string, parts or a ``Content``.
+            tools, tool_config, safety_settings, cached_content: as in the REST API.
+            timeouts, retry: per-call overrides of the client's settings.
+
+        Raises:
+            TypeError, ValueError: bad input, before anything is sent.
+
+        Example:
+            >>> async for chunk in client.stream("gemini-2.5-flash", "Hi"):
+            ...     print(chunk.text, end="")
+        """
+        request = build_request(
+            contents,
+            config=config,
+            system_instruction=system_instruction,
+            tools=tools,
+            tool_config=tool_config,
+            safety_settings=safety_settings,
+            cached_content=cached_content,
+        )
+        call = self._call(model, "streamGenerateContent?alt=sse", encode(request), timeouts, retry)
+        return ChunkStream(call)
+
+    async def generate(
+        self,
+        model: str,
+        contents: ContentsInput,
+        *,
+        config: ConfigInput = None,
+        system_instruction: SystemInstructionInput = None,
+        tools: ToolsInput = None,
+        tool_config: ToolConfigInput = None,
+        safety_settings: SafetySettingsInput = None,
+        cached_content: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> GenerateContentResponse:
+        """Generate a whole reply in one response (``generateContent``).
+
+        Takes the same arguments as ``stream()``.
+
+        Example:
+            >>> reply = await client.generate("gemini-2.5-flash", "Hello")
+            >>> print(reply.text)
+        """
+        request = build_request(
+            contents,
+            config=config,
+            system_instruction=system_instruction,
+            tools=tools,
+            tool_config=tool_config,
+            safety_settings=safety_settings,
+            cached_content=cached_content,
+        )
+        call = self._call(model, "generateContent", encode(request), timeouts, retry)
+        return decode_response(await call.fetch())
+
+    async def count_tokens(
+        self, model: str, contents: ContentsInput, *, timeouts: Timeouts | None = None
+    ) -> CountTokensResponse:
+        """Count the tokens ``contents`` would use with ``model`` (``countTokens``)."""
+        body = encode(CountTokensRequest(contents=to_contents(contents)))
+        return decode_count_tokens(
+            await self._call(model, "countTokens", body, timeouts, None).fetch()
+        )
+
+    async def get_model(self, name: str, *, timeouts: Timeouts | None = None) -> Model:
+        """Describe one model: token limits, supported methods, defaults."""
+        call = self._call(name, "", None, timeouts, None)
+        return decode_model(await call.fetch())
+
+    async def list_models(
+        self, *, page_size: int = 50, timeouts: Timeouts | None = None
+    ) -> AsyncIterator[Model]:
+        """Iterate over every model the API offers, fetching pages as needed.
+
+        Example:
+            >>> async for model in client.list_models():
+            ...     print(model.name)
+        """
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ValueError(f"page_size must be a positive int, got {page_size!r}")
+        token = ""
+        while True:
+            query = f"models?pageSize={page_size}" + (f"&pageToken={token}" if token else "")
+            call = self._make_call(query, "models", None, timeouts, None)
+            page = decode_list_models(await call.fetch())
+            for model in page.models or ():
+                yield model
+            token = page.next_page_token or ""
+            if not token:
+                return
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        model: str,
+        method: str,
+        body: bytes | None,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+    ) -> Call:
+        path = model_path(model)
+        target = f"{path}:{method}" if method else path
+        return self._make_call(target, target.split("?")[0], body, timeouts, retry)
+
+    def _make_call(
+        self,
+        target: str,
+        label: str,
+        body: bytes | None,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+    ) -> Call:
+        if self._transport.closed:
+            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+        if timeouts is not None and not isinstance(timeouts, Timeouts):
+            raise TypeError(f"timeouts must be a gs.Timeouts, got {timeouts!r}")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise TypeError(f"retry must be a gs.RetryPolicy, got {retry!r}")
+        return Call(
+            transport=self._transport,
+            url=self._root + target,
+            label=label,
+            body=body,
+            headers=self._headers,
+            timeouts=timeouts or self.timeouts,
+            retry=retry or self.retry,
+            max_event_bytes=self._max_event_bytes,
+        )

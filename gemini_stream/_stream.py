@@ -1,0 +1,346 @@
+"""``ChunkStream``: one streamed reply as an async iterator and an async context manager."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from . import sse
+from ._accumulate import accumulate
+from ._codec import decode_chunk
+from ._errors import (
+    BlockedError,
+    EventTooLargeError,
+    FirstChunkTimeoutError,
+    GeminiError,
+    IdleTimeoutError,
+    IncompleteStreamError,
+    StreamConsumedError,
+    StreamInterruptedError,
+    TotalTimeoutError,
+)
+from ._retry import retrying
+from ._transport import error_from_body, read_error
+from .types import GenerateContentResponse
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from ._transport import Call
+
+_NEW, _OPEN, _DONE = 0, 1, 2
+
+
+class ChunkStream:
+    """One streamed reply: ``async for chunk in stream`` yields ``GenerateContentResponse`` chunks.
+
+    Returned by ``client.stream(...)`` without ``await``; nothing is sent until it is first
+    iterated. The HTTP response is released exactly once: when the stream is exhausted, fails,
+    is cancelled, is closed with ``aclose()``, leaves ``async with``, or is dropped after a
+    ``break`` (the stream holds no reference cycles, so CPython frees it at once).
+
+    Example:
+        >>> async with client.stream("gemini-2.5-flash", "Tell me a story") as stream:
+        ...     async for chunk in stream:
+        ...         print(chunk.text, end="")
+    """
+
+    __slots__ = (
+        "_call",
+        "_decoder",
+        "_deferred",
+        "_idle_set",
+        "_loop",
+        "_pending",
+        "_read",
+        "_response",
+        "_snapshot",
+        "_state",
+        "_yielded",
+    )
+
+    def __init__(self, call: Call) -> None:
+        self._call = call
+        self._state = _NEW
+        self._response: aiohttp.ClientResponse | None = None
+        self._read: Callable[[], Awaitable[bytes]] | None = None
+        self._decoder = sse.DataDecoder(max_event_bytes=call.max_event_bytes)
+        self._pending: deque[GenerateContentResponse] = deque()
+        self._snapshot: GenerateContentResponse | None = None
+        self._deferred: GeminiError | None = None
+        self._idle_set = False
+        self._yielded = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- public surface -------------------------------------------------------------------
+
+    @property
+    def response(self) -> GenerateContentResponse:
+        """The reply accumulated so far: every chunk received, merged into one response."""
+        return self._snapshot if self._snapshot is not None else GenerateContentResponse()
+
+    @property
+    def text_stream(self) -> TextStream:
+        """An async iterator over the text deltas of the reply (thought summaries excluded)."""
+        return TextStream(self)
+
+    async def final_response(self) -> GenerateContentResponse:
+        """Consume the rest of the stream and return the whole reply, merged."""
+        if self._state != _DONE:
+            async for _ in self:
+                pass
+        return self.response
+
+    async def final_text(self) -> str:
+        """Consume the rest of the stream and return the reply's text.
+
+        Raises:
+            BlockedError: the prompt was blocked, or the reply was stopped (for safety,
+                recitation, ...) before it produced any text.
+        """
+        response = await self.final_response()
+        text = response.text
+        if not text:
+            reason = response.block_reason or _stopped_reason(response)
+            if reason is not None:
+                raise _blocked_error(response, reason)
+        return text
+
+    def __aiter__(self) -> ChunkStream:
+        if self._state == _DONE:
+            raise StreamConsumedError(
+                "this stream was already consumed or closed; its reply is in stream.response"
+            )
+        return self
+
+    async def __anext__(self) -> GenerateContentResponse:
+        if self._pending:
+            self._yielded = True
+            return self._pending.popleft()
+        return await self._next_slow()
+
+    async def __aenter__(self) -> ChunkStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop the stream and release its connection; safe to call more than once."""
+        self._finish(close=True)
+
+    def __del__(self) -> None:
+        response = self._response
+        if response is not None:
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                response.close()
+
+    def __repr__(self) -> str:
+        state = ("not started", "open", "finished")[self._state]
+        return f"<ChunkStream {self._call.label} {state}>"
+
+    # -- machinery --------------------------------------------------------------------------
+
+    async def _next_slow(self) -> GenerateContentResponse:
+        if self._deferred is None:
+            if self._state == _DONE:
+                raise StopAsyncIteration
+            try:
+                if self._state == _NEW:
+                    self._loop = asyncio.get_running_loop()
+                    self._state = _OPEN
+                    call = self._call
+                    await retrying(call.retry, call.timeouts.total, self._start, self._may_retry)
+                else:
+                    await self._fill()
+            except GeminiError as exc:
+                self._fail(exc)
+                raise
+            except BaseException:
+                self._finish(close=True)
+                raise
+            if self._pending:
+                self._yielded = True
+                return self._pending.popleft()
+        error, self._deferred = self._deferred, None
+        if error is None:
+            raise StopAsyncIteration
+        raise error
+
+    def _may_retry(self) -> bool:
+        """Retrying is allowed until the first chunk was handed to the caller."""
+        if self._yielded:
+            return False
+        self._finish(close=True)
+        self._state = _OPEN
+        self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
+        self._pending.clear()
+        self._snapshot = None
+        self._deferred = None
+        self._idle_set = False
+        return True
+
+    async def _start(self, total: float | None) -> None:
+        """Send the request and read until the first chunk or the end of the reply."""
+        response = await self._call.send(total)
+        if response.status >= 400:
+            raise await read_error(response)
+        self._response = response
+        self._read = response.content.readany
+        await self._fill()
+
+    async def _fill(self) -> None:
+        """Read from the socket until at least one chunk is decoded or the reply ends."""
+        read = self._read
+        assert read is not None
+        decoder = self._decoder
+        pending = self._pending
+        while not pending:
+            try:
+                data = await read()
+            except aiohttp.SocketTimeoutError as exc:
+                timeouts = self._call.timeouts
+                if self._idle_set:
+                    raise IdleTimeoutError(
+                        f"the reply went silent for longer than Timeouts.idle={timeouts.idle}s"
+                    ) from exc
+                raise FirstChunkTimeoutError(
+                    f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
+                ) from exc
+            except asyncio.TimeoutError as exc:
+                raise TotalTimeoutError(
+                    f"the call took longer than Timeouts.total={self._call.timeouts.total}s"
+                ) from exc
+            except aiohttp.ClientError as exc:
+                raise StreamInterruptedError(
+                    f"the connection dropped in the middle of the reply: {exc}"
+                ) from exc
+            if not data:
+                self._end()
+                return
+            if not self._idle_set:
+                self._set_idle_timeout()
+            try:
+                payloads = decoder.feed(data)
+            except sse.EventTooLargeError as exc:
+                raise EventTooLargeError(str(exc)) from exc
+            for payload in payloads:
+                chunk = decode_chunk(payload)
+                if (
+                    chunk.candidates is None
+                    and chunk.usage_metadata is None
+                    and chunk.prompt_feedback is None
+                ):
+                    error = error_from_body(bytes(payload))
+                    if error is not None:
+                        self._defer_or_raise(error)
+                        return
+                self._snapshot = accumulate(self._snapshot, chunk)
+                pending.append(chunk)
+
+    def _set_idle_timeout(self) -> None:
+        """From the first body bytes on, the socket read timeout is the idle one."""
+        self._idle_set = True
+        response = self._response
+        connection = response.connection if response is not None else None
+        if connection is not None and connection.protocol is not None:
+            connection.protocol.read_timeout = self._call.timeouts.idle
+            connection.protocol.start_timeout()
+
+    def _end(self) -> None:
+        """The server closed the body: check that the reply is complete."""
+        leftover = self._decoder.flush()
+        self._finish(close=False)
+        snapshot = self.response
+        if leftover:
+            error = error_from_body(leftover)
+            if error is not None:
+                self._defer_or_raise(error)
+                return
+        if snapshot.finish_reason is None and not snapshot.blocked:
+            self._defer_or_raise(
+                IncompleteStreamError(
+                    "the stream ended without a finishReason: the reply is truncated"
+                    + (f" (trailing bytes {_short(leftover)})" if leftover else "")
+                )
+            )
+
+    def _defer_or_raise(self, error: GeminiError) -> None:
+        """Hand out the chunks already decoded first, then raise ``error``."""
+        self._finish(close=True)
+        if self._pending:
+            error.partial = self.response
+            self._deferred = error
+        else:
+            raise error
+
+    def _fail(self, exc: GeminiError) -> None:
+        self._finish(close=True)
+        if exc.partial is None:
+            exc.partial = self.response
+
+    def _finish(self, *, close: bool) -> None:
+        self._state = _DONE
+        response, self._response = self._response, None
+        self._read = None
+        if response is not None:
+            if close:
+                response.close()
+            else:
+                response.release()
+
+
+class TextStream:
+    """Async iterator over the text deltas of a ``ChunkStream`` (thoughts excluded)."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: ChunkStream) -> None:
+        self._stream = stream
+
+    def __aiter__(self) -> TextStream:
+        return self
+
+    async def __anext__(self) -> str:
+        stream = self._stream
+        while True:
+            text = (await stream.__anext__()).text
+            if text:
+                return text
+
+
+def _short(data: bytes) -> str:
+    return repr(data[:80]) + ("..." if len(data) > 80 else "")
+
+
+def _stopped_reason(response: GenerateContentResponse) -> str | None:
+    reason = response.finish_reason
+    return reason if reason not in (None, "STOP", "MAX_TOKENS") else None
+
+
+def _blocked_error(response: GenerateContentResponse, reason: str) -> BlockedError:
+    ratings: tuple[object, ...] = ()
+    if response.prompt_feedback is not None and response.prompt_feedback.safety_ratings:
+        ratings = tuple(response.prompt_feedback.safety_ratings)
+    elif response.candidates and response.candidates[0].safety_ratings:
+        ratings = tuple(response.candidates[0].safety_ratings)
+    flagged = ", ".join(
+        f"{getattr(r, 'category', '?')}={getattr(r, 'probability', '?')}" for r in ratings
+    )
+    error = BlockedError(
+        f"the reply has no text: blocked ({reason})" + (f"; ratings: {flagged}" if flagged else ""),
+        reason=reason,
+        ratings=ratings,
+    )
+    error.partial = response
+    return error

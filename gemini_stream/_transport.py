@@ -1,0 +1,226 @@
+"""Owns or borrows the aiohttp session, sends one HTTP request, and translates its failures."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import aiohttp
+
+from ._codec import decode_error
+from ._config import RetryPolicy, Timeouts
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    ClientClosedError,
+    ConnectTimeoutError,
+    FirstChunkTimeoutError,
+    StreamInterruptedError,
+    TotalTimeoutError,
+    api_error,
+    excerpt,
+)
+from ._retry import parse_retry_after, retrying
+
+# Error bodies are a few KB; a proxy's HTML page can be larger, and only its start is shown.
+_MAX_ERROR_BODY = 64 * 1024
+
+DEFAULT_MAX_CONNECTIONS = 1000
+
+
+class Transport:
+    """The HTTP layer under a ``Client``: one aiohttp session, created lazily in the loop.
+
+    A session the user passes in is used as it is and never closed. Otherwise the transport
+    creates its own on first use, inside the running loop (so a client built at import time
+    works), honours proxy settings from the environment, and recreates it when the client is
+    used again under a new event loop after the old one was closed (``asyncio.run`` twice).
+    """
+
+    __slots__ = ("_closed", "_loop", "_max_connections", "_owned", "_session")
+
+    def __init__(self, session: aiohttp.ClientSession | None, max_connections: int) -> None:
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise TypeError(f"session must be an aiohttp.ClientSession, got {session!r}")
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError(f"max_connections must be an int, got {max_connections!r}")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections!r}")
+        self._session = session
+        self._owned = session is None
+        self._max_connections = max_connections
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def session(self) -> aiohttp.ClientSession:
+        """Return the session to send with, creating (or re-creating) an owned one."""
+        if self._closed:
+            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+        loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and not self._owned:
+            return session
+        if session is not None and self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed():
+                raise RuntimeError(
+                    "this Client is in use by another running event loop; create one Client "
+                    "per event loop"
+                )
+            # The loop the old session lived in is gone, and with it every connection;
+            # closing here only marks it closed so it does not warn when collected.
+            await session.close()
+            session = None
+        if session is None:
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                timeout=aiohttp.ClientTimeout(total=None),
+                trust_env=True,
+                auto_decompress=True,
+            )
+            self._session, self._loop = session, loop
+        return session
+
+    async def send(
+        self,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        timeouts: Timeouts,
+        *,
+        total: float | None,
+    ) -> aiohttp.ClientResponse:
+        """POST ``body`` (or GET when it is ``None``) and return the response once its headers
+        arrived; translate aiohttp's failures into ``GeminiError`` subclasses.
+
+        ``total`` is what is left of the call's overall time budget.
+        """
+        session = await self.session()
+        timeout = aiohttp.ClientTimeout(
+            total=total,
+            connect=None,  # waiting for a free pooled connection is not a connect failure
+            sock_connect=timeouts.connect,
+            sock_read=timeouts.first_chunk,
+        )
+        try:
+            if body is None:
+                return await session.get(url, headers=headers, timeout=timeout)
+            return await session.post(url, data=body, headers=headers, timeout=timeout)
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise ConnectTimeoutError(
+                f"connecting took longer than Timeouts.connect={timeouts.connect}s"
+            ) from exc
+        except aiohttp.SocketTimeoutError as exc:
+            raise FirstChunkTimeoutError(
+                f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
+            ) from exc
+        except asyncio.TimeoutError as exc:
+            raise TotalTimeoutError("the call took longer than Timeouts.total") from exc
+        except aiohttp.ClientError as exc:
+            raise APIConnectionError(f"request to {url.split('?')[0]} failed: {exc}") from exc
+
+    async def aclose(self) -> None:
+        """Close the owned session (a borrowed one stays open); safe to call twice."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owned and not session.closed:
+            await session.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API request, ready to be sent (and sent again when a retry is due)."""
+
+    transport: Transport
+    url: str
+    label: str
+    body: bytes | None
+    headers: dict[str, str]
+    timeouts: Timeouts
+    retry: RetryPolicy
+    max_event_bytes: int
+
+    async def send(self, total: float | None) -> aiohttp.ClientResponse:
+        """Send once; return the response as soon as its headers arrived."""
+        return await self.transport.send(
+            self.url, self.body, self.headers, self.timeouts, total=total
+        )
+
+    async def fetch(self) -> bytes:
+        """Send with retries and return the whole body of a successful response."""
+        return await retrying(self.retry, self.timeouts.total, self._fetch_once)
+
+    async def _fetch_once(self, total: float | None) -> bytes:
+        response = await self.send(total)
+        try:
+            if response.status >= 400:
+                raise await read_error(response)
+            try:
+                return await response.read()
+            except aiohttp.SocketTimeoutError as exc:
+                raise FirstChunkTimeoutError(
+                    f"no reply within Timeouts.first_chunk={self.timeouts.first_chunk}s"
+                ) from exc
+            except asyncio.TimeoutError as exc:
+                raise TotalTimeoutError(
+                    f"the call took longer than Timeouts.total={self.timeouts.total}s"
+                ) from exc
+            except aiohttp.ClientError as exc:
+                raise StreamInterruptedError(f"the connection dropped mid-reply: {exc}") from exc
+        finally:
+            response.release()
+
+
+async def read_error(response: aiohttp.ClientResponse) -> APIError:
+    """Read an HTTP error response (status >= 400) and turn it into the matching ``APIError``."""
+    try:
+        body = await response.content.read(_MAX_ERROR_BODY)
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        body = b""
+    finally:
+        response.close()
+    error = error_from_body(
+        body,
+        code=response.status,
+        reason=response.reason or "",
+        retry_after=response.headers.get("Retry-After"),
+    )
+    assert error is not None  # with an HTTP code there is always an error to report
+    return error
+
+
+def error_from_body(
+    body: bytes, *, code: int | None = None, reason: str = "", retry_after: str | None = None
+) -> APIError | None:
+    """Map Google's ``{"error": {...}}`` body to an ``APIError``.
+
+    With ``code`` (an HTTP error status) a body that is not Google's JSON still gives an
+    error carrying an excerpt; without it (an error inside a 200 stream) such a body gives
+    ``None``.
+    """
+    status = decode_error(body)
+    if status is None:
+        if code is None:
+            return None
+        return api_error(
+            code,
+            "",
+            excerpt(body) if body.strip() else reason,
+            (),
+            body,
+            parse_retry_after(retry_after),
+        )
+    delay = status.retry_delay
+    if delay is None:
+        delay = parse_retry_after(retry_after)
+    return api_error(
+        status.code or code or 500,
+        status.status or "",
+        status.message or "",
+        status.typed_details,
+        body,
+        delay,
+    )
