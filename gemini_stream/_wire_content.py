@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import reprlib
 from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
 from ._wire_base import Wire
+from ._wire_convert import short_repr
 
 __all__ = (
     "AudioTranscription",
@@ -199,7 +199,7 @@ def _as_part(value: Part | str) -> Part:
         return Part(text=value)
     if isinstance(value, Part):
         return value
-    raise TypeError(f"expected a Part or a str, got {type(value).__name__} {reprlib.repr(value)}")
+    raise TypeError(f"expected a Part or a str, got {type(value).__name__} {short_repr(value)}")
 
 
 class Content(Wire, frozen=True, kw_only=True):

@@ -10,7 +10,6 @@ import pytest
 from gemini_stream._codec import encode_request
 from gemini_stream._input import (
     build_request,
-    short_repr,
     to_config,
     to_contents,
     to_safety_settings,
@@ -18,6 +17,7 @@ from gemini_stream._input import (
     to_tool_config,
     to_tools,
 )
+from gemini_stream._wire_convert import short_repr
 from gemini_stream.types import (
     Blob,
     Content,
