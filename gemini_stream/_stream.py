@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from . import sse
-from ._accumulate import accumulate
+from ._accumulate import accumulate, consolidate
 from ._codec import decode_chunk
 from ._errors import (
     BlockedError,
@@ -81,7 +81,8 @@ class ChunkStream:
     @property
     def response(self) -> GenerateContentResponse:
         """The reply accumulated so far: every chunk received, merged into one response."""
-        return self._snapshot if self._snapshot is not None else GenerateContentResponse()
+        snapshot = self._snapshot
+        return GenerateContentResponse() if snapshot is None else consolidate(snapshot)
 
     @property
     def text_stream(self) -> TextStream:
