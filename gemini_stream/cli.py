@@ -1,0 +1,173 @@
+"""The ``gemini-stream`` command: ask, models and emulator (chat and demo build on these).
+
+Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
+and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
+the emulator. Bad input gives one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import mimetypes
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ._client import Client
+from ._errors import GeminiError
+from ._render import Renderer
+from .types import Part
+
+DEFAULT_MODEL = "gemini-2.5-flash"
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gemini-stream", description="Stream from the Gemini API.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = _Parser(add_help=False)
+    common.add_argument("--model", "-m", default=DEFAULT_MODEL, help="model id (%(default)s)")
+    common.add_argument(
+        "--emulator", action="store_true", help="use the embedded emulator even with a key"
+    )
+
+    ask = commands.add_parser(
+        "ask",
+        parents=[common],
+        help="stream one answer to stdout",
+        description="Stream one answer to stdout; plain text when stdout is not a terminal.",
+    )
+    ask.add_argument("prompt", help="the question; '-' reads it from stdin")
+    ask.add_argument("--system", "-s", help="a system instruction")
+    ask.add_argument("--json-schema", type=Path, metavar="FILE", help="answer as JSON per schema")
+    ask.add_argument("--image", type=Path, action="append", default=[], metavar="PATH")
+    ask.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
+
+    commands.add_parser("models", parents=[common], help="list the available models")
+
+    emulator = commands.add_parser(
+        "emulator", help="run the local API emulator in the foreground", add_help=False
+    )
+    emulator.add_argument("args", nargs=argparse.REMAINDER, help="options of the emulator")
+    return parser
+
+
+@contextlib.asynccontextmanager
+async def open_client(force_emulator: bool) -> AsyncIterator[Client]:
+    """A client for the real API when a key is set, else for an in-process emulator."""
+    has_key = bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
+    if has_key and not force_emulator:
+        async with Client() as client:
+            yield client
+        return
+    from .emulator import Emulator
+
+    async with Emulator(chunk_delay=0.01) as emulator:
+        reason = "--emulator given" if has_key else "no GEMINI_API_KEY set"
+        print(
+            f"gemini-stream: {reason}; using the embedded emulator at {emulator.url}",
+            file=sys.stderr,
+        )
+        async with Client(base_url=emulator.url, api_key="emulator") as client:
+            yield client
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {str(path)!r}: {exc}") from exc
+
+
+def _image_part(path: Path) -> Part:
+    mime, _ = mimetypes.guess_type(path.name)
+    if mime is None or not mime.startswith("image/"):
+        raise UsageError(f"{str(path)!r} does not look like an image (type {mime or 'unknown'})")
+    try:
+        return Part.from_bytes(path.read_bytes(), mime)
+    except OSError as exc:
+        raise UsageError(f"cannot read image {str(path)!r}: {exc}") from exc
+
+
+def _ask_request(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        raise UsageError("the prompt is empty")
+    config: dict[str, Any] = {}
+    if args.json_schema is not None:
+        try:
+            schema = json.loads(_read_text(args.json_schema, "schema file"))
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"invalid JSON in {str(args.json_schema)!r}: {exc}") from exc
+        if not isinstance(schema, dict):
+            raise UsageError(f"{str(args.json_schema)!r} must hold a JSON Schema object")
+        config.update(response_mime_type="application/json", response_json_schema=schema)
+    if args.thoughts:
+        config["thinking_config"] = {"include_thoughts": True}
+    return [*map(_image_part, args.image), prompt], config
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    contents, config = _ask_request(args)
+    renderer = Renderer(sys.stdout, markdown=args.json_schema is None)
+    async with open_client(args.emulator) as client:
+        stream = client.stream(
+            args.model, contents, config=config or None, system_instruction=args.system
+        )
+        async with stream, renderer:
+            async for chunk in stream:
+                if args.thoughts and chunk.thoughts:
+                    renderer.thought(chunk.thoughts)
+                renderer.text(chunk.text)
+        await stream.final_text()  # raises BlockedError when there is no answer
+    return 0
+
+
+async def _models(args: argparse.Namespace) -> int:
+    async with open_client(args.emulator) as client:
+        async for model in client.list_models():
+            limits = f"in {model.input_token_limit or '?'} / out {model.output_token_limit or '?'}"
+            name = (model.name or "").removeprefix("models/")
+            print(f"{name:40} {limits:28} {model.display_name or ''}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gemini-stream`` command; returns the exit status.
+
+    Example:
+        >>> main(["ask", "--emulator", "Hello"])  # doctest: +SKIP
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "emulator":
+            from .emulator import main as emulator_main
+
+            return emulator_main(args.args)
+        runner = {"ask": _ask, "models": _models}[args.command]
+        return asyncio.run(runner(args))
+    except UsageError as exc:
+        print(f"gemini-stream: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (GeminiError, OSError, ValueError, TypeError) as exc:
+        print(f"gemini-stream: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\ngemini-stream: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
