@@ -62,7 +62,7 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(argv) != 0
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if not line.startswith("gemini-stream: no ")]
     assert len(lines) == 1
     assert message in lines[0]
