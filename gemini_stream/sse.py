@@ -98,19 +98,15 @@ class _Framer:
         self._buf = bytearray(_SEP)
         self._at_start = True
 
-    def _append(self, chunk: bytes) -> int:
-        """Append ``chunk``; return where the unscanned bytes start, or -1 to wait for more."""
+    def _start_stream(self) -> int:
+        """Skip one leading BOM; return where scanning starts, or -1 while it may be one."""
         buf = self._buf
-        start = len(buf)
-        buf += chunk
-        if self._at_start:
-            if len(buf) < _START + 3 and _BOM.startswith(buf[_START:]):
-                return -1  # the first bytes might still turn out to be a BOM
-            self._at_start = False
-            if buf.startswith(_BOM, _START):
-                del buf[_START : _START + 3]
-            return _START
-        return start
+        if len(buf) < _START + 3 and _BOM.startswith(buf[_START:]):
+            return -1
+        self._at_start = False
+        if buf.startswith(_BOM, _START):
+            del buf[_START : _START + 3]
+        return _START
 
     def _last_boundary(self, lo: int) -> int:
         """End of the last blank line starting in ``buf[lo:]`` (``lo >= 3``), or -1.
@@ -139,11 +135,6 @@ class _Framer:
                 size += len(line)
                 if size > self._max:
                     self._fail("an SSE event", size)
-
-    def _check_tail(self) -> None:
-        size = len(self._buf) - _START
-        if size > self._max:
-            self._fail("an unterminated SSE event", size)
 
     def _fail(self, what: str, size: int) -> None:
         # Free the memory at once: the decoder is unusable after this anyway.
@@ -198,17 +189,20 @@ class SSEDecoder(_Framer):
         Raises:
             EventTooLargeError: an event grew past ``max_event_bytes``.
         """
-        start = self._append(chunk)
-        if start < 0:
+        buf = self._buf
+        start = len(buf)
+        buf += chunk
+        if self._at_start and (start := self._start_stream()) < 0:
             return []
-        end = self._last_boundary(max(3, start - 1))
+        end = self._last_boundary(start - 1)
         events: list[ServerSentEvent] = []
         if end > 0:
             if end - _START > self._max:
                 self._check_events(end)
-            events = self._interpret(self._buf[_START:end])
-            del self._buf[_START:end]
-        self._check_tail()
+            events = self._interpret(buf[_START:end])
+            del buf[_START:end]
+        if len(buf) - _START > self._max:
+            self._fail("an unterminated SSE event", len(buf) - _START)
         return events
 
     def flush(self) -> list[ServerSentEvent]:
@@ -226,20 +220,24 @@ class SSEDecoder(_Framer):
         """Run the field rules over complete lines ending with a blank line."""
         events: list[ServerSentEvent] = []
         data: list[bytearray] = []
-        event_type = b""
+        event_type = ""
         for line in region.splitlines():
+            if line.startswith(b"data:"):  # first: Gemini's streams are nothing else
+                data.append(line[6:] if line.startswith(b" ", 5) else line[5:])
+                continue
             if not line:
                 if data:
+                    value = data[0] if len(data) == 1 else _LF.join(data)
                     events.append(
                         ServerSentEvent(
-                            event_type.decode("utf-8", "replace") or "message",
-                            _LF.join(data).decode("utf-8", "replace"),
+                            event_type or "message",
+                            value.decode("utf-8", "replace"),
                             self._last_id,
                             self._retry,
                         )
                     )
                     data = []
-                event_type = b""
+                event_type = ""
                 continue
             colon = line.find(b":")
             if colon == 0:
@@ -252,9 +250,9 @@ class SSEDecoder(_Framer):
             if name == b"data":
                 data.append(value)
             elif name == b"event":
-                event_type = bytes(value)
+                event_type = value.decode("utf-8", "replace")
             elif name == b"id":
-                if b"\0" not in value:
+                if 0 not in value:  # an int: a bytes operand costs a hidden TypeError
                     self._last_id = value.decode("utf-8", "replace")
             elif name == b"retry" and value.isdigit():  # bytes.isdigit: ASCII digits only
                 self._retry = int(value)
@@ -299,37 +297,40 @@ class DataDecoder(_Framer):
         Raises:
             EventTooLargeError: an event, or the non-SSE text kept, grew past the cap.
         """
-        start = self._append(chunk)
-        if start < 0:
-            return []
         buf = self._buf
+        start = len(buf)
+        buf += chunk
+        if self._at_start and (start := self._start_stream()) < 0:
+            return []
         j = buf.rfind(_SEP, start - 3)
         if j >= _START:
-            payloads = buf[:j].split(_DATA_SEP)
-            # Clean means "data: X" lines with no CR or LF inside X, each closed by CRLF CRLF. A
-            # region not starting with "data: " leaves the start marker's CRs in payloads[0].
-            dirty = j + 2 - _START > self._max  # + 2: the last line's CRLF counts too
-            if not dirty:
+            # The common case: "data: X" lines with no CR or LF inside X, each closed by CRLF
+            # CRLF. j - 2 is the size of the lines up to the last one's CRLF.
+            if buf.startswith(b"data: ", _START) and j - 2 <= self._max:
+                payloads = buf[_START + 6 : j].split(_DATA_SEP)
                 for p in payloads:
-                    if b"\r" in p or b"\n" in p:
-                        dirty = True
+                    # Ints, not b"\r": bytearray's `in` tries an int first, and a bytes
+                    # operand costs a raised and cleared TypeError (7x slower).
+                    if 13 in p or 10 in p:
+                        payloads = self._interpret(j + len(_SEP))
                         break
-            if dirty:
-                payloads = self._interpret(j + len(_SEP))
             else:
-                del payloads[0]
+                payloads = self._interpret(j + len(_SEP))
             del buf[:j]  # its last _SEP becomes the new start marker
+            if len(buf) == _START:
+                return payloads
             start = _START
         else:
             payloads = []
         # Rare: a blank line in another style (LF, CR, or CRLF cut by the read) after the last
         # CRLF CRLF. Only bytes not yet scanned can hold one.
-        if buf.find(b"\n", start) >= 0 or buf.find(b"\r", start) >= 0:
+        if buf.find(10, start) >= 0 or buf.find(13, start) >= 0:
             end = self._last_boundary(start - 1)
             if end > 0:
                 payloads += self._interpret(end)
                 del buf[_START:end]
-        self._check_tail()
+        if len(buf) - _START > self._max:
+            self._fail("an unterminated SSE event", len(buf) - _START)
         return payloads
 
     def flush(self) -> bytes:
