@@ -61,6 +61,7 @@ class ChunkStream:
         "_snapshot",
         "_state",
         "_yielded",
+        "__weakref__",
     )
 
     def __init__(self, call: Call) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+import weakref
 
 import pytest
 
@@ -207,16 +208,16 @@ async def test_cancelling_while_waiting_for_data_closes(
 
 async def test_the_stream_path_holds_no_reference_cycles(client: gs.Client) -> None:
     gc.collect()
-    gc.disable()
+    gc.disable()  # so only reference counting can free the stream
     try:
         stream = client.stream(MODEL, LONG)
+        alive = weakref.ref(stream)
         async for _ in stream:
             break
-        probe = [stream]
         del stream
-        assert gc.get_referrers(probe[0]) == [probe]
-        del probe
-        assert gc.collect() == 0, "breaking out of a stream must not leave garbage cycles"
+        # Freed by reference counting alone, so no cycle runs through the stream (the
+        # emulator in this process makes garbage of its own, so gc.collect() proves nothing).
+        assert alive() is None, "a dropped stream must be freed at once, without the GC"
     finally:
         gc.enable()
 
