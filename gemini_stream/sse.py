@@ -11,7 +11,8 @@ can read any ``text/event-stream``. Three ways in:
 - :class:`DataDecoder`: the fast path for streams whose events are only ``data:`` lines
   (Gemini's ``data: {json}\\r\\n\\r\\n``). ``feed(chunk) -> list[bytearray]`` yields each
   event's data as UTF-8 bytes, ready for ``msgspec.json.decode`` with no further copy; it never
-  builds a ``str``. ``flush() -> bytes`` returns, raw and in order, whatever text was not part
+  builds a ``str``. Payloads are borrowed: decode or copy each before the next ``feed()``
+  call. ``flush() -> bytes`` returns, raw and in order, whatever text was not part
   of an event: lines with unknown field names and an unterminated trailing block (for example
   a pretty-printed JSON error written after an HTTP 200). ``b""`` means the stream ended
   cleanly on an event boundary.
@@ -260,14 +261,14 @@ class SSEDecoder(_Framer):
 
 
 class DataDecoder(_Framer):
-    """Fast decoder for data-only streams: each event's data as bytes, no ``str``, no per-line copy.
+    """Fast decoder for data-only streams: each event's data as bytes, never as ``str``.
 
     Gives exactly the ``data`` that :class:`SSEDecoder` would give, as UTF-8 bytes (bytes are
     passed through undecoded, so invalid UTF-8 stays invalid rather than becoming U+FFFD).
     Comments and ``event``/``id``/``retry`` lines are skipped. Text the standard would silently
     ignore (lines with unknown field names) and an unterminated block at the end are kept, up to
-    ``max_event_bytes``, for :meth:`flush`. ``data: {json}\\r\\n\\r\\n`` runs costs about a
-    ``find`` + ``split``; any other shape takes an exact line-by-line path.
+    ``max_event_bytes``, for :meth:`flush`. A run of ``data: X\\r\\n\\r\\n`` events costs one
+    ``rfind`` and one ``split``; any other shape takes an exact line-by-line path.
 
     Args:
         max_event_bytes: the largest event accepted, and the most non-SSE text kept.
@@ -401,8 +402,10 @@ class EventIterator(AsyncIterator[ServerSentEvent]):
             try:
                 chunk = await anext(source)
             except StopAsyncIteration:
-                self._pending = self._decoder.flush()
+                events = self._decoder.flush()
                 await self.aclose()
+                events.reverse()
+                self._pending = events
                 continue
             except BaseException:
                 await self.aclose()
