@@ -81,8 +81,8 @@ FIXTURES: dict[str, tuple[bytes, list[Event]]] = {
         [Event(data="a")],
     ),
     "unicode-not-line-breaks": (
-        "data: Łazienki 日本 😀 a\u2028b\x85c\x0bd\x0ce\x1cf\n\n".encode(),
-        [Event(data="Łazienki 日本 😀 a\u2028b\x85c\x0bd\x0ce\x1cf")],
+        "data: Łazienki 日本 😀 a\u2028b\u2029c\x85d\x0be\x0cf\x1cg\n\n".encode(),
+        [Event(data="Łazienki 日本 😀 a\u2028b\u2029c\x85d\x0be\x0cf\x1cg")],
     ),
     "empty-data-dispatches": (b"data:\n\ndata\n\n\n\n", [Event(data=""), Event(data="")]),
     "unterminated-dropped": (b"data: a\n\nid: 9\ndata: b\n", [Event(data="a")]),
