@@ -18,6 +18,8 @@
     │   └── TotalTimeoutError
     ├── IncompleteStreamError                the stream ended without a finishReason
     ├── BlockedError                         text was asked for, but the prompt or reply was blocked
+    ├── FunctionCallLimitError               automatic function calling ran out of rounds
+    ├── ParseError (ValueError)              the reply's text does not fit the requested type
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
     ├── ClientClosedError (RuntimeError)     the client was used after aclose()
@@ -189,6 +191,28 @@ class ClientClosedError(GeminiError, RuntimeError):
 
 class StreamConsumedError(GeminiError, RuntimeError):
     """A stream that already finished (or was closed) was iterated again."""
+
+
+class FunctionCallLimitError(GeminiError):
+    """The model still asked for function calls after ``max_function_rounds`` rounds.
+
+    Nothing of the exchange is committed to the chat's history; ``partial`` is the last
+    reply (its ``function_calls`` are the unanswered calls).
+    """
+
+
+class ParseError(GeminiError, ValueError):
+    """A reply's text is not JSON, or does not conform to the type it was parsed into.
+
+    Attributes:
+        target: the type asked for (``None`` for plain JSON).
+        excerpt: the start of the reply's text.
+    """
+
+    def __init__(self, message: str, *, target: object, excerpt: str) -> None:
+        super().__init__(f"{message}; the reply starts {excerpt}")
+        self.target = target
+        self.excerpt = excerpt
 
 
 _BY_CODE: dict[int, type[APIError]] = {
