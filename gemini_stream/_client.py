@@ -160,11 +160,16 @@ class Client:
             contents: a string, parts, ``Content``s or wire-shaped dicts (see the docs).
             config: a ``GenerationConfig`` or a dict of its fields.
             system_instruction: a string, parts or a ``Content``.
-            tools, tool_config, safety_settings, cached_content: as in the REST API.
-            timeouts, retry: per-call overrides of the client's settings.
+            tools: ``Tool``s, ``FunctionDeclaration``s or dicts, as in the REST API.
+            tool_config: a ``ToolConfig`` or a dict.
+            safety_settings: ``SafetySetting``s or dicts with category and threshold.
+            cached_content: a ``cachedContents/...`` name.
+            timeouts: a per-call override of the client's ``Timeouts``.
+            retry: a per-call override of the client's ``RetryPolicy``.
 
         Raises:
-            TypeError, ValueError: bad input, before anything is sent.
+            TypeError: a value of the wrong type, before anything is sent.
+            ValueError: a malformed value, before anything is sent.
 
         Example:
             >>> async for chunk in client.stream("gemini-2.5-flash", "Hi"):
