@@ -50,7 +50,8 @@ class Client:
         api_key: the API key; defaults to ``GEMINI_API_KEY``, then ``GOOGLE_API_KEY``. It is
             sent only in the ``x-goog-api-key`` header and masked in ``repr`` and errors.
         base_url: the server root, such as an emulator's ``url``; the client appends
-            ``/{api_version}/models/...``. Defaults to Google's endpoint.
+            ``/{api_version}/models/...``. Defaults to ``GEMINI_BASE_URL`` when set (handy
+            for pointing a program at the emulator unchanged), else Google's endpoint.
         api_version: ``"v1beta"`` (default) or another version such as ``"v1"``.
         session: an ``aiohttp.ClientSession`` of your own; the client uses it and never
             closes it. Without one the client creates its own on first use and closes it
@@ -86,6 +87,8 @@ class Client:
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+        if base_url is None:
+            base_url = os.environ.get("GEMINI_BASE_URL") or None
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise ValueError("api_key must be a non-empty string")
         if not api_key and base_url is None:

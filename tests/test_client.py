@@ -161,3 +161,15 @@ async def test_generate_returns_the_whole_reply(client: gs.Client) -> None:
     reply = await client.generate(MODEL, "Hello there", system_instruction="Be brief")
     assert reply.finish_reason == "STOP"
     assert "Hello there" in reply.text
+
+
+async def test_base_url_from_the_environment_points_a_program_at_the_emulator(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.setenv("GEMINI_BASE_URL", emulator.url)
+    async with gs.Client() as client:  # no key needed for a server of one's own
+        assert emulator.url in repr(client)
+        with pytest.raises(gs.PermissionDeniedError):
+            await client.generate(MODEL, "Hi")  # the emulator, like Google, wants a key
