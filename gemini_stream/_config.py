@@ -1,4 +1,4 @@
-"""Frozen, keyword-only configuration values: ``Timeouts`` and ``RetryPolicy``."""
+"""Frozen, keyword-only configuration values: ``Timeouts``, ``RetryPolicy`` and ``RateLimit``."""
 
 from __future__ import annotations
 
@@ -95,4 +95,46 @@ class RetryPolicy:
 
     def replace(self, **changes: object) -> RetryPolicy:
         """Return a copy with the named fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateLimit:
+    """Client-side limits that make requests wait for their turn instead of failing with 429.
+
+    Give it to ``Client(rate_limit=...)`` (shared by every call of the client) or to
+    ``stream_many`` / ``generate_many`` (for that batch, on top of the client's). Requests and
+    input tokens are counted over a sliding window, as the Gemini API counts its quotas; a 429
+    with a retry delay pauses every request of the limiter until the delay has passed.
+    ``None`` means no limit of that kind.
+
+    Attributes:
+        requests_per_minute: requests sent per window (the API's RPM).
+        tokens_per_minute: input tokens sent per window (the API's TPM counts input tokens).
+            Estimated before sending as one token per four bytes of the encoded request, then
+            corrected from the reply's ``usageMetadata.promptTokenCount``.
+        concurrent: requests in flight at once, from sending until the reply ends.
+        window: the length of the sliding window in seconds; 60 matches the API's quotas.
+
+    Example:
+        >>> client = gs.Client(rate_limit=gs.RateLimit(requests_per_minute=15))
+        >>> gentle = gs.RateLimit(requests_per_minute=60, tokens_per_minute=250_000)
+    """
+
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    concurrent: int | None = None
+    window: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("requests_per_minute", "tokens_per_minute", "concurrent"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"RateLimit.{name} must be an int >= 1 or None, got {value!r}")
+        _check_number("RateLimit", "window", self.window, minimum=0, strict=True)
+
+    def replace(self, **changes: float | None) -> RateLimit:
+        """Return a copy with the named fields changed (``None`` removes a limit)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ._config import RetryPolicy
 from ._errors import (
@@ -17,7 +17,11 @@ from ._errors import (
     ConnectTimeoutError,
     FirstChunkTimeoutError,
     GeminiError,
+    RateLimitError,
 )
+
+if TYPE_CHECKING:
+    from ._ratelimit import Limiter
 
 T = TypeVar("T")
 _log = logging.getLogger("gemini_stream")
@@ -89,12 +93,15 @@ async def retrying(
     total: float | None,
     attempt: Callable[[float | None], Awaitable[T]],
     reset: Callable[[], bool] | None = None,
+    *,
+    limiter: Limiter | None = None,
 ) -> T:
     """Run ``attempt(time_left)`` until it succeeds, fails for good, or attempts run out.
 
     ``reset`` is called before each new attempt; returning ``False`` forbids it (a stream
     does so once a chunk reached the caller: content is never replayed). The last error is
-    raised as it is when no attempt is left or the wait would overrun ``total``.
+    raised as it is when no attempt is left or the wait would overrun ``total``. A 429 also
+    pauses the whole ``limiter``, so the client's other requests slow down with this one.
     """
     loop = asyncio.get_running_loop()
     deadline = None if total is None else loop.time() + total
@@ -106,6 +113,8 @@ async def retrying(
             return await attempt(left)
         except GeminiError as exc:
             retryable, server_delay = _retry_hint(exc, policy)
+            if limiter is not None and isinstance(exc, RateLimitError):
+                limiter.penalize(policy.initial_delay if server_delay is None else server_delay)
             if not retryable or number >= policy.max_attempts:
                 raise
             delay = backoff_delay(policy, number, server_delay)

@@ -23,6 +23,7 @@ from ._errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
+from ._ratelimit import prompt_tokens
 from ._retry import retrying
 from ._transport import error_from_body, read_error
 from .types import GenerateContentResponse
@@ -30,6 +31,7 @@ from .types import GenerateContentResponse
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._ratelimit import Lease
     from ._transport import Call
 
 _NEW, _OPEN, _DONE = 0, 1, 2
@@ -54,6 +56,7 @@ class ChunkStream:
         "_decoder",
         "_deferred",
         "_idle_set",
+        "_lease",
         "_loop",
         "_pending",
         "_read",
@@ -76,6 +79,7 @@ class ChunkStream:
         self._idle_set = False
         self._yielded = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._lease: Lease | None = None
 
     # -- public surface -------------------------------------------------------------------
 
@@ -146,6 +150,9 @@ class ChunkStream:
             loop = self._loop
             if loop is not None and not loop.is_closed():
                 response.close()
+        lease = self._lease
+        if lease is not None and self._loop is not None and not self._loop.is_closed():
+            lease.release(prompt_tokens(self._snapshot))
 
     def __repr__(self) -> str:
         state = ("not started", "open", "finished")[self._state]
@@ -162,7 +169,13 @@ class ChunkStream:
                     self._loop = asyncio.get_running_loop()
                     self._state = _OPEN
                     call = self._call
-                    await retrying(call.retry, call.timeouts.total, self._start, self._may_retry)
+                    await retrying(
+                        call.retry,
+                        call.timeouts.total,
+                        self._start,
+                        self._may_retry,
+                        limiter=call.limiter,
+                    )
                 else:
                     await self._fill()
             except GeminiError as exc:
@@ -194,7 +207,7 @@ class ChunkStream:
 
     async def _start(self, total: float | None) -> None:
         """Send the request and read until the first chunk or the end of the reply."""
-        response = await self._call.send(total)
+        response, self._lease = await self._call.open(total)
         if response.status >= 400:
             raise await read_error(response)
         self._response = response
@@ -300,6 +313,9 @@ class ChunkStream:
                 response.close()
             else:
                 response.release()
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            lease.release(prompt_tokens(self._snapshot))
 
 
 class TextStream:

@@ -20,6 +20,7 @@ from ._errors import (
     api_error,
     excerpt,
 )
+from ._ratelimit import Lease, Limiter, admit, prompt_tokens
 from ._retry import parse_retry_after, retrying
 
 # Error bodies are a few KB; a proxy's HTML page can be larger, and only its start is shown.
@@ -142,6 +143,7 @@ class Call:
     timeouts: Timeouts
     retry: RetryPolicy
     max_event_bytes: int
+    limiter: Limiter | None = None
 
     async def send(self, total: float | None) -> aiohttp.ClientResponse:
         """Send once; return the response as soon as its headers arrived."""
@@ -149,17 +151,35 @@ class Call:
             self.url, self.body, self.headers, self.timeouts, total=total
         )
 
+    async def open(self, total: float | None) -> tuple[aiohttp.ClientResponse, Lease | None]:
+        """Wait for the rate limiter, if any (the wait counts against ``total``), then send.
+
+        The caller releases the lease when the reply ends, with its real token count.
+        """
+        if self.limiter is None:
+            return await self.send(total), None
+        lease, total = await admit(self.limiter, self.body, total)
+        try:
+            return await self.send(total), lease
+        except BaseException:
+            lease.release()
+            raise
+
     async def fetch(self) -> bytes:
         """Send with retries and return the whole body of a successful response."""
-        return await retrying(self.retry, self.timeouts.total, self._fetch_once)
+        return await retrying(
+            self.retry, self.timeouts.total, self._fetch_once, limiter=self.limiter
+        )
 
     async def _fetch_once(self, total: float | None) -> bytes:
-        response = await self.send(total)
+        response, lease = await self.open(total)
+        body = None
         try:
             if response.status >= 400:
                 raise await read_error(response)
             try:
-                return await response.read()
+                body = await response.read()
+                return body
             except aiohttp.SocketTimeoutError as exc:
                 raise FirstChunkTimeoutError(
                     f"no reply within Timeouts.first_chunk={self.timeouts.first_chunk}s"
@@ -172,6 +192,8 @@ class Call:
                 raise StreamInterruptedError(f"the connection dropped mid-reply: {exc}") from exc
         finally:
             response.release()
+            if lease is not None:
+                lease.release(prompt_tokens(body))
 
 
 async def read_error(response: aiohttp.ClientResponse) -> APIError:

@@ -1,0 +1,313 @@
+"""Client-side rate limiting: the ``Limiter`` interface and the in-process sliding-window one."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import anyio
+import msgspec
+
+from ._config import RateLimit
+from ._errors import TotalTimeoutError
+
+if TYPE_CHECKING:
+    from .types import GenerateContentResponse
+
+# The API documents "about four characters per token"; counting bytes of the encoded JSON
+# errs on the side of waiting (the JSON envelope and base64 media count too).
+BYTES_PER_TOKEN = 4
+
+
+class Lease(Protocol):
+    """One admitted request's hold on a limiter, given back when the request ends."""
+
+    def release(self, tokens: int | None = None) -> None:
+        """End the hold; ``tokens`` is the request's real input-token count, if known.
+
+        Called exactly once per lease by the library, synchronously (also from ``__del__``
+        of a dropped stream), so it must not block.
+        """
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """What the client needs from a rate limiter; implement it to share limits between
+    processes (a Redis- or database-backed limiter, say).
+
+    ``acquire`` waits until a request estimated at ``tokens`` input tokens may be sent and
+    returns its lease; ``penalize`` is called when the server answered 429, with the delay it
+    asked for, and should hold back every request of the limiter until that delay has passed.
+    """
+
+    async def acquire(self, tokens: int) -> Lease:
+        """Wait for the go-ahead to send one request of about ``tokens`` input tokens."""
+        ...
+
+    def penalize(self, seconds: float) -> None:
+        """The server said "slow down": admit nothing for ``seconds``."""
+        ...
+
+
+class _Entry:
+    """One admitted request in the window: when it was admitted and its input tokens."""
+
+    __slots__ = ("at", "live", "tokens")
+
+    def __init__(self, at: float, tokens: int) -> None:
+        self.at = at
+        self.tokens = tokens
+        self.live = True
+
+
+class InProcessLimiter:
+    """A ``Limiter`` for one process: a sliding-window log of requests and input tokens.
+
+    Waiters are served first come, first served: only the head of the queue watches the
+    clock, so a big request is not starved by a stream of small ones.
+
+    Args:
+        limit: the limits to keep (``gs.RateLimit``); the default keeps none but still pauses
+            everyone after a 429.
+        clock: a monotonic clock in seconds (a fake one makes tests instant).
+        sleep: the coroutine used to wait for ``seconds`` (paired with ``clock``).
+
+    Example:
+        >>> limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=60))
+        >>> fast = gs.Client(rate_limit=limiter)
+        >>> careful = gs.Client(rate_limit=limiter, timeouts=gs.Timeouts(idle=10))
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
+    ) -> None:
+        if limit is not None and not isinstance(limit, RateLimit):
+            raise TypeError(f"limit must be a gs.RateLimit, got {limit!r}")
+        self.limit = limit or RateLimit()
+        self._clock = clock
+        self._sleep = sleep
+        self._entries: deque[_Entry] = deque()
+        self._tokens = 0
+        self._in_flight = 0
+        self._paused_until = -math.inf
+        self._queue: deque[anyio.Event] = deque()
+        self._freed: anyio.Event | None = None
+
+    def __repr__(self) -> str:
+        return f"<InProcessLimiter {self.limit} in_flight={self._in_flight}>"
+
+    @property
+    def in_flight(self) -> int:
+        """Requests admitted whose lease was not released yet."""
+        return self._in_flight
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for their turn."""
+        return len(self._queue)
+
+    def usage(self) -> tuple[int, int]:
+        """Requests and input tokens counted in the current window."""
+        self._expire(self._clock())
+        return len(self._entries), self._tokens
+
+    async def acquire(self, tokens: int) -> Lease:
+        """Wait for the go-ahead to send one request of about ``tokens`` input tokens."""
+        tokens = max(int(tokens), 0)
+        if self._queue or self._delay(tokens) != 0.0:
+            await self._wait_turn(tokens)
+        entry = _Entry(self._clock(), tokens)
+        self._entries.append(entry)
+        self._tokens += tokens
+        self._in_flight += 1
+        return _Lease(self, entry)
+
+    def penalize(self, seconds: float) -> None:
+        """Admit nothing for ``seconds`` (a 429 asked the whole client to slow down)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+
+    async def _wait_turn(self, tokens: int) -> None:
+        """Queue up, then, at the head of the queue, wait until ``tokens`` may go."""
+        turn = anyio.Event()
+        queue = self._queue
+        queue.append(turn)
+        try:
+            if queue[0] is not turn:
+                await turn.wait()
+            while (delay := self._delay(tokens)) != 0.0:
+                if delay is None:
+                    if self._freed is None:
+                        self._freed = anyio.Event()
+                    await self._freed.wait()
+                else:
+                    await self._sleep(delay)
+        finally:
+            # The caller is admitted (or gave up) before anyone else looks at the window.
+            queue.remove(turn)
+            if queue:
+                queue[0].set()
+
+    def _delay(self, tokens: int) -> float | None:
+        """Seconds until ``tokens`` may go, ``0.0`` for now, ``None`` for "when a slot frees"."""
+        now = self._clock()
+        self._expire(now)
+        limit, entries = self.limit, self._entries
+        wait = self._paused_until - now
+        rpm = limit.requests_per_minute
+        if rpm is not None and len(entries) >= rpm:
+            wait = max(wait, entries[len(entries) - rpm].at + limit.window - now)
+        tpm = limit.tokens_per_minute
+        if tpm is not None and entries and self._tokens + tokens > tpm:
+            # The oldest entries leave first; find the one whose leaving makes room. A
+            # request bigger than the whole budget goes once the window is empty.
+            excess = self._tokens + tokens - tpm
+            free_at = entries[-1].at
+            for entry in entries:
+                excess -= entry.tokens
+                if excess <= 0:
+                    free_at = entry.at
+                    break
+            wait = max(wait, free_at + limit.window - now)
+        if wait > 0:
+            return wait
+        if limit.concurrent is not None and self._in_flight >= limit.concurrent:
+            return None
+        return 0.0
+
+    def _expire(self, now: float) -> None:
+        entries, window = self._entries, self.limit.window
+        while entries and now - entries[0].at >= window:
+            entry = entries.popleft()
+            entry.live = False
+            self._tokens -= entry.tokens
+
+    def _release(self, entry: _Entry, tokens: int | None) -> None:
+        self._in_flight -= 1
+        if tokens is not None and entry.live:
+            self._tokens += tokens - entry.tokens
+            entry.tokens = tokens
+        freed, self._freed = self._freed, None
+        if freed is not None:
+            freed.set()
+
+
+class _Lease:
+    __slots__ = ("_entry", "_limiter")
+
+    def __init__(self, limiter: InProcessLimiter, entry: _Entry) -> None:
+        self._limiter: InProcessLimiter | None = limiter
+        self._entry = entry
+
+    def release(self, tokens: int | None = None) -> None:
+        limiter, self._limiter = self._limiter, None
+        if limiter is not None:
+            limiter._release(self._entry, tokens)
+
+
+class _Stacked:
+    """Two limiters that must both agree: a batch's own limit inside the client's."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, inner: Limiter, outer: Limiter) -> None:
+        self._inner = inner
+        self._outer = outer
+
+    async def acquire(self, tokens: int) -> Lease:
+        inner = await self._inner.acquire(tokens)
+        try:
+            outer = await self._outer.acquire(tokens)
+        except BaseException:
+            inner.release()
+            raise
+        return _Leases(inner, outer)
+
+    def penalize(self, seconds: float) -> None:
+        self._inner.penalize(seconds)
+        self._outer.penalize(seconds)
+
+
+class _Leases:
+    __slots__ = ("_leases",)
+
+    def __init__(self, *leases: Lease) -> None:
+        self._leases = leases
+
+    def release(self, tokens: int | None = None) -> None:
+        for lease in self._leases:
+            lease.release(tokens)
+
+
+# The limiter of the stream_many / generate_many batch the current task works for. A
+# context variable reaches chats and callables that build their own streams.
+batch_limiter: ContextVar[Limiter | None] = ContextVar("gemini_stream_batch_limiter", default=None)
+
+
+def as_limiter(value: RateLimit | Limiter | None) -> Limiter | None:
+    """Turn a ``rate_limit=`` argument into a limiter (a new one for a ``RateLimit``)."""
+    if value is None or isinstance(value, Limiter):
+        return value
+    if isinstance(value, RateLimit):
+        return InProcessLimiter(value)
+    raise TypeError(f"rate_limit must be a gs.RateLimit or a gs.Limiter, got {value!r}")
+
+
+def limiter_for(own: Limiter | None) -> Limiter | None:
+    """The limiter a new request of a client whose own limiter is ``own`` goes through."""
+    batch = batch_limiter.get()
+    if batch is None or batch is own:
+        return own
+    return batch if own is None else _Stacked(batch, own)
+
+
+async def admit(
+    limiter: Limiter, body: bytes | None, total: float | None
+) -> tuple[Lease, float | None]:
+    """Wait for ``limiter`` within the call's time budget ``total``; return the lease and
+    what is left of the budget.
+
+    Raises:
+        TotalTimeoutError: the wait alone used up ``total``.
+    """
+    tokens = len(body) // BYTES_PER_TOKEN + 1 if body else 1
+    if total is None:
+        return await limiter.acquire(tokens), None
+    started = anyio.current_time()
+    with anyio.move_on_after(total):
+        lease = await limiter.acquire(tokens)
+        return lease, max(total - (anyio.current_time() - started), 0.001)
+    raise TotalTimeoutError(
+        f"waiting for the rate limiter used up the call's time budget ({total:.3g}s left)"
+    )
+
+
+class _Usage(msgspec.Struct, rename="camel"):
+    prompt_token_count: int | None = None
+
+
+class _UsageOnly(msgspec.Struct, rename="camel"):
+    usage_metadata: _Usage | None = None
+
+
+_usage_decoder = msgspec.json.Decoder(_UsageOnly)
+
+
+def prompt_tokens(reply: GenerateContentResponse | bytes | None) -> int | None:
+    """The input tokens a reply (a folded stream, or a ``generateContent`` body) reports."""
+    if isinstance(reply, bytes):
+        try:
+            usage = _usage_decoder.decode(reply).usage_metadata
+        except msgspec.DecodeError:
+            return None
+        return usage.prompt_token_count if usage is not None else None
+    if reply is None or reply.usage_metadata is None:
+        return None
+    return reply.usage_metadata.prompt_token_count
