@@ -15,17 +15,13 @@ from ._codec import decode_chunk
 from ._errors import (
     BlockedError,
     EventTooLargeError,
-    FirstChunkTimeoutError,
     GeminiError,
-    IdleTimeoutError,
     IncompleteStreamError,
     StreamConsumedError,
-    StreamInterruptedError,
-    TotalTimeoutError,
 )
 from ._ratelimit import prompt_tokens
 from ._retry import retrying
-from ._transport import error_from_body, read_error
+from ._transport import READ_FAILURES, error_from_body, read_error, read_failure
 from .types import GenerateContentResponse
 
 if TYPE_CHECKING:
@@ -52,6 +48,7 @@ class ChunkStream:
     """
 
     __slots__ = (
+        "__weakref__",
         "_call",
         "_decoder",
         "_deferred",
@@ -64,7 +61,6 @@ class ChunkStream:
         "_snapshot",
         "_state",
         "_yielded",
-        "__weakref__",
     )
 
     def __init__(self, call: Call) -> None:
@@ -223,23 +219,8 @@ class ChunkStream:
         while not pending:
             try:
                 data = await read()
-            except aiohttp.SocketTimeoutError as exc:
-                timeouts = self._call.timeouts
-                if self._idle_set:
-                    raise IdleTimeoutError(
-                        f"the reply went silent for longer than Timeouts.idle={timeouts.idle}s"
-                    ) from exc
-                raise FirstChunkTimeoutError(
-                    f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
-                ) from exc
-            except asyncio.TimeoutError as exc:
-                raise TotalTimeoutError(
-                    f"the call took longer than Timeouts.total={self._call.timeouts.total}s"
-                ) from exc
-            except aiohttp.ClientError as exc:
-                raise StreamInterruptedError(
-                    f"the connection dropped in the middle of the reply: {exc}"
-                ) from exc
+            except READ_FAILURES as exc:
+                raise read_failure(exc, self._call.timeouts, started=self._idle_set) from exc
             if not data:
                 self._end()
                 return

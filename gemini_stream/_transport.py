@@ -15,6 +15,8 @@ from ._errors import (
     ClientClosedError,
     ConnectTimeoutError,
     FirstChunkTimeoutError,
+    GeminiError,
+    IdleTimeoutError,
     StreamInterruptedError,
     TotalTimeoutError,
     api_error,
@@ -180,20 +182,34 @@ class Call:
             try:
                 body = await response.read()
                 return body
-            except aiohttp.SocketTimeoutError as exc:
-                raise FirstChunkTimeoutError(
-                    f"no reply within Timeouts.first_chunk={self.timeouts.first_chunk}s"
-                ) from exc
-            except asyncio.TimeoutError as exc:
-                raise TotalTimeoutError(
-                    f"the call took longer than Timeouts.total={self.timeouts.total}s"
-                ) from exc
-            except aiohttp.ClientError as exc:
-                raise StreamInterruptedError(f"the connection dropped mid-reply: {exc}") from exc
+            except READ_FAILURES as exc:
+                raise read_failure(exc, self.timeouts, started=False) from exc
         finally:
             response.release()
             if lease is not None:
                 lease.release(prompt_tokens(body))
+
+
+READ_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def read_failure(exc: BaseException, timeouts: Timeouts, *, started: bool) -> GeminiError:
+    """Translate an aiohttp failure while reading a reply body (one of ``READ_FAILURES``).
+
+    ``started`` says whether body bytes had arrived: a socket timeout before them is the
+    first-chunk timeout, after them the idle one.
+    """
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        if started:
+            return IdleTimeoutError(
+                f"the reply went silent for longer than Timeouts.idle={timeouts.idle}s"
+            )
+        return FirstChunkTimeoutError(
+            f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
+        )
+    if isinstance(exc, asyncio.TimeoutError):
+        return TotalTimeoutError(f"the call took longer than Timeouts.total={timeouts.total}s")
+    return StreamInterruptedError(f"the connection dropped in the middle of the reply: {exc}")
 
 
 async def read_error(response: aiohttp.ClientResponse) -> APIError:
