@@ -10,6 +10,8 @@ Example:
 from __future__ import annotations
 
 from . import types as types
+from ._chat import Chat as Chat
+from ._chat_stream import ChatStream as ChatStream
 from ._client import Client as Client
 from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
@@ -22,11 +24,13 @@ from ._errors import ClientClosedError as ClientClosedError
 from ._errors import ConnectTimeoutError as ConnectTimeoutError
 from ._errors import EventTooLargeError as EventTooLargeError
 from ._errors import FirstChunkTimeoutError as FirstChunkTimeoutError
+from ._errors import FunctionCallLimitError as FunctionCallLimitError
 from ._errors import GeminiError as GeminiError
 from ._errors import GeminiTimeoutError as GeminiTimeoutError
 from ._errors import IdleTimeoutError as IdleTimeoutError
 from ._errors import IncompleteStreamError as IncompleteStreamError
 from ._errors import NotFoundError as NotFoundError
+from ._errors import ParseError as ParseError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import ResponseDecodeError as ResponseDecodeError
@@ -35,6 +39,7 @@ from ._errors import ServiceUnavailableError as ServiceUnavailableError
 from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
+from ._functions import declare_function as declare_function
 from ._retry import set_testing as set_testing
 from ._stream import ChunkStream as ChunkStream
 from ._stream import TextStream as TextStream
@@ -50,6 +55,8 @@ __all__ = (
     "AuthenticationError",
     "BadRequestError",
     "BlockedError",
+    "Chat",
+    "ChatStream",
     "ChunkStream",
     "Client",
     "ClientClosedError",
@@ -57,6 +64,7 @@ __all__ = (
     "Content",
     "EventTooLargeError",
     "FirstChunkTimeoutError",
+    "FunctionCallLimitError",
     "GeminiError",
     "GeminiTimeoutError",
     "GenerateContentResponse",
@@ -64,6 +72,7 @@ __all__ = (
     "IdleTimeoutError",
     "IncompleteStreamError",
     "NotFoundError",
+    "ParseError",
     "Part",
     "PermissionDeniedError",
     "RateLimitError",
@@ -77,5 +86,6 @@ __all__ = (
     "Timeouts",
     "TotalTimeoutError",
     "__version__",
+    "declare_function",
     "set_testing",
 )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from . import sse
+from ._chat import Chat
 from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
 from ._codec import encode_request as encode
 from ._config import RetryPolicy, Timeouts
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         ToolConfigInput,
         ToolsInput,
     )
+    from ._toolbox import ChatToolsInput
 
 
 class Client:
@@ -140,6 +142,43 @@ class Client:
         return self._transport.closed
 
     # -- calls ------------------------------------------------------------------------------
+
+    def chat(
+        self,
+        model: str,
+        *,
+        system_instruction: SystemInstructionInput = None,
+        config: ConfigInput = None,
+        tools: ChatToolsInput = None,
+        tool_config: ToolConfigInput = None,
+        safety_settings: SafetySettingsInput = None,
+        history: ContentsInput | None = None,
+        automatic_function_calling: bool = True,
+        max_function_rounds: int = 10,
+    ) -> Chat:
+        """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
+
+        ``tools`` may hold plain Python functions (sync or async): they are declared to the
+        model and run automatically when it calls them, unless
+        ``automatic_function_calling=False``.
+
+        Example:
+            >>> chat = client.chat("gemini-2.5-flash", system_instruction="Be brief")
+            >>> async for chunk in chat.stream("I have two dogs in my house."):
+            ...     print(chunk.text, end="")
+        """
+        return Chat(
+            self,
+            model,
+            system_instruction=system_instruction,
+            config=config,
+            tools=tools,
+            tool_config=tool_config,
+            safety_settings=safety_settings,
+            history=history,
+            automatic_function_calling=automatic_function_calling,
+            max_function_rounds=max_function_rounds,
+        )
 
     def stream(
         self,

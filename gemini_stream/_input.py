@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
+from ._structured import expand_config
 from ._wire_base import Wire
 from ._wire_config import GenerationConfig, SafetySetting
 from ._wire_content import Content, Part
@@ -200,10 +201,16 @@ def _typed_or_mapping(value: object, cls: type[_S], what: str) -> _S | None:
 def to_config(config: ConfigInput) -> GenerationConfig | None:
     """Accept a ``GenerationConfig`` or a dict of its fields (camelCase or snake_case keys).
 
+    A dict may also use the shorthands of ``_structured.expand_config``:
+    ``response_schema=`` a type (msgspec Struct, dataclass, ``list[X]``, ...) or a JSON
+    Schema dict, and ``thinking_budget=`` / ``thinking_level=`` / ``include_thoughts=``.
+
     Raises:
         ValueError: an unknown key (the message suggests the closest field name).
         TypeError: a value of the wrong type, or ``config`` itself of the wrong type.
     """
+    if isinstance(config, Mapping):
+        config = expand_config(config)
     return _typed_or_mapping(config, GenerationConfig, "config")
 
 

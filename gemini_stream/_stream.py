@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
 
 from . import sse
 from ._accumulate import accumulate, consolidate
 from ._codec import decode_chunk
+from ._deltas import DeltaStream
 from ._errors import (
     BlockedError,
     EventTooLargeError,
@@ -21,6 +22,7 @@ from ._errors import (
 )
 from ._ratelimit import prompt_tokens
 from ._retry import retrying
+from ._structured import parse_json, schema_type
 from ._transport import READ_FAILURES, error_from_body, read_error, read_failure
 from .types import GenerateContentResponse
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from ._transport import Call
 
 _NEW, _OPEN, _DONE = 0, 1, 2
+_T = TypeVar("_T")
 
 
 class ChunkStream:
@@ -90,6 +93,11 @@ class ChunkStream:
         """An async iterator over the text deltas of the reply (thought summaries excluded)."""
         return TextStream(self)
 
+    @property
+    def thought_stream(self) -> DeltaStream:
+        """An async iterator over the thought-summary deltas (with ``include_thoughts``)."""
+        return DeltaStream(self, thought=True)
+
     async def final_response(self) -> GenerateContentResponse:
         """Consume the rest of the stream and return the whole reply, merged."""
         if self._state != _DONE:
@@ -111,6 +119,24 @@ class ChunkStream:
             if reason is not None:
                 raise _blocked_error(response, reason)
         return text
+
+    @overload
+    async def final_parsed(self, type_: type[_T]) -> _T: ...
+    @overload
+    async def final_parsed(self, type_: Any = None) -> Any: ...
+    async def final_parsed(self, type_: Any = None) -> Any:
+        """Consume the rest of the stream and decode the reply's JSON text (structured output).
+
+        Args:
+            type_: the type to decode into; by default the type the request's
+                ``config={"response_schema": ...}`` named, or plain JSON values.
+
+        Raises:
+            ParseError: the text is not JSON or does not conform to the type.
+            BlockedError: the prompt or the reply was blocked.
+        """
+        text = await self.final_text()
+        return parse_json(text, schema_type(self._call.body) if type_ is None else type_)
 
     def __aiter__(self) -> ChunkStream:
         if self._state == _DONE:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar, overload
 
+from ._structured import parse_json
 from ._wire_base import Wire
 from ._wire_content import Content, FunctionCall, Part, parts_text
 from ._wire_enums import FinishReason
@@ -161,6 +163,7 @@ class ModelStatus(Wire, frozen=True, kw_only=True):
 
 
 _NO_PARTS: Sequence[Part] = ()
+_T = TypeVar("_T")
 
 
 class GenerateContentResponse(Wire, frozen=True, kw_only=True):
@@ -240,3 +243,24 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
     def blocked(self) -> bool:
         """Whether the prompt or the first candidate was blocked (see ``block_reason``)."""
         return self.block_reason is not None
+
+    @overload
+    def parsed(self, type_: type[_T]) -> _T: ...
+    @overload
+    def parsed(self, type_: Any = None) -> Any: ...
+    def parsed(self, type_: Any = None) -> Any:
+        """Decode the reply's text (structured output) as JSON into ``type_``.
+
+        Args:
+            type_: a msgspec Struct, a dataclass, ``list[X]`` or any type msgspec decodes;
+                ``None`` gives plain JSON values (dicts, lists, ...).
+
+        Raises:
+            ParseError: the text is not JSON or does not conform to ``type_`` (the message
+                names the type and shows the start of the text).
+
+        Example:
+            >>> reply = await client.generate(model, "...", config={"response_schema": Recipe})
+            >>> recipe = reply.parsed(Recipe)
+        """
+        return parse_json(self.text, type_)
