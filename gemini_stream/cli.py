@@ -1,4 +1,4 @@
-"""The ``gemini-stream`` command: ask, models and emulator (chat and demo build on these).
+"""The ``gemini-stream`` command: ask, chat, models and emulator.
 
 Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
 and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json-schema", type=Path, metavar="FILE", help="answer as JSON per schema")
     ask.add_argument("--image", type=Path, action="append", default=[], metavar="PATH")
     ask.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
+
+    chat = commands.add_parser("chat", parents=[common], help="an interactive chat")
+    chat.add_argument("--system", "-s", help="a system instruction")
+    chat.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
 
     commands.add_parser("models", parents=[common], help="list the available models")
 
@@ -138,6 +142,13 @@ async def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _chat(args: argparse.Namespace) -> int:
+    from ._cli_chat import run_chat
+
+    async with open_client(args.emulator) as client:
+        return await run_chat(client, args.model, args.system, args.thoughts)
+
+
 async def _models(args: argparse.Namespace) -> int:
     async with open_client(args.emulator) as client:
         async for model in client.list_models():
@@ -160,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .emulator import main as emulator_main
 
             return emulator_main(args.args)
-        runner = {"ask": _ask, "models": _models}[args.command]
+        runner = {"ask": _ask, "chat": _chat, "models": _models}[args.command]
         return asyncio.run(runner(args))
     except UsageError as exc:
         print(f"gemini-stream: error: {exc}", file=sys.stderr)
