@@ -29,3 +29,13 @@ def test_quickstart_streams_from_the_emulator_without_a_key() -> None:
     assert 'the last user message was "Say hello to the README"' in result.stdout
     assert "[finish: STOP" in result.stdout
     assert result.stderr == ""
+
+
+def test_bot_keeps_each_users_chat_across_a_restart(tmp_path: Path) -> None:
+    result = _run("bot.py", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "[ada] I am the gemini-stream emulator" in result.stdout
+    # After the restart the bot loaded ada's saved chat: the model saw her first turn.
+    assert "[ada, after a restart] I am the gemini-stream emulator" in result.stdout
+    assert "I saw 2 user turns and 1 model turn" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ada.json", "grace.json", "linus.json"]
