@@ -77,7 +77,7 @@ async def main(state_dir: Path) -> None:
     async with open_client() as client:
         bot = Bot(client, state_dir)
         replies = await asyncio.gather(*(bot.handle(u, f"Hi, I am {u}.") for u in users))
-        for user, reply in zip(users, replies):
+        for user, reply in zip(users, replies, strict=True):
             print(f"[{user}] {reply[:100]}")
 
         restarted = Bot(client, state_dir)  # a new process would start exactly like this
