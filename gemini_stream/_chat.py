@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
 
+from ._chat_saved import SavedChat, read_saved_chat
 from ._chat_stream import ChatStream
 from ._input import (
     ConfigInput,
@@ -24,11 +25,10 @@ from ._input import (
 from ._request import model_path
 from ._stream import _blocked_error
 from ._toolbox import ChatToolsInput, Toolbox
-from ._wire_config import GenerationConfig, SafetySetting
+from ._wire_config import GenerationConfig
 from ._wire_content import Content, FunctionCall, Part
 from ._wire_convert import short_repr
 from ._wire_response import GenerateContentResponse
-from ._wire_tools import Tool, ToolConfig
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -36,27 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ("Chat",)
 
-_FORMAT = "gemini-stream/chat"
 _SCHEMA_FIELDS = ("response_schema", "response_json_schema")
-
-
-class _SavedChat(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
-    """What ``Chat.dumps`` writes: the wire types keep their API spelling inside."""
-
-    format: str = _FORMAT
-    version: int = 1
-    model: str
-    system_instruction: Content | None = None
-    config: GenerationConfig | None = None
-    tools: list[Tool] | None = None
-    tool_config: ToolConfig | None = None
-    safety_settings: list[SafetySetting] | None = None
-    history: list[Content] = msgspec.field(default_factory=list)
-    automatic_function_calling: bool = True
-    max_function_rounds: int = 10
-
-
-_saved_decoder = msgspec.json.Decoder(_SavedChat, strict=False)
 
 
 class Chat:
@@ -249,7 +229,7 @@ class Chat:
             >>> chat = gs.Chat.loads(client, data, tools=[get_weather])
         """
         return msgspec.json.encode(
-            _SavedChat(
+            SavedChat(
                 model=self.model,
                 system_instruction=self.system_instruction,
                 config=self.config,
@@ -274,12 +254,7 @@ class Chat:
         Raises:
             ValueError: ``data`` is not a saved chat.
         """
-        try:
-            saved = _saved_decoder.decode(data)
-        except msgspec.DecodeError as exc:
-            raise ValueError(f"not a saved chat: {exc}") from exc
-        if saved.format != _FORMAT or saved.version != 1:
-            raise ValueError(f"not a saved chat of this version: {saved.format} {saved.version}")
+        saved = read_saved_chat(data)
         extra = [] if tools is None else [tools] if not isinstance(tools, Sequence) else tools
         return cls(
             client,
@@ -295,14 +270,24 @@ class Chat:
         )
 
 
+def _set_fields(struct: msgspec.Struct) -> dict[str, Any]:
+    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not None}
+
+
 def _merge(
     base: GenerationConfig | None, override: GenerationConfig | None
 ) -> GenerationConfig | None:
-    """``base`` with every field ``override`` sets replaced (one response schema kept)."""
+    """``base`` with every field ``override`` sets replaced; ``thinking_config`` merges field
+    by field (a message may add ``include_thoughts`` to the chat's thinking level), and a
+    response schema replaces the other kind."""
     if base is None or override is None:
         return override if base is None else base
-    changes = {f: getattr(override, f) for f in override.__struct_fields__}
-    changes = {f: v for f, v in changes.items() if v is not None}
+    changes = _set_fields(override)
     if any(f in changes for f in _SCHEMA_FIELDS):
         changes = {**dict.fromkeys(_SCHEMA_FIELDS), **changes}
+    thinking = changes.get("thinking_config")
+    if thinking is not None and base.thinking_config is not None:
+        changes["thinking_config"] = msgspec.structs.replace(
+            base.thinking_config, **_set_fields(thinking)
+        )
     return msgspec.structs.replace(base, **changes)
