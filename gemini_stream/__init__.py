@@ -13,6 +13,7 @@ from . import types as types
 from ._chat import Chat as Chat
 from ._chat_stream import ChatStream as ChatStream
 from ._client import Client as Client
+from ._config import RateLimit as RateLimit
 from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
 from ._errors import APIConnectionError as APIConnectionError
@@ -39,7 +40,14 @@ from ._errors import ServiceUnavailableError as ServiceUnavailableError
 from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
+from ._fanout import FanoutResults as FanoutResults
+from ._fanout_types import FanoutItem as FanoutItem
+from ._fanout_types import Progress as Progress
+from ._fanout_types import Request as Request
 from ._functions import declare_function as declare_function
+from ._ratelimit import InProcessLimiter as InProcessLimiter
+from ._ratelimit import Lease as Lease
+from ._ratelimit import Limiter as Limiter
 from ._retry import set_testing as set_testing
 from ._stream import ChunkStream as ChunkStream
 from ._stream import TextStream as TextStream
@@ -63,6 +71,8 @@ __all__ = (
     "ConnectTimeoutError",
     "Content",
     "EventTooLargeError",
+    "FanoutItem",
+    "FanoutResults",
     "FirstChunkTimeoutError",
     "FunctionCallLimitError",
     "GeminiError",
@@ -70,12 +80,18 @@ __all__ = (
     "GenerateContentResponse",
     "GenerationConfig",
     "IdleTimeoutError",
+    "InProcessLimiter",
     "IncompleteStreamError",
+    "Lease",
+    "Limiter",
     "NotFoundError",
     "ParseError",
     "Part",
     "PermissionDeniedError",
+    "Progress",
+    "RateLimit",
     "RateLimitError",
+    "Request",
     "ResponseDecodeError",
     "RetryPolicy",
     "ServerError",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Literal, overload
 
 import aiohttp
 
@@ -12,9 +13,11 @@ from . import sse
 from ._chat import Chat
 from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
 from ._codec import encode_request as encode
-from ._config import RetryPolicy, Timeouts
+from ._config import RateLimit, RetryPolicy, Timeouts
 from ._errors import ClientClosedError
+from ._fanout import DEFAULT_BUFFER, DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
 from ._input import ContentsInput, build_request, to_contents
+from ._ratelimit import Limiter, as_limiter, limiter_for
 from ._request import (
     DEFAULT_BASE_URL,
     base_headers,
@@ -35,6 +38,7 @@ from .types import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._fanout_types import Progress, RequestLike
     from ._input import (
         ConfigInput,
         SafetySettingsInput,
@@ -63,6 +67,8 @@ class Client:
         headers: extra HTTP headers for every request.
         max_connections: the size of the owned session's connection pool.
         max_event_bytes: the largest single streamed event accepted (inline images are big).
+        rate_limit: client-side limits every generation request waits for (``gs.RateLimit``,
+            or a ``gs.Limiter`` shared with other clients); a 429 pauses them all.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -86,6 +92,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
+        rate_limit: RateLimit | Limiter | None = None,
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
@@ -115,6 +122,7 @@ class Client:
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
         self._max_event_bytes = max_event_bytes
+        self._limiter = as_limiter(rate_limit)
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._root} api_key={mask_key(self._api_key)}>"
@@ -299,6 +307,100 @@ class Client:
             if not token:
                 return
 
+    # -- fan-out ----------------------------------------------------------------------------
+
+    def stream_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: RateLimit | Limiter | None = None,
+        progress: Progress | Callable[[Progress], object] | None = None,
+        buffer: int = DEFAULT_BUFFER,
+    ) -> AbstractAsyncContextManager[FanoutResults]:
+        """Stream many requests at once and read their chunks as one stream of items.
+
+        Leaving the ``async with`` (or being cancelled) stops every request still running
+        and closes its response. See ``docs/concurrency.md``.
+
+        Args:
+            requests: ``gs.Request`` values, zero-argument callables returning a stream
+                (``lambda: chat.stream(msg)``), or ``(chat, message)`` pairs. A collection is
+                checked whole before anything is sent; any other iterable is read lazily.
+            concurrency: how many requests run at once.
+            rate_limit: limits for this batch (``gs.RateLimit`` or a ``gs.Limiter``), kept
+                on top of the client's own.
+            progress: a ``gs.Progress`` to update in place, or a callable called with it
+                each time a request starts or ends.
+            buffer: how many items may wait for you; a full buffer pauses the requests.
+
+        Returns:
+            An async context manager giving a ``gs.FanoutResults`` of ``gs.FanoutItem``.
+
+        Raises:
+            TypeError, ValueError: a request or argument is not valid (before any I/O).
+
+        Example:
+            >>> async with client.stream_many(requests, concurrency=32) as results:
+            ...     async for item in results:
+            ...         if item.kind == "chunk":
+            ...             print(item.index, item.chunk.text)
+        """
+        limiter = as_limiter(rate_limit)
+        return stream_many(
+            self, requests, concurrency=concurrency, rate_limit=limiter, progress=progress,
+            buffer=buffer,
+        )  # fmt: skip
+
+    @overload
+    async def generate_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = ...,
+        rate_limit: RateLimit | Limiter | None = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: Progress | Callable[[Progress], object] | None = ...,
+    ) -> list[GenerateContentResponse]: ...
+
+    @overload
+    async def generate_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = ...,
+        rate_limit: RateLimit | Limiter | None = ...,
+        return_exceptions: Literal[True],
+        progress: Progress | Callable[[Progress], object] | None = ...,
+    ) -> list[GenerateContentResponse | Exception]: ...
+
+    async def generate_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: RateLimit | Limiter | None = None,
+        return_exceptions: bool = False,
+        progress: Progress | Callable[[Progress], object] | None = None,
+    ) -> list[GenerateContentResponse] | list[GenerateContentResponse | Exception]:
+        """Run many requests at once; return their whole replies in the order given.
+
+        Takes the arguments of ``stream_many`` (each reply is streamed and merged).
+
+        Args:
+            return_exceptions: ``False`` (default): the first failure is raised and the
+                other requests are cancelled (their responses closed). ``True``: a failed
+                request's exception takes its place in the list.
+
+        Example:
+            >>> requests = [gs.Request("gemini-2.5-flash", q) for q in questions]
+            >>> replies = await client.generate_many(requests, concurrency=16)
+        """
+        return await generate_many(
+            self, requests, concurrency=concurrency, rate_limit=as_limiter(rate_limit),
+            return_exceptions=return_exceptions, progress=progress,
+        )  # fmt: skip
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _call(
@@ -311,7 +413,10 @@ class Client:
     ) -> Call:
         path = model_path(model)
         target = f"{path}:{method}" if method else path
-        return self._make_call(target, target.split("?")[0], body, timeouts, retry)
+        # Only generation counts against the API's RPM/TPM quotas.
+        limited = method.startswith(("generateContent", "streamGenerateContent"))
+        limiter = limiter_for(self._limiter) if limited else None
+        return self._make_call(target, target.split("?")[0], body, timeouts, retry, limiter)
 
     def _make_call(
         self,
@@ -320,6 +425,7 @@ class Client:
         body: bytes | None,
         timeouts: Timeouts | None,
         retry: RetryPolicy | None,
+        limiter: Limiter | None = None,
     ) -> Call:
         if self._transport.closed:
             raise ClientClosedError("this client was closed with aclose(); create a new Client")
@@ -336,4 +442,5 @@ class Client:
             timeouts=timeouts or self.timeouts,
             retry=retry or self.retry,
             max_event_bytes=self._max_event_bytes,
+            limiter=limiter,
         )

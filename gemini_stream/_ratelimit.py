@@ -26,6 +26,13 @@ BYTES_PER_TOKEN = 4
 class Lease(Protocol):
     """One admitted request's hold on a limiter, given back when the request ends."""
 
+    def sent(self) -> None:
+        """The server has the request (its response headers arrived).
+
+        The server counted the request somewhere between admission and now; counting it
+        from now on means the limiter's window never ends before the server's does.
+        """
+
     def release(self, tokens: int | None = None) -> None:
         """End the hold; ``tokens`` is the request's real input-token count, if known.
 
@@ -54,14 +61,16 @@ class Limiter(Protocol):
 
 
 class _Entry:
-    """One admitted request in the window: when it was admitted and its input tokens."""
+    """One request in the window: when it was counted, its input tokens, and whether it is
+    still on its way to the server (``pending``: it cannot leave the window yet)."""
 
-    __slots__ = ("at", "live", "tokens")
+    __slots__ = ("at", "live", "pending", "tokens")
 
     def __init__(self, at: float, tokens: int) -> None:
         self.at = at
         self.tokens = tokens
         self.live = True
+        self.pending = True
 
 
 class InProcessLimiter:
@@ -156,44 +165,70 @@ class InProcessLimiter:
                 queue[0].set()
 
     def _delay(self, tokens: int) -> float | None:
-        """Seconds until ``tokens`` may go, ``0.0`` for now, ``None`` for "when a slot frees"."""
+        """Seconds until ``tokens`` may go, ``0.0`` for now, ``None`` for "when a lease
+        moves on" (a slot frees, or a request on its way reaches the server)."""
         now = self._clock()
         self._expire(now)
         limit, entries = self.limit, self._entries
-        wait = self._paused_until - now
+        leaving: list[float | None] = []
         rpm = limit.requests_per_minute
         if rpm is not None and len(entries) >= rpm:
-            wait = max(wait, entries[len(entries) - rpm].at + limit.window - now)
+            leaving.append(self._gone_at(len(entries) - rpm + 1))
         tpm = limit.tokens_per_minute
         if tpm is not None and entries and self._tokens + tokens > tpm:
-            # The oldest entries leave first; find the one whose leaving makes room. A
-            # request bigger than the whole budget goes once the window is empty.
-            excess = self._tokens + tokens - tpm
-            free_at = entries[-1].at
-            for entry in entries:
+            # The oldest entries leave first: how many must go to make room? A request
+            # bigger than the whole budget goes once the window is empty.
+            excess, count = self._tokens + tokens - tpm, len(entries)
+            for n, entry in enumerate(entries, 1):
                 excess -= entry.tokens
                 if excess <= 0:
-                    free_at = entry.at
+                    count = n
                     break
-            wait = max(wait, free_at + limit.window - now)
+            leaving.append(self._gone_at(count))
+        wait = max([self._paused_until - now] + [at - now for at in leaving if at is not None])
         if wait > 0:
             return wait
-        if limit.concurrent is not None and self._in_flight >= limit.concurrent:
+        if None in leaving or (
+            limit.concurrent is not None and self._in_flight >= limit.concurrent
+        ):
             return None
         return 0.0
 
+    def _gone_at(self, count: int) -> float | None:
+        """When the ``count`` oldest entries will have left the window (``None``: not known
+        while one of them is still on its way to the server)."""
+        entries = self._entries
+        for n in range(count):
+            if entries[n].pending:
+                return None
+        return entries[count - 1].at + self.limit.window
+
     def _expire(self, now: float) -> None:
         entries, window = self._entries, self.limit.window
-        while entries and now - entries[0].at >= window:
+        while entries and not entries[0].pending and now - entries[0].at >= window:
             entry = entries.popleft()
             entry.live = False
             self._tokens -= entry.tokens
 
+    def _sent(self, entry: _Entry) -> None:
+        # The server counted the request at some moment up to now; counting it from now
+        # means this window never ends before the server's.
+        entry.pending = False
+        if entry.live and self._clock() > entry.at:
+            self._entries.remove(entry)  # the newest now: keep the log in time order
+            self._entries.append(entry)
+            entry.at = self._clock()
+        self._wake()
+
     def _release(self, entry: _Entry, tokens: int | None) -> None:
         self._in_flight -= 1
+        entry.pending = False  # never sent (a failure on the way): its count stands
         if tokens is not None and entry.live:
             self._tokens += tokens - entry.tokens
             entry.tokens = tokens
+        self._wake()
+
+    def _wake(self) -> None:
         freed, self._freed = self._freed, None
         if freed is not None:
             freed.set()
@@ -205,6 +240,10 @@ class _Lease:
     def __init__(self, limiter: InProcessLimiter, entry: _Entry) -> None:
         self._limiter: InProcessLimiter | None = limiter
         self._entry = entry
+
+    def sent(self) -> None:
+        if self._limiter is not None:
+            self._limiter._sent(self._entry)
 
     def release(self, tokens: int | None = None) -> None:
         limiter, self._limiter = self._limiter, None
@@ -240,6 +279,10 @@ class _Leases:
 
     def __init__(self, *leases: Lease) -> None:
         self._leases = leases
+
+    def sent(self) -> None:
+        for lease in self._leases:
+            lease.sent()
 
     def release(self, tokens: int | None = None) -> None:
         for lease in self._leases:

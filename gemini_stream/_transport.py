@@ -162,10 +162,12 @@ class Call:
             return await self.send(total), None
         lease, total = await admit(self.limiter, self.body, total)
         try:
-            return await self.send(total), lease
+            response = await self.send(total)
         except BaseException:
             lease.release()
             raise
+        lease.sent()
+        return response, lease
 
     async def fetch(self) -> bytes:
         """Send with retries and return the whole body of a successful response."""

@@ -1,0 +1,334 @@
+"""Fan-out: ``stream_many`` and ``generate_many`` run many requests of one client at once."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from ._codec import encode_request
+from ._errors import ClientClosedError
+from ._fanout_types import FanoutItem, Progress, Request, StreamLike
+from ._ratelimit import Limiter, batch_limiter
+from ._stream import ChunkStream
+from .types import GenerateContentResponse
+
+if sys.version_info < (3, 11):  # anyio raises the backport's groups there
+    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from anyio import CancelScope
+
+    from ._client import Client
+    from ._fanout_types import RequestLike
+
+    Job: TypeAlias = tuple[int, object, Callable[[], object]]
+    ProgressArg: TypeAlias = Progress | Callable[[Progress], object] | None
+    Outcome: TypeAlias = GenerateContentResponse | Exception
+
+DEFAULT_CONCURRENCY = 64
+DEFAULT_BUFFER = 64
+
+
+class FanoutResults:
+    """What ``async with client.stream_many(...) as results`` gives: the batch's items.
+
+    ``async for item in results`` yields a ``FanoutItem`` for each chunk, and one ``"done"``
+    or ``"error"`` item per request, as they happen; it ends when every request has ended.
+    The buffer between the requests and you is bounded: while you do not read, the requests
+    stop reading their sockets (backpressure), so memory stays flat.
+
+    Attributes:
+        progress: the batch's live ``Progress`` counters.
+    """
+
+    __slots__ = ("_receive", "progress")
+
+    def __init__(self, receive: MemoryObjectReceiveStream[FanoutItem], progress: Progress):
+        self._receive = receive
+        self.progress = progress
+
+    def __aiter__(self) -> FanoutResults:
+        return self
+
+    async def __anext__(self) -> FanoutItem:
+        receive = self._receive
+        # Items already buffered are handed over without a trip through the event loop.
+        try:
+            return receive.receive_nowait()
+        except anyio.WouldBlock:
+            pass
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+        try:
+            return await receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    @property
+    def buffered(self) -> int:
+        """Items waiting in the buffer (never more than its size)."""
+        return self._receive.statistics().current_buffer_used
+
+    async def aclose(self) -> None:
+        """Stop reading: requests still running stop at their next chunk."""
+        self._receive.close()
+
+
+def stream_many(
+    client: Client,
+    requests: Iterable[RequestLike],
+    *,
+    concurrency: int,
+    rate_limit: Limiter | None,
+    progress: ProgressArg,
+    buffer: int,
+) -> AbstractAsyncContextManager[FanoutResults]:
+    """See ``Client.stream_many``."""
+    jobs, total = _prepare(client, requests, concurrency)
+    _check_count("buffer", buffer)
+    tracker = _Tracker(progress, total)
+    return _streaming(jobs, concurrency, rate_limit, tracker, buffer)
+
+
+@asynccontextmanager
+async def _streaming(
+    jobs: Iterator[Job],
+    concurrency: int,
+    limiter: Limiter | None,
+    tracker: _Tracker,
+    buffer: int,
+) -> AsyncIterator[FanoutResults]:
+    send, receive = anyio.create_memory_object_stream[FanoutItem](buffer)
+    try:
+        async with anyio.create_task_group() as group:
+            # A fixed pool of workers pulls from one iterator: the input is read lazily and
+            # a batch of a million requests costs ``concurrency`` tasks, not a million.
+            with send:
+                for _ in range(concurrency):
+                    group.start_soon(_produce, jobs, send.clone(), limiter, tracker)
+            try:
+                yield FanoutResults(receive, tracker.progress)
+            finally:
+                # Leaving early (break, an error, cancellation) cancels every request; each
+                # closes its response on the way out.
+                group.cancel_scope.cancel()
+                receive.close()
+    except BaseExceptionGroup as exc:
+        error = _single(exc)
+        if error is None:
+            raise
+        raise error from error.__cause__
+
+
+async def _produce(
+    jobs: Iterator[Job],
+    send: MemoryObjectSendStream[FanoutItem],
+    limiter: Limiter | None,
+    tracker: _Tracker,
+) -> None:
+    if limiter is not None:
+        batch_limiter.set(limiter)  # this task's own context: the streams it opens see it
+    with send:
+        for index, request, factory in jobs:
+            try:
+                outcome = await _run(factory, tracker, send, index, request)
+                if isinstance(outcome, Exception):
+                    await send.send(FanoutItem("error", index, request, error=outcome))
+                else:
+                    await send.send(FanoutItem("done", index, request, response=outcome))
+            except anyio.BrokenResourceError:
+                return  # the consumer closed its end: nobody wants the rest
+
+
+async def generate_many(
+    client: Client,
+    requests: Iterable[RequestLike],
+    *,
+    concurrency: int,
+    rate_limit: Limiter | None,
+    return_exceptions: bool,
+    progress: ProgressArg,
+) -> list[Outcome]:
+    """See ``Client.generate_many``."""
+    jobs, total = _prepare(client, requests, concurrency, eager=True)
+    tracker = _Tracker(progress, total)
+    results: list[Outcome] = [GenerateContentResponse()] * (total or 0)
+    failures: list[Exception] = []
+    try:
+        async with anyio.create_task_group() as group:
+            for _ in range(min(concurrency, total or 0)):
+                group.start_soon(
+                    _collect, jobs, results, failures, return_exceptions, group.cancel_scope,
+                    rate_limit, tracker,
+                )  # fmt: skip
+    except BaseExceptionGroup as exc:
+        error = _single(exc)
+        if error is None:
+            raise
+        raise error from error.__cause__
+    if failures:
+        raise failures[0]
+    return results
+
+
+async def _collect(
+    jobs: Iterator[Job],
+    results: list[Outcome],
+    failures: list[Exception],
+    return_exceptions: bool,
+    scope: CancelScope,
+    limiter: Limiter | None,
+    tracker: _Tracker,
+) -> None:
+    if limiter is not None:
+        batch_limiter.set(limiter)
+    for index, request, factory in jobs:
+        outcome = await _run(factory, tracker, None, index, request)
+        if isinstance(outcome, Exception) and not return_exceptions:
+            failures.append(outcome)
+            scope.cancel()  # the rest is cancelled; each request closes its response
+            return
+        results[index] = outcome
+
+
+async def _run(
+    factory: Callable[[], object],
+    tracker: _Tracker,
+    send: MemoryObjectSendStream[FanoutItem] | None,
+    index: int,
+    request: object,
+) -> Outcome:
+    """Open one request's stream and read it to its end, handing chunks to ``send``.
+
+    The request's own failure is returned, not raised: it belongs to that request only.
+    """
+    progress = tracker.progress
+    tracker.started()
+    stream: StreamLike | None = None
+    try:
+        stream = await _open(factory)
+        async for chunk in stream:
+            progress.chunks += 1
+            if send is not None:
+                item = FanoutItem("chunk", index, request, chunk)
+                try:
+                    send.send_nowait(item)
+                except anyio.WouldBlock:
+                    await send.send(item)  # the consumer is behind: stop reading until it reads
+    except anyio.BrokenResourceError:
+        raise
+    except Exception as exc:
+        tracker.ended(getattr(exc, "partial", None), failed=True)
+        return exc
+    finally:
+        if stream is not None:
+            with anyio.CancelScope(shield=True):
+                await stream.aclose()
+    tracker.ended(stream.response, failed=False)
+    return stream.response
+
+
+async def _open(factory: Callable[[], object]) -> StreamLike:
+    stream = factory()
+    if inspect.isawaitable(stream):
+        stream = await stream
+    if not (hasattr(stream, "__aiter__") and hasattr(stream, "aclose")):
+        raise TypeError(f"a request's callable must return a stream, got {stream!r}")
+    return stream  # type: ignore[return-value]
+
+
+def _prepare(
+    client: Client, requests: object, concurrency: int, *, eager: bool = False
+) -> tuple[Iterator[Job], int | None]:
+    """Check the arguments; turn each request into a job that opens its stream.
+
+    A collection is checked whole before anything is sent; other iterables are read lazily.
+    """
+    if client.closed:
+        raise ClientClosedError("this client was closed with aclose(); create a new Client")
+    _check_count("concurrency", concurrency)
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise TypeError(f"requests must be an iterable of requests, got {requests!r}")
+    jobs = ((i, r, _factory(client, r, i)) for i, r in enumerate(requests))
+    if eager or isinstance(requests, Collection):
+        checked = list(jobs)
+        return iter(checked), len(checked)
+    return jobs, None
+
+
+def _factory(client: Client, request: object, index: int) -> Callable[[], object]:
+    if isinstance(request, Request):
+        return partial(_request_stream, client, request)
+    if isinstance(request, tuple) and len(request) == 2:
+        method = getattr(request[0], "stream", None)
+        if callable(method):
+            return partial(method, request[1])
+    if callable(request):
+        return request
+    raise TypeError(
+        f"requests[{index}] must be a gs.Request, a callable returning a stream, or a "
+        f"(chat, message) pair; got {request!r}"
+    )
+
+
+def _request_stream(client: Client, request: Request) -> ChunkStream:
+    body = encode_request(request.wire)
+    target = "streamGenerateContent?alt=sse"
+    return ChunkStream(client._call(request.model, target, body, request.timeouts, request.retry))
+
+
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+
+
+def _single(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    """The one real error inside (possibly nested) groups, so users see it unwrapped."""
+    errors = group.exceptions
+    while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
+        errors = errors[0].exceptions
+    return errors[0] if len(errors) == 1 else None
+
+
+class _Tracker:
+    """Updates the batch's ``Progress`` and calls the user's callback, if any."""
+
+    __slots__ = ("notify", "progress")
+
+    def __init__(self, progress: ProgressArg, total: int | None) -> None:
+        self.notify: Callable[[Progress], object] | None = None
+        if isinstance(progress, Progress):
+            self.progress = progress
+        elif progress is None or callable(progress):
+            self.progress = Progress()
+            self.notify = progress
+        else:
+            raise TypeError(f"progress must be a gs.Progress or a callable, got {progress!r}")
+        if total is not None:
+            self.progress.total = total
+
+    def started(self) -> None:
+        self.progress.started += 1
+        if self.notify is not None:
+            self.notify(self.progress)
+
+    def ended(self, response: object, *, failed: bool) -> None:
+        progress = self.progress
+        if failed:
+            progress.failed += 1
+        else:
+            progress.done += 1
+        usage = getattr(response, "usage_metadata", None)
+        if usage is not None and usage.total_token_count:
+            progress.tokens += usage.total_token_count
+        if self.notify is not None:
+            self.notify(progress)

@@ -1,0 +1,158 @@
+"""The values fan-out deals in: ``Request`` in, ``FanoutItem`` out, ``Progress`` alongside."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import msgspec
+
+from ._config import RetryPolicy, Timeouts
+from ._input import build_request
+from ._request import model_path
+from .types import GenerateContentRequest, GenerateContentResponse
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from ._input import (
+        ConfigInput,
+        ContentsInput,
+        SafetySettingsInput,
+        SystemInstructionInput,
+        ToolConfigInput,
+        ToolsInput,
+    )
+
+
+class StreamLike(Protocol):
+    """What fan-out needs from a stream: chunks, ``aclose()``, and the merged ``response``.
+
+    ``ChunkStream`` is one, and so is what ``chat.stream(message)`` returns.
+    """
+
+    def __aiter__(self) -> AsyncIterator[GenerateContentResponse]: ...
+
+    async def aclose(self) -> None: ...
+
+    @property
+    def response(self) -> GenerateContentResponse: ...
+
+
+@dataclass(frozen=True)
+class Request:
+    """One ``stream()`` call as a value, for ``stream_many`` and ``generate_many``.
+
+    The arguments are those of ``Client.stream``; they are checked and converted when the
+    value is made, so a bad request in a batch fails before anything is sent. ``wire`` holds
+    the converted ``types.GenerateContentRequest``.
+
+    Raises:
+        TypeError, ValueError: bad input; the message names the offending value.
+
+    Example:
+        >>> requests = [gs.Request("gemini-2.5-flash", q) for q in questions]
+        >>> replies = await client.generate_many(requests)
+    """
+
+    model: str
+    contents: ContentsInput
+    _: KW_ONLY
+    config: ConfigInput = None
+    system_instruction: SystemInstructionInput = None
+    tools: ToolsInput = None
+    tool_config: ToolConfigInput = None
+    safety_settings: SafetySettingsInput = None
+    cached_content: str | None = None
+    timeouts: Timeouts | None = None
+    retry: RetryPolicy | None = None
+    wire: GenerateContentRequest = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        model_path(self.model)
+        if self.timeouts is not None and not isinstance(self.timeouts, Timeouts):
+            raise TypeError(f"timeouts must be a gs.Timeouts, got {self.timeouts!r}")
+        if self.retry is not None and not isinstance(self.retry, RetryPolicy):
+            raise TypeError(f"retry must be a gs.RetryPolicy, got {self.retry!r}")
+        wire = build_request(
+            self.contents,
+            config=self.config,
+            system_instruction=self.system_instruction,
+            tools=self.tools,
+            tool_config=self.tool_config,
+            safety_settings=self.safety_settings,
+            cached_content=self.cached_content,
+        )
+        object.__setattr__(self, "wire", wire)
+
+
+class FanoutItem(msgspec.Struct, frozen=True):
+    """One thing that happened to one request of a ``stream_many`` batch.
+
+    Every request gives zero or more ``"chunk"`` items, then exactly one ``"done"`` or
+    ``"error"`` item. Items of different requests interleave as their chunks arrive.
+
+    Attributes:
+        kind: ``"chunk"``, ``"done"`` (the reply ended well) or ``"error"`` (it failed).
+        index: the request's position in the input.
+        request: the request as it was given.
+        chunk: for ``"chunk"``: the chunk, as ``async for chunk in stream`` gives it.
+        error: for ``"error"``: the exception; a ``GeminiError`` carries ``.partial``.
+        response: for ``"done"``: the whole reply, merged (``stream.response``).
+    """
+
+    kind: Literal["chunk", "done", "error"]
+    index: int
+    request: object
+    chunk: GenerateContentResponse | None = None
+    error: Exception | None = None
+    response: GenerateContentResponse | None = None
+
+
+@dataclass(eq=False)
+class Progress:
+    """Live counters of a fan-out batch, for a progress bar or a log line.
+
+    Pass one as ``progress=`` and read it while the batch runs (the library updates it in
+    place), or pass a callable to be called with it each time a request starts or ends.
+
+    Attributes:
+        total: how many requests the batch has, when the input has a length.
+        started: requests whose stream was opened.
+        done: requests that ended well.
+        failed: requests that ended with an error.
+        chunks: chunks received, all requests together.
+        tokens: tokens used by the ended requests (``usageMetadata.totalTokenCount``).
+
+    Example:
+        >>> progress = gs.Progress()
+        >>> replies = await client.generate_many(requests, progress=progress)
+        >>> print(f"{progress.done}/{progress.total} done, {progress.tokens} tokens")
+    """
+
+    total: int | None = None
+    started: int = 0
+    done: int = 0
+    failed: int = 0
+    chunks: int = 0
+    tokens: int = 0
+
+    @property
+    def finished(self) -> int:
+        """Requests that ended, well or not."""
+        return self.done + self.failed
+
+    @property
+    def in_flight(self) -> int:
+        """Requests started and not ended yet."""
+        return self.started - self.done - self.failed
+
+
+if TYPE_CHECKING:
+    # A request for stream_many / generate_many: a Request, a zero-argument callable that
+    # makes its own stream (``lambda: chat.stream(msg)``), or a ``(chat, message)`` pair
+    # (anything with a ``.stream(message)`` method).
+    RequestLike: TypeAlias = (
+        Request | Callable[[], StreamLike | Awaitable[StreamLike]] | tuple[object, object]
+    )
