@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,9 @@ class Chat:
     Each message is sent with the whole history, and the reply is committed to ``history``
     as one model turn once it finished. Python functions given in ``tools`` are declared to
     the model and, by default, run automatically when it calls them. Messages on one chat
-    are sent one at a time; different chats on one client run concurrently.
+    are sent one at a time (a message waits until the reply before it finished or was
+    closed; a reply its own task left open is closed as abandoned); different chats on one
+    client run concurrently.
 
     Args:
         client: the ``Client`` to send through.
@@ -104,6 +107,7 @@ class Chat:
         # One message at a time: a semaphore rather than a lock, because a stream dropped
         # half-read releases it from __del__, outside the task that acquired it.
         self._lock = anyio.Semaphore(1, max_value=1)
+        self._holder: weakref.ref[ChatStream] | None = None
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
@@ -140,6 +144,7 @@ class Chat:
         twin.__dict__.update(self.__dict__)
         twin._history = list(self._history)
         twin._lock = anyio.Semaphore(1, max_value=1)
+        twin._holder = None
         return twin
 
     def _append(self, turns: Sequence[Content]) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import anyio
 
 from ._deltas import DeltaStream
 from ._errors import FunctionCallLimitError, StreamConsumedError
@@ -64,6 +67,7 @@ class ChatStream:
         "_loop",
         "_rounds",
         "_state",
+        "_task",
         "_turns",
     )
 
@@ -77,6 +81,7 @@ class ChatStream:
         self._holding = False
         self._committed = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: object = None
 
     # -- public surface -------------------------------------------------------------------
 
@@ -239,8 +244,16 @@ class ChatStream:
     async def _start(self) -> None:
         """Wait for the chat's previous reply to end, then send this one."""
         chat = self._chat
+        task = anyio.get_current_task().id
+        holder = chat._holder() if chat._holder is not None else None
+        if holder is not None and holder._holding and holder._task == task:
+            # This task left its previous reply open (a break with the stream still in a
+            # variable): waiting for it would wait forever, so it counts as abandoned.
+            await holder.aclose()
         await chat._lock.acquire()
         self._holding = True
+        self._task = task
+        chat._holder = weakref.ref(self)
         self._loop = asyncio.get_running_loop()
         self._state = _OPEN
         self._current = chat._open(self._turns, self._config)

@@ -226,12 +226,8 @@ def parse_json(text: str, type_: Any = None) -> Any:
             return msgspec.json.decode(data)
         return msgspec.json.decode(data, type=type_)
     except msgspec.ValidationError as exc:
-        problem = f"does not conform to {_name(type_)}: {exc}"
+        message = f"the reply does not conform to {_name(type_)}: {exc}"
     except msgspec.DecodeError as exc:
-        problem = f"is not valid JSON: {exc}"
-    target = "JSON" if type_ is None else _name(type_)
-    raise ParseError(
-        f"cannot parse the reply as {target}: the text {problem}",
-        target=type_,
-        excerpt=excerpt(text.encode()),
-    )
+        target = "JSON" if type_ is None else _name(type_)
+        message = f"the reply is not valid JSON ({exc}), so it cannot be parsed as {target}"
+    raise ParseError(message, target=type_, excerpt=excerpt(text.encode()))

@@ -233,6 +233,23 @@ async def test_a_stream_dropped_half_read_frees_the_chat(
     assert emulator.records[0].disconnected_at is not None
 
 
+async def test_a_reply_left_open_by_the_same_task_is_abandoned(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    chat = client.chat(MODEL)
+    stream = chat.stream(LONG)
+    async for _ in stream:
+        break  # the stream is still referenced: it is not dropped
+    with anyio.fail_after(10):  # waiting on this very task's reply would never end
+        reply = await chat.send("Next")
+    assert "I saw 1 user turn" in reply.text
+    assert not stream.committed and len(chat.history) == 2
+    assert emulator.records[0].disconnected_at is not None
+    with pytest.raises(gs.StreamConsumedError):
+        async for _ in stream:
+            pass
+
+
 async def test_a_cancelled_reply_leaves_history_unchanged(client: gs.Client) -> None:
     chat = client.chat(MODEL)
     got_one = anyio.Event()
