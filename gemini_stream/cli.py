@@ -1,4 +1,4 @@
-"""The ``gemini-stream`` command: ask, chat, models and emulator.
+"""The ``gemini-stream`` command: ask, chat, demo, models and emulator.
 
 Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
 and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
@@ -36,6 +36,16 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gemini-stream", description="Stream from the Gemini API.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -61,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", parents=[common], help="an interactive chat")
     chat.add_argument("--system", "-s", help="a system instruction")
     chat.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
+
+    demo = commands.add_parser("demo", parents=[common], help="fan out many concurrent chats")
+    demo.add_argument("--chats", "-n", type=_positive, default=50, help="chats (%(default)s)")
 
     commands.add_parser("models", parents=[common], help="list the available models")
 
@@ -149,6 +162,13 @@ async def _chat(args: argparse.Namespace) -> int:
         return await run_chat(client, args.model, args.system, args.thoughts)
 
 
+async def _demo(args: argparse.Namespace) -> int:
+    from ._cli_demo import run_demo
+
+    async with open_client(args.emulator) as client:
+        return await run_demo(client, args.model, args.chats)
+
+
 async def _models(args: argparse.Namespace) -> int:
     async with open_client(args.emulator) as client:
         async for model in client.list_models():
@@ -171,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .emulator import main as emulator_main
 
             return emulator_main(args.args)
-        runner = {"ask": _ask, "chat": _chat, "models": _models}[args.command]
+        runner = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models}[args.command]
         return asyncio.run(runner(args))
     except UsageError as exc:
         print(f"gemini-stream: error: {exc}", file=sys.stderr)

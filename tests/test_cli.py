@@ -99,3 +99,16 @@ def test_ask_in_a_pipe_writes_only_the_answer_to_stdout() -> None:
     assert result.stdout.startswith("I am the gemini-stream emulator")
     assert "\x1b[" not in result.stdout  # no terminal escapes in a pipe
     assert 'the last user message was "Piped question"' in result.stdout
+
+
+def test_demo_fans_out_chats_and_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--chats", "12"]) == 0
+    out = capsys.readouterr().out
+    assert "12 of 12 chats answered" in out
+    assert "time to first chunk: p50" in out
+    assert "tokens:" in out
+
+
+def test_demo_rejects_a_bad_count(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--chats", "zero"]) == 2
+    assert "expected a positive whole number, got 'zero'" in capsys.readouterr().err
