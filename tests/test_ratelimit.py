@@ -55,11 +55,11 @@ def test_rate_limit_is_a_frozen_checked_value() -> None:
         limit.requests_per_minute = 5  # type: ignore[misc]
     for bad in ({"requests_per_minute": 0}, {"tokens_per_minute": 1.5}, {"concurrent": True}):
         with pytest.raises(ValueError, match=next(iter(bad))):
-            gs.RateLimit(**bad)  # type: ignore[arg-type]
+            gs.RateLimit(**bad)
     with pytest.raises(ValueError, match="window"):
         gs.RateLimit(window=0)
     with pytest.raises(TypeError):
-        gs.RateLimit(10)  # type: ignore[misc]
+        gs.RateLimit(10)  # type: ignore[call-arg]
 
 
 def test_as_limiter_accepts_limits_and_limiters() -> None:
