@@ -39,3 +39,10 @@ def test_bot_keeps_each_users_chat_across_a_restart(tmp_path: Path) -> None:
     assert "[ada, after a restart] I am the gemini-stream emulator" in result.stdout
     assert "I saw 2 user turns and 1 model turn" in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ada.json", "grace.json", "linus.json"]
+
+
+def test_batch_job_summarises_every_document_in_order() -> None:
+    result = _run("batch.py", "30")
+    assert result.returncode == 0, result.stderr
+    assert "30 summaries, 0 failures" in result.stdout
+    assert "first: I am the gemini-stream emulator" in result.stdout
