@@ -252,6 +252,9 @@ class ChatStream:
             await holder.aclose()
         await chat._lock.acquire()
         self._holding = True
+        if self._state == _DONE:  # closed by another task while this one waited
+            self._finish()
+            raise StopAsyncIteration
         self._task = task
         chat._holder = weakref.ref(self)
         self._loop = asyncio.get_running_loop()
@@ -282,6 +285,8 @@ class ChatStream:
         turn = model_turn(reply)
         assert turn is not None  # it holds the calls
         results = await toolbox.run(calls)
+        if self._state == _DONE:  # closed by another task while the functions ran
+            raise StopAsyncIteration
         self._turns += [turn, Content(role="user", parts=results)]
         self._rounds += 1
         self._current = chat._open(self._turns, self._config)

@@ -60,7 +60,8 @@ def json_schema(type_: Any) -> dict[str, Any]:
     """
     try:
         schema: dict[str, Any] = msgspec.json.schema(type_)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, NameError) as exc:
+        # NameError: a type hint names a class msgspec cannot find from its module.
         raise TypeError(f"cannot build a JSON Schema for {_name(type_)}: {exc}") from exc
     ref = schema.get("$ref")
     defs: dict[str, Any] = dict(schema.get("$defs", {}))
@@ -76,7 +77,9 @@ def json_schema(type_: Any) -> dict[str, Any]:
 
 
 def _name(type_: Any) -> str:
-    return getattr(type_, "__qualname__", None) or repr(type_)
+    if isinstance(type_, type) and get_origin(type_) is None:
+        return type_.__qualname__
+    return repr(type_)  # list[Recipe], Optional[X], ...
 
 
 def _register(type_: Any, schema: dict[str, Any]) -> None:
@@ -101,10 +104,6 @@ def _gemini_spelled(value: object) -> bool:
     if "items" in value:
         subschemas.append(value["items"])
     return all(_gemini_spelled(s) for s in subschemas)
-
-
-def _has_type(value: object) -> bool:
-    return isinstance(value, Mapping) and "type" in value
 
 
 def expand_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,10 +133,8 @@ def expand_config(config: Mapping[str, Any]) -> dict[str, Any]:
         if is_type(value):
             schema = json_schema(value)
             _register(value, schema)
-        elif (
-            isinstance(value, Mapping)
-            and not json_key
-            and not (_has_type(value) and _gemini_spelled(value))
+        elif isinstance(value, Mapping) and not (
+            json_key or ("type" in value and _gemini_spelled(value))
         ):
             schema = dict(value)
         else:

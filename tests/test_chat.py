@@ -391,3 +391,26 @@ def test_loads_refuses_other_data() -> None:
         gs.Chat.loads(client, b"[1, 2]")
     with pytest.raises(ValueError, match="not a saved chat"):
         gs.Chat.loads(client, b'{"format": "other", "model": "m"}')
+
+
+async def test_a_stream_closed_while_it_waits_for_the_chat_sends_nothing(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    chat = client.chat(MODEL)
+    first = chat.stream(LONG)
+    await first.__anext__()
+    second = chat.stream("Second")
+    result: list[object] = []
+
+    async def read_second() -> None:
+        result.extend([chunk async for chunk in second])
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(read_second)
+            await anyio.wait_all_tasks_blocked()
+            assert chat._lock.statistics().tasks_waiting == 1  # the second is waiting
+            await second.aclose()  # closed while waiting for the first reply
+            await first.final_response()
+    assert result == [] and len(emulator.records) == 1
+    assert [t.text for t in chat.history] == [LONG, first.response.text]

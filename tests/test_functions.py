@@ -327,3 +327,34 @@ async def test_raw_declarations_alone_are_manual(client: gs.Client) -> None:
     assert [c.name for c in reply.function_calls] == ["lookup"]
     rewound = chat.rewind()
     assert len(rewound) == 2 and chat.history == []
+
+
+async def test_closing_the_stream_while_functions_run_stops_the_reply(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    running, proceed = anyio.Event(), anyio.Event()
+
+    async def slow(zone: str) -> str:
+        """Takes a while."""
+        running.set()
+        await proceed.wait()
+        return "done"
+
+    chat = client.chat(MODEL, tools=[slow])
+    stream = chat.stream("Call slow")
+    seen: list[str | None] = []
+
+    async def read() -> None:
+        async for chunk in stream:
+            seen.extend(call.name for call in chunk.function_calls)
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(read)
+            await running.wait()
+            await stream.aclose()  # e.g. a "stop" button handled by another task
+            proceed.set()
+    assert seen == ["slow"]
+    assert len(emulator.records) == 1 and chat.history == []
+    assert not stream.committed and stream.function_rounds == 0
+    assert "I saw 1 user turn" in (await chat.send("Next")).text
