@@ -112,22 +112,26 @@ def python_function(
     """Describe ``func`` for the model (see ``declare_function``)."""
     if not callable(func):
         raise TypeError(f"expected a function, got {func!r}")
-    name = name or getattr(func, "__name__", None) or type(func).__name__
+    # Name, docstring and type hints live on the function itself: unwrap partials, and use
+    # __call__ for callable objects.
+    unwrapped = func.func if isinstance(func, functools.partial) else func
+    if inspect.isroutine(unwrapped) or inspect.isclass(unwrapped):
+        target = unwrapped
+        name = name or getattr(unwrapped, "__name__", "")
+    else:
+        target = type(unwrapped).__call__
+        name = name or type(unwrapped).__name__
     if not _NAME.fullmatch(name):
         raise ValueError(
             f"{name!r} is not a valid function name for Gemini (letters, digits, _ . : -, "
             "starting with a letter or _; at most 128); give the function a proper name"
         )
-    # Type hints live on the function itself: unwrap partials and callable objects.
-    target = func.func if isinstance(func, functools.partial) else func
-    if not inspect.isroutine(target) and not inspect.isclass(target):
-        target = type(target).__call__
     try:
         signature = inspect.signature(func)
         hints = typing.get_type_hints(target, include_extras=True)
     except (TypeError, ValueError, NameError) as exc:
         raise TypeError(f"cannot read the signature and type hints of {name}: {exc}") from exc
-    summary, arg_docs = _doc_parts(inspect.getdoc(func) or "")
+    summary, arg_docs = _doc_parts(inspect.getdoc(target) or inspect.getdoc(unwrapped) or "")
     fields: list[tuple[Any, ...]] = []
     positional: list[str] = []
     for param in signature.parameters.values():
@@ -139,6 +143,8 @@ def python_function(
         if param.kind == param.POSITIONAL_ONLY:
             positional.append(param.name)
         annotation = hints.get(param.name, Any)
+        if annotation is object:  # "anything": msgspec spells it Any
+            annotation = Any
         if param.default is param.empty:
             fields.append((param.name, annotation))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import threading
 from typing import Any, Literal
 
@@ -136,6 +137,37 @@ def test_declarations_refuse_what_the_model_cannot_call() -> None:
     assert (declaration.name, declaration.description) == ("clock", "Tells the time.")
 
 
+class Glossary:
+    """A glossary (the class docstring is not the function's)."""
+
+    async def __call__(self, word: str, strict: object = None) -> str:
+        """Look a word up.
+
+        Args:
+            word: the word
+                to look up.
+        """
+        return word.upper()
+
+
+def test_callable_objects_and_partials_are_described_by_their_function() -> None:
+    glossary = gs.declare_function(Glossary())
+    assert glossary.name == "Glossary" and glossary.description == "Look a word up."
+    assert glossary.parameters_json_schema == {
+        "type": "object",
+        "properties": {
+            "word": {"type": "string", "description": "the word to look up."},
+            "strict": {"default": None},
+        },
+        "required": ["word"],
+    }
+    weekly = gs.declare_function(functools.partial(forecast, days=7))
+    assert weekly.name == "forecast"
+    assert weekly.description == "Forecast the weather for a place."
+    assert weekly.parameters_json_schema is not None
+    assert weekly.parameters_json_schema["properties"]["days"]["default"] == 7
+
+
 def test_tools_refuse_duplicate_names(client: gs.Client) -> None:
     with pytest.raises(ValueError, match="two functions are named 'get_time'"):
         client.chat(MODEL, tools=[get_time, get_time])
@@ -245,6 +277,12 @@ async def test_invalid_arguments_become_an_error_result(
     await chat.send("Forecast")
     error = emulator.records[-1].body["contents"][-1]["parts"][0]["functionResponse"]
     assert error["response"]["error"].startswith("invalid arguments for forecast: Expected `int`")
+
+
+async def test_callable_objects_run_like_functions(client: gs.Client) -> None:
+    chat = client.chat(MODEL, tools=[Glossary()])
+    reply = await chat.send("Ask Glossary")
+    assert reply.text.startswith('The function Glossary returned {"output": "WORD 1"}.')
 
 
 async def test_arguments_are_converted_to_the_declared_types(
