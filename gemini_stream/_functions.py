@@ -115,12 +115,11 @@ def python_function(
     # Name, docstring and type hints live on the function itself: unwrap partials, and use
     # __call__ for callable objects.
     unwrapped = func.func if isinstance(func, functools.partial) else func
-    if inspect.isroutine(unwrapped) or inspect.isclass(unwrapped):
-        target = unwrapped
-        name = name or getattr(unwrapped, "__name__", "")
-    else:
-        target = type(unwrapped).__call__
-        name = name or type(unwrapped).__name__
+    target: Callable[..., Any] = unwrapped
+    own_name: str = getattr(unwrapped, "__name__", "")
+    if not (inspect.isroutine(unwrapped) or inspect.isclass(unwrapped)):
+        target, own_name = type(unwrapped).__call__, type(unwrapped).__name__
+    name = name or own_name
     if not _NAME.fullmatch(name):
         raise ValueError(
             f"{name!r} is not a valid function name for Gemini (letters, digits, _ . : -, "
