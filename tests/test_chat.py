@@ -414,3 +414,15 @@ async def test_a_stream_closed_while_it_waits_for_the_chat_sends_nothing(
             await first.final_response()
     assert result == [] and len(emulator.records) == 1
     assert [t.text for t in chat.history] == [LONG, first.response.text]
+
+
+async def test_a_finished_reply_with_nothing_to_send_back_is_not_committed(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    malformed = {"finishReason": "MALFORMED_FUNCTION_CALL", "index": 0, "finishMessage": "bad"}
+    emulator.script(ScriptedReply([{"candidates": [malformed]}]))
+    chat = client.chat(MODEL)
+    stream = chat.stream("Hi")
+    reply = await stream.final_response()
+    assert reply.finish_reason == "MALFORMED_FUNCTION_CALL"
+    assert not stream.committed and chat.history == []
