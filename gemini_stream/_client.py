@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import aiohttp
 
 from . import sse
 from ._chat import Chat
-from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
+from ._codec import decode, decode_count_tokens, decode_list_models, decode_model, decode_response
 from ._codec import encode_request as encode
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._errors import ClientClosedError
 from ._fanout import DEFAULT_BUFFER, DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
+from ._files import Files
+from ._imagen import GeneratedImages, imagen_request
 from ._input import ContentsInput, build_request, to_contents
 from ._ratelimit import Limiter, as_limiter, limiter_for
 from ._request import (
@@ -28,6 +31,7 @@ from ._request import (
 )
 from ._stream import ChunkStream
 from ._transport import DEFAULT_MAX_CONNECTIONS, Call, Transport
+from ._vertex import resolve_vertex
 from .types import (
     CountTokensRequest,
     CountTokensResponse,
@@ -38,6 +42,7 @@ from .types import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._auth import TokenProvider
     from ._fanout_types import Progress, RequestLike
     from ._input import (
         ConfigInput,
@@ -58,7 +63,8 @@ class Client:
         base_url: the server root, such as an emulator's ``url``; the client appends
             ``/{api_version}/models/...``. Defaults to ``GEMINI_BASE_URL`` when set (handy
             for pointing a program at the emulator unchanged), else Google's endpoint.
-        api_version: ``"v1beta"`` (default) or another version such as ``"v1"``.
+        api_version: ``"v1beta"`` (default) or another version such as ``"v1"``; on Vertex
+            AI ``"v1"`` (``"v1beta1"`` in express mode).
         session: an ``aiohttp.ClientSession`` of your own; the client uses it and never
             closes it. Without one the client creates its own on first use and closes it
             in ``aclose()``.
@@ -69,6 +75,18 @@ class Client:
         max_event_bytes: the largest single streamed event accepted (inline images are big).
         rate_limit: client-side limits every generation request waits for (``gs.RateLimit``,
             or a ``gs.Limiter`` shared with other clients); a 429 pauses them all.
+        vertexai: talk to Vertex AI instead of the Gemini API; defaults to
+            ``GOOGLE_GENAI_USE_VERTEXAI``. With ``project`` (or ``GOOGLE_CLOUD_PROJECT``) it
+            authenticates with OAuth tokens; with only an API key it uses express mode.
+        project: the Google Cloud project (Vertex AI).
+        location: the Vertex AI location, such as ``"us-central1"``; defaults to
+            ``GOOGLE_CLOUD_LOCATION``, then ``"global"``.
+        token_provider: returns a ``gs.AccessToken`` (or a token string) for Vertex AI; a
+            plain function runs in a worker thread, an ``async def`` on the loop. Defaults to
+            Application Default Credentials (needs ``pip install 'gemini-stream[vertex]'``).
+        vertex_extras: Vertex-only request fields (``{"labels": {...}}``, a
+            ``safetySettings`` list with ``method``...) merged into every generation request
+            body; refused unless ``vertexai`` is on.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -85,7 +103,7 @@ class Client:
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        api_version: str = "v1beta",
+        api_version: str | None = None,
         session: aiohttp.ClientSession | None = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
@@ -93,14 +111,31 @@ class Client:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
         rate_limit: RateLimit | Limiter | None = None,
+        vertexai: bool | None = None,
+        project: str | None = None,
+        location: str | None = None,
+        token_provider: TokenProvider | None = None,
+        vertex_extras: Mapping[str, Any] | None = None,
     ) -> None:
+        explicit_key = api_key
         if api_key is None:
             api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
         if base_url is None:
             base_url = os.environ.get("GEMINI_BASE_URL") or None
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise ValueError("api_key must be a non-empty string")
-        if not api_key and base_url is None:
+        vertex = resolve_vertex(
+            vertexai=vertexai,
+            api_key=explicit_key,
+            env_api_key=api_key,
+            project=project,
+            location=location,
+            token_provider=token_provider,
+            extras=vertex_extras,
+        )
+        if vertex is not None:
+            api_key = vertex.api_key  # project mode authenticates with tokens, not keys
+        elif not api_key and base_url is None:
             raise ValueError(
                 "no API key: pass api_key=..., or set GEMINI_API_KEY (or GOOGLE_API_KEY); "
                 "a key is needed unless base_url points at a server that does not check one"
@@ -114,10 +149,16 @@ class Client:
         if max_event_bytes < 1:
             raise ValueError(f"max_event_bytes must be positive, got {max_event_bytes!r}")
         self._api_key = api_key
-        self._root = (
-            f"{check_base_url(base_url or DEFAULT_BASE_URL)}/{check_api_version(api_version)}/"
-        )
+        self._vertex = vertex
+        self._auth = vertex.token.headers if vertex is not None and vertex.token else None
+        host = DEFAULT_BASE_URL if vertex is None else vertex.host()
+        self._base = check_base_url(base_url or host)
+        default_version = "v1beta" if vertex is None else vertex.default_api_version
+        self._api_version = check_api_version(api_version or default_version)
+        self._root = f"{self._base}/{self._api_version}/"
         self._headers = base_headers(api_key, headers)
+        self.files = Files(self)
+        """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
         self._transport = Transport(session, max_connections)
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
@@ -125,7 +166,8 @@ class Client:
         self._limiter = as_limiter(rate_limit)
 
     def __repr__(self) -> str:
-        return f"<gemini_stream.Client {self._root} api_key={mask_key(self._api_key)}>"
+        where = self._root if self._vertex is None else f"{self._root} {self._vertex.describe()}"
+        return f"<gemini_stream.Client {where} api_key={mask_key(self._api_key)}>"
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -296,6 +338,8 @@ class Client:
         """
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ValueError(f"page_size must be a positive int, got {page_size!r}")
+        if self._vertex is not None:
+            raise ValueError("list_models() lists Gemini API models; Vertex AI has no such list")
         token = ""
         while True:
             query = f"models?pageSize={page_size}" + (f"&pageToken={token}" if token else "")
@@ -306,6 +350,64 @@ class Client:
             token = page.next_page_token or ""
             if not token:
                 return
+
+    async def generate_images(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        number_of_images: int = 1,
+        aspect_ratio: str | None = None,
+        person_generation: str | None = None,
+        image_size: str | None = None,
+        safety_filter_level: str | None = None,
+        include_rai_reason: bool | None = None,
+        output_mime_type: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> GeneratedImages:
+        """Generate images from a prompt with an Imagen model (``:predict``).
+
+        Args:
+            model: an Imagen model, such as ``"imagen-4.0-generate-001"``.
+            prompt: what to draw.
+            number_of_images: how many images (``sampleCount``; Imagen allows 1 to 4).
+            aspect_ratio: ``"1:1"`` (default), ``"3:4"``, ``"4:3"``, ``"9:16"``, ``"16:9"``.
+            person_generation: ``"dont_allow"``, ``"allow_adult"`` or ``"allow_all"``.
+            image_size: ``"1K"`` or ``"2K"`` (``sampleImageSize``).
+            safety_filter_level: the filter's strictness (``safetySetting``).
+            include_rai_reason: say why a filtered image was withheld.
+            output_mime_type: ``"image/png"`` or ``"image/jpeg"``.
+            negative_prompt: what not to draw (Vertex AI only).
+            seed: a fixed seed (Vertex AI only).
+            timeouts: a per-call override of the client's ``Timeouts``.
+            retry: a per-call override of the client's ``RetryPolicy``.
+
+        Raises:
+            ValueError: a bad value, or a Vertex-only option on the Gemini API.
+            APIError: the server refused the request.
+
+        Example:
+            >>> result = await client.generate_images("imagen-4.0-generate-001", "a red fox")
+            >>> result.save("fox.png")
+        """
+        body = imagen_request(
+            prompt,
+            vertex=self._vertex is not None,
+            number_of_images=number_of_images,
+            aspect_ratio=aspect_ratio,
+            person_generation=person_generation,
+            image_size=image_size,
+            safety_filter_level=safety_filter_level,
+            include_rai_reason=include_rai_reason,
+            output_mime_type=output_mime_type,
+            negative_prompt=negative_prompt,
+            seed=seed,
+        )
+        call = self._call(model, "predict", body, timeouts, retry)
+        return decode(await call.fetch(), GeneratedImages)
 
     # -- fan-out ----------------------------------------------------------------------------
 
@@ -411,7 +513,10 @@ class Client:
         timeouts: Timeouts | None,
         retry: RetryPolicy | None,
     ) -> Call:
-        path = model_path(model)
+        vertex = self._vertex
+        path = model_path(model) if vertex is None else vertex.model_path(model)
+        if vertex is not None and body is not None:
+            body = vertex.merge_extras(method, body)
         target = f"{path}:{method}" if method else path
         # Only generation counts against the API's RPM/TPM quotas.
         limited = method.startswith(("generateContent", "streamGenerateContent"))
@@ -443,4 +548,21 @@ class Client:
             retry=retry or self.retry,
             max_event_bytes=self._max_event_bytes,
             limiter=limiter,
+            auth=self._auth,
         )
+
+    def _url_call(
+        self,
+        url: str,
+        label: str,
+        body: bytes | None,
+        timeouts: Timeouts | None,
+        *,
+        method: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Call:
+        """A call to any URL of this API (Files API, upload sessions), with extra headers."""
+        call = self._make_call("", label, body, timeouts, retry)
+        merged = {**call.headers, **headers} if headers else call.headers
+        return dataclasses.replace(call, url=url, method=method, headers=merged)

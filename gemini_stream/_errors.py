@@ -15,11 +15,15 @@
     │   ├── ConnectTimeoutError
     │   ├── FirstChunkTimeoutError
     │   ├── IdleTimeoutError
-    │   └── TotalTimeoutError
+    │   ├── TotalTimeoutError
+    │   └── FileProcessingTimeoutError       an uploaded file was not ACTIVE in time
     ├── IncompleteStreamError                the stream ended without a finishReason
     ├── BlockedError                         text was asked for, but the prompt or reply was blocked
     ├── FunctionCallLimitError               automatic function calling ran out of rounds
     ├── ParseError (ValueError)              the reply's text does not fit the requested type
+    ├── UploadError                          the resumable upload protocol went wrong
+    ├── FileProcessingError                  an uploaded file's processing FAILED
+    ├── CredentialsError                     no Vertex AI access token could be obtained
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
     ├── ClientClosedError (RuntimeError)     the client was used after aclose()
@@ -213,6 +217,39 @@ class ParseError(GeminiError, ValueError):
         super().__init__(f"{message}; the reply starts {excerpt}")
         self.target = target
         self.excerpt = excerpt
+
+
+class UploadError(GeminiError):
+    """A Files-API upload broke off: no upload URL, or the server did not finalize the file."""
+
+
+class FileProcessingError(GeminiError):
+    """The server failed to process an uploaded file (its ``state`` became ``FAILED``).
+
+    Attributes:
+        file: the ``gs.File`` as last seen, with its ``error``.
+    """
+
+    def __init__(self, message: str, *, file: object) -> None:
+        super().__init__(message)
+        self.file = file
+
+
+class FileProcessingTimeoutError(GeminiTimeoutError):
+    """An uploaded file was still ``PROCESSING`` when the wait for ``ACTIVE`` timed out.
+
+    Attributes:
+        file: the ``gs.File`` as last seen.
+    """
+
+    def __init__(self, message: str, *, file: object) -> None:
+        super().__init__(message)
+        self.file = file
+
+
+class CredentialsError(GeminiError):
+    """Vertex AI needs an OAuth access token and none could be obtained (the token provider
+    or Application Default Credentials failed; the cause is chained)."""
 
 
 _BY_CODE: dict[int, type[APIError]] = {

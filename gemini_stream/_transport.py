@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import aiohttp
 
@@ -29,6 +31,16 @@ from ._retry import parse_retry_after, retrying
 _MAX_ERROR_BODY = 64 * 1024
 
 DEFAULT_MAX_CONNECTIONS = 1000
+
+AuthHook = Callable[[], Awaitable[Mapping[str, str]]]
+"""Returns headers to add to each attempt (a fresh OAuth bearer token for Vertex AI)."""
+
+
+class Reply(NamedTuple):
+    """A successful response read whole: its headers and its body."""
+
+    headers: Mapping[str, str]
+    body: bytes
 
 
 class Transport:
@@ -95,11 +107,13 @@ class Transport:
         timeouts: Timeouts,
         *,
         total: float | None,
+        method: str | None = None,
     ) -> aiohttp.ClientResponse:
         """POST ``body`` (or GET when it is ``None``) and return the response once its headers
         arrived; translate aiohttp's failures into ``GeminiError`` subclasses.
 
-        ``total`` is what is left of the call's overall time budget.
+        ``total`` is what is left of the call's overall time budget; ``method`` overrides the
+        HTTP method (``DELETE``).
         """
         session = await self.session()
         timeout = aiohttp.ClientTimeout(
@@ -109,6 +123,10 @@ class Transport:
             sock_read=timeouts.first_chunk,
         )
         try:
+            if method is not None:
+                return await session.request(
+                    method, url, data=body, headers=headers, timeout=timeout
+                )
             if body is None:
                 return await session.get(url, headers=headers, timeout=timeout)
             return await session.post(url, data=body, headers=headers, timeout=timeout)
@@ -146,11 +164,17 @@ class Call:
     retry: RetryPolicy
     max_event_bytes: int
     limiter: Limiter | None = None
+    method: str | None = None
+    auth: AuthHook | None = None
 
     async def send(self, total: float | None) -> aiohttp.ClientResponse:
         """Send once; return the response as soon as its headers arrived."""
+        headers = self.headers
+        if self.auth is not None:
+            # Asked on every attempt, so a retry after a long wait carries a fresh token.
+            headers = {**headers, **await self.auth()}
         return await self.transport.send(
-            self.url, self.body, self.headers, self.timeouts, total=total
+            self.url, self.body, headers, self.timeouts, total=total, method=self.method
         )
 
     async def open(self, total: float | None) -> tuple[aiohttp.ClientResponse, Lease | None]:
@@ -171,11 +195,15 @@ class Call:
 
     async def fetch(self) -> bytes:
         """Send with retries and return the whole body of a successful response."""
+        return (await self.fetch_reply()).body
+
+    async def fetch_reply(self) -> Reply:
+        """Like ``fetch``, keeping the response headers (the Files API's upload URL)."""
         return await retrying(
             self.retry, self.timeouts.total, self._fetch_once, limiter=self.limiter
         )
 
-    async def _fetch_once(self, total: float | None) -> bytes:
+    async def _fetch_once(self, total: float | None) -> Reply:
         response, lease = await self.open(total)
         body = None
         try:
@@ -183,7 +211,7 @@ class Call:
                 raise await read_error(response)
             try:
                 body = await response.read()
-                return body
+                return Reply(response.headers, body)
             except READ_FAILURES as exc:
                 raise read_failure(exc, self.timeouts, started=False) from exc
         finally:

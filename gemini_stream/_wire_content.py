@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from typing import Any
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
 
 import msgspec
 
@@ -33,6 +36,18 @@ class Blob(Wire, frozen=True, kw_only=True):
 
     mime_type: str | None = None
     data: bytes | None = None
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the bytes to ``path`` and return it; raw speech PCM saved as ``.wav`` gets a
+        WAV header so it plays anywhere.
+
+        Example:
+            >>> reply.images[0].save("cat.png")
+            PosixPath('cat.png')
+        """
+        from ._media import save_blob
+
+        return save_blob(self, path)
 
 
 class FileData(Wire, frozen=True, kw_only=True):
@@ -159,14 +174,111 @@ class Part(Wire, frozen=True, kw_only=True):
         return cls(text=text, thought=thought)
 
     @classmethod
-    def from_bytes(cls, data: bytes, mime_type: str) -> Part:
-        """Return an inline-media part, e.g. ``Part.from_bytes(png, "image/png")``."""
-        return cls(inline_data=Blob(mime_type=mime_type, data=data))
+    def from_bytes(
+        cls,
+        data: bytes,
+        mime_type: str,
+        *,
+        start_offset: float | timedelta | str | None = None,
+        end_offset: float | timedelta | str | None = None,
+        fps: float | None = None,
+        media_resolution: str | PartMediaResolution | None = None,
+    ) -> Part:
+        """Return an inline-media part, e.g. ``Part.from_bytes(png, "image/png")``.
+
+        The keyword arguments are those of ``from_file``.
+        """
+        from ._media import part_modifiers
+
+        extra = part_modifiers(
+            mime_type,
+            start_offset=start_offset,
+            end_offset=end_offset,
+            fps=fps,
+            media_resolution=media_resolution,
+        )
+        return cls(inline_data=Blob(mime_type=mime_type, data=data), **extra)
 
     @classmethod
-    def from_uri(cls, file_uri: str, mime_type: str | None = None) -> Part:
-        """Return a part referring to uploaded media (Files-API URI or YouTube URL)."""
-        return cls(file_data=FileData(file_uri=file_uri, mime_type=mime_type))
+    def from_file(
+        cls,
+        file: str | os.PathLike[str] | IO[bytes],
+        mime_type: str | None = None,
+        *,
+        start_offset: float | timedelta | str | None = None,
+        end_offset: float | timedelta | str | None = None,
+        fps: float | None = None,
+        media_resolution: str | PartMediaResolution | None = None,
+    ) -> Part:
+        """Return an inline-media part holding a file's bytes (image, audio, video, PDF...).
+
+        The file is read at once (a blocking read). Above the API's 20 MB request limit,
+        upload it instead: ``await client.prepare_part(path)`` picks inline or upload.
+
+        Args:
+            file: a path, or a file object open in binary mode (read from its position).
+            mime_type: the MIME type; by default guessed from the extension, then from the
+                file's first bytes.
+            start_offset: where a video clip starts: seconds, a ``timedelta`` or ``"1.5s"``.
+            end_offset: where a video clip ends.
+            fps: frames per second to sample from a video (the API's default is 1).
+            media_resolution: ``"low"``, ``"medium"``, ``"high"`` or ``"ultra_high"``.
+
+        Raises:
+            OSError: the file cannot be read (the message names the path).
+            ValueError: the MIME type cannot be determined, the file is above the inline
+                limit, or a setting is invalid.
+
+        Example:
+            >>> part = Part.from_file("clip.mp4", start_offset=10, end_offset=12.5, fps=2)
+        """
+        from ._media import INLINE_LIMIT, base64_size, open_media
+
+        reader = open_media(file, mime_type)
+        try:
+            if base64_size(reader.size) > INLINE_LIMIT:
+                raise ValueError(
+                    f"{reader.label} is {reader.size / 1e6:.1f} MB, too large to send inline "
+                    "(the API limits a request to 20 MB); upload it with "
+                    "`await client.prepare_part(...)` or `await client.files.upload(...)`"
+                )
+            data = reader.read()
+        finally:
+            reader.close()
+        return cls.from_bytes(
+            data,
+            reader.mime_type,
+            start_offset=start_offset,
+            end_offset=end_offset,
+            fps=fps,
+            media_resolution=media_resolution,
+        )
+
+    @classmethod
+    def from_uri(
+        cls,
+        file_uri: str,
+        mime_type: str | None = None,
+        *,
+        start_offset: float | timedelta | str | None = None,
+        end_offset: float | timedelta | str | None = None,
+        fps: float | None = None,
+        media_resolution: str | PartMediaResolution | None = None,
+    ) -> Part:
+        """Return a part referring to uploaded media (Files-API URI or YouTube URL).
+
+        The keyword arguments are those of ``from_file``.
+        """
+        from ._media import part_modifiers
+
+        extra = part_modifiers(
+            mime_type,
+            start_offset=start_offset,
+            end_offset=end_offset,
+            fps=fps,
+            media_resolution=media_resolution,
+        )
+        return cls(file_data=FileData(file_uri=file_uri, mime_type=mime_type), **extra)
 
     @classmethod
     def from_function_call(

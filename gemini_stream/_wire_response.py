@@ -7,7 +7,7 @@ from typing import Any, TypeVar, overload
 
 from ._structured import parse_json
 from ._wire_base import Wire
-from ._wire_content import Content, FunctionCall, Part, parts_text
+from ._wire_content import Blob, Content, FunctionCall, Part, parts_text
 from ._wire_enums import FinishReason
 from ._wire_grounding import GroundingMetadata
 
@@ -213,6 +213,21 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
     def function_calls(self) -> list[FunctionCall]:
         """The function calls of the first candidate, in order."""
         return [p.function_call for p in self.parts if p.function_call is not None]
+
+    @property
+    def inline_data(self) -> list[Blob]:
+        """The media the first candidate generated (images, speech), in order; ``.save(path)``
+        writes one to disk."""
+        return [p.inline_data for p in self.parts if p.inline_data is not None and not p.thought]
+
+    @property
+    def images(self) -> list[Blob]:
+        """The images the first candidate generated (``response_modalities`` with IMAGE).
+
+        Example:
+            >>> reply.images[0].save("cat.png")
+        """
+        return [b for b in self.inline_data if (b.mime_type or "").startswith("image/")]
 
     @property
     def finish_reason(self) -> str | None:
