@@ -17,6 +17,7 @@ import copy
 import functools
 import inspect
 import re
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from ._wire_tools import FunctionDeclaration
 
 __all__ = ("PythonFunction", "declare_function", "python_function")
 
+_UNIONS = (typing.Union, types.UnionType)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,127}")
 _SECTION = re.compile(r"^(Args|Arguments|Parameters|Params):\s*$")
 _ARG = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
@@ -142,7 +144,11 @@ def python_function(
         if param.kind == param.POSITIONAL_ONLY:
             positional.append(param.name)
         annotation = hints.get(param.name, Any)
-        if annotation is object:  # "anything": msgspec spells it Any
+        # "Anything" is spelled Any for msgspec; Python 3.10 turns `x: object = None` into
+        # Optional[object].
+        if annotation is object or (
+            typing.get_origin(annotation) in _UNIONS and object in typing.get_args(annotation)
+        ):
             annotation = Any
         if param.default is param.empty:
             fields.append((param.name, annotation))
