@@ -41,10 +41,12 @@ def _samples() -> list[Any]:
 
 async def _run(code: str, namespace: dict[str, Any]) -> None:
     if "asyncio.run(" in code:
-        await asyncio.to_thread(exec, compile(code, "<sample>", "exec"), namespace)
+        program = compile(code, "<sample>", "exec", dont_inherit=True)
+        await asyncio.to_thread(exec, program, namespace)
     else:
         wrapped = "async def __sample__():\n" + textwrap.indent(code, "    ") + "\n    pass\n"
-        exec(compile(wrapped, "<sample>", "exec"), namespace)
+        # dont_inherit: this file's `from __future__ import annotations` must not leak in.
+        exec(compile(wrapped, "<sample>", "exec", dont_inherit=True), namespace)
         await namespace["__sample__"]()
     for name, value in list(namespace.items()):
         if name.startswith("test_") and inspect.iscoroutinefunction(value):
