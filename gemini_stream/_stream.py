@@ -354,18 +354,34 @@ def _stopped_reason(response: GenerateContentResponse) -> str | None:
 
 
 def _blocked_error(response: GenerateContentResponse, reason: str) -> BlockedError:
+    feedback = response.prompt_feedback
+    prompt = feedback is not None and feedback.block_reason is not None
     ratings: tuple[object, ...] = ()
-    if response.prompt_feedback is not None and response.prompt_feedback.safety_ratings:
-        ratings = tuple(response.prompt_feedback.safety_ratings)
+    if feedback is not None and feedback.safety_ratings:
+        ratings = tuple(feedback.safety_ratings)
     elif response.candidates and response.candidates[0].safety_ratings:
         ratings = tuple(response.candidates[0].safety_ratings)
-    flagged = ", ".join(
-        f"{getattr(r, 'category', '?')}={getattr(r, 'probability', '?')}" for r in ratings
-    )
-    error = BlockedError(
-        f"the reply has no text: blocked ({reason})" + (f"; ratings: {flagged}" if flagged else ""),
-        reason=reason,
-        ratings=ratings,
-    )
+    # Name the category that tripped the filter first: that is what the caller must act on.
+    blocked = [r for r in ratings if getattr(r, "blocked", None)]
+    others = [r for r in ratings if not getattr(r, "blocked", None)]
+    what = "the prompt was blocked" if prompt else "the reply was stopped"
+    if not prompt and not response.text:
+        what += " before any text"
+    message = f"{what} ({reason})"
+    if blocked:
+        message += ": " + ", ".join(
+            f"{getattr(r, 'category', '?')} rated {getattr(r, 'probability', '?')}" for r in blocked
+        )
+    if others:
+        label = "other ratings" if blocked else "ratings"
+        message += f"; {label}: " + ", ".join(
+            f"{getattr(r, 'category', '?')}={getattr(r, 'probability', '?')}" for r in others
+        )
+    if not ratings:
+        message += "; the server gave no safety ratings"
+    detail = response.candidates[0].finish_message if response.candidates else None
+    if detail:
+        message += f" ({detail})"
+    error = BlockedError(message, reason=reason, ratings=ratings)
     error.partial = response
     return error

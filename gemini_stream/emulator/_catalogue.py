@@ -8,6 +8,8 @@ from typing import Any
 _TEXT_METHODS = ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"]
 _IMAGE_METHODS = ["generateContent", "countTokens", "batchGenerateContent"]
 _EMBED_METHODS = ["embedContent", "countTextTokens", "countTokens", "asyncBatchEmbedContent"]
+_PREDICT_METHODS = ["predict"]
+_SPEECH_METHODS = ["countTokens", "generateContent"]
 
 
 def _model(
@@ -30,7 +32,7 @@ def _model(
         "outputTokenLimit": limits[1],
         "supportedGenerationMethods": methods,
     }
-    if methods is not _EMBED_METHODS:
+    if methods is not _EMBED_METHODS and methods is not _PREDICT_METHODS:
         model |= {"temperature": 1, "topP": 0.95}
         if top_k is not None:
             model["topK"] = top_k
@@ -133,6 +135,42 @@ MODELS: list[dict[str, Any]] = [
         "Gemini Pro Latest",
         "Latest release of Gemini Pro",
         _BIG,
+    ),
+    _model(
+        "gemini-2.5-flash-preview-tts",
+        "gemini-2.5-flash-exp-tts-2025-05-19",
+        "Gemini 2.5 Flash Preview TTS",
+        "Gemini 2.5 Flash Preview TTS",
+        (8192, 16384),
+        methods=_SPEECH_METHODS,
+        thinking=False,
+    ),
+    _model(
+        "imagen-4.0-generate-001",
+        "001",
+        "Imagen 4",
+        "Vertex served Imagen 4.0 model",
+        (480, 8192),
+        methods=_PREDICT_METHODS,
+        thinking=False,
+    ),
+    _model(
+        "imagen-4.0-ultra-generate-001",
+        "001",
+        "Imagen 4 Ultra",
+        "Vertex served Imagen 4.0 ultra model",
+        (480, 8192),
+        methods=_PREDICT_METHODS,
+        thinking=False,
+    ),
+    _model(
+        "imagen-4.0-fast-generate-001",
+        "001",
+        "Imagen 4 Fast",
+        "Vertex served Imagen 4.0 Fast model",
+        (480, 8192),
+        methods=_PREDICT_METHODS,
+        thinking=False,
     ),
     _model(
         "gemini-embedding-001",

@@ -15,6 +15,7 @@ Rules (all deterministic; see ``docs/testing.md`` for the user-facing descriptio
 * ``responseMimeType: application/json``: JSON conforming to ``responseJsonSchema`` or
   ``responseSchema`` (``{"text": ...}`` without a schema); ``text/x.enum``: the first enum value.
 * ``responseModalities`` with ``IMAGE``: a caption (when ``TEXT`` is also asked for) and a PNG.
+* ``responseModalities`` with ``AUDIO``: a quarter second of 24 kHz PCM speech stand-in.
 * ``emulator:block-prompt`` blocks the prompt; ``emulator:unsafe`` stops the reply for SAFETY.
 """
 
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._audio import PCM_MIME_TYPE, make_pcm
 from ._jsongen import sample
 from ._png import make_png
 
@@ -186,6 +188,10 @@ def compose(request: Mapping[str, Any], conv: Conversation, model: str) -> Answe
             f'Here is a 16x16 PNG image for "{conv.last_user}".' if "TEXT" in modalities else ""
         )
         return Answer(text=caption, image=image, thought=_thought(conv, "an image"))
+    if "AUDIO" in modalities:
+        pcm = base64.b64encode(make_pcm(conv.digest("audio"))).decode()
+        speech = {"mimeType": PCM_MIME_TYPE, "data": pcm}
+        return Answer(image=speech, thought=_thought(conv, "speech"))
     text = history_text(conv, model)
     if conv.function_responses:
         results = " ".join(

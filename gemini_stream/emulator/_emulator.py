@@ -9,6 +9,7 @@ from types import TracebackType
 from aiohttp import web
 
 from ._faults import Fault, FaultBook, ScriptedReply
+from ._files import DEFAULT_GRANULARITY, FileStore
 from ._model import BuiltinModel
 from ._records import RequestRecord
 from ._server import ServerState
@@ -32,6 +33,10 @@ class Emulator:
             first N).
         rpm_limit: requests per minute allowed per API key on the generation methods;
             requests over it get the API's 429 RESOURCE_EXHAUSTED.
+        file_processing_delay: seconds an uploaded file stays ``PROCESSING`` before it is
+            ``ACTIVE`` (Files API).
+        upload_granularity: the chunk unit of resumable uploads (every chunk but the last
+            must be a multiple of it); Google's is 8 MiB.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -50,6 +55,8 @@ class Emulator:
         first_chunk_delay: float = 0.0,
         fault: Fault | None = None,
         rpm_limit: int | None = None,
+        file_processing_delay: float = 0.0,
+        upload_granularity: int = DEFAULT_GRANULARITY,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -63,6 +70,7 @@ class Emulator:
             rpm_limit=rpm_limit,
             first_chunk_delay=first_chunk_delay,
             chunk_delay=chunk_delay,
+            files=FileStore(file_processing_delay, upload_granularity),
         )
         self._runner: web.AppRunner | None = None
 
@@ -116,6 +124,11 @@ class Emulator:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    @property
+    def files(self) -> FileStore:
+        """The uploaded files and upload sessions (``files.files``, ``files.drop_replies``)."""
+        return self._state.files
 
     @property
     def records(self) -> list[RequestRecord]:

@@ -13,14 +13,23 @@ from . import _errors
 from ._catalogue import find_model, list_page
 from ._compose import request_problem
 from ._faults import FaultBook, RateLimiter, ScriptedReply
+from ._files import FileStore
+from ._imagen import predict
 from ._model import BuiltinModel
 from ._records import RequestRecord
 from ._schema import check_request
 from ._stream import ReplyWriter
 from ._tokens import details, prompt_tokens
+from ._vertex import bearer_problem, split_vertex_fields
 from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, dumps_pretty
 
 _GENERATE = ("generateContent", "streamGenerateContent")
+# Vertex AI serves the same models under projects/locations (or bare, in express mode).
+_VERTEX_EXPRESS = "/{version:v1|v1beta1}/publishers/{publisher:google}/models/{name}"
+_VERTEX_REGIONAL = (
+    "/{version:v1|v1beta1}/projects/{project}/locations/{location}"
+    "/publishers/{publisher:google}/models/{name}"
+)
 _MAX_BODY = 64 * 1024 * 1024  # inline images make requests far larger than aiohttp's 1 MiB
 Handler = Callable[[web.Request, RequestRecord], Awaitable[web.StreamResponse]]
 
@@ -37,6 +46,7 @@ class ServerState:
         rpm_limit: int | None,
         first_chunk_delay: float,
         chunk_delay: float,
+        files: FileStore | None = None,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -44,6 +54,7 @@ class ServerState:
         self.limiter = RateLimiter(rpm_limit) if rpm_limit else None
         self.first_chunk_delay = first_chunk_delay
         self.chunk_delay = chunk_delay
+        self.files = files or FileStore()
         self.records: list[RequestRecord] = []
         self.running: set[asyncio.Task[Any]] = set()
         self.closing = False
@@ -54,6 +65,11 @@ class ServerState:
         app.router.add_get("/v1beta/models", self._wrap(self._list))
         resource = "/v1beta/{collection:models|tunedModels}/{name}"
         app.router.add_route("*", resource, self._wrap(self._model_call))
+        app.router.add_route("*", _VERTEX_EXPRESS, self._wrap(self._model_call))
+        app.router.add_route("*", _VERTEX_REGIONAL, self._wrap(self._model_call))
+        app.router.add_route("*", "/upload/v1beta/files", self._wrap(self._files))
+        app.router.add_route("*", "/v1beta/files", self._wrap(self._files))
+        app.router.add_route("*", "/v1beta/files/{file_id}", self._wrap(self._files))
         app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
         return app
 
@@ -99,6 +115,14 @@ class ServerState:
             return _errors.api_key_invalid()
         return None
 
+    async def _files(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
+        # Upload chunks go to the session URL, which stands in for the key.
+        if "upload_id" not in request.query:
+            denied = self._auth(request, record)
+            if denied:
+                return self._error(record, denied)
+        return await self.files.handle(request, record)
+
     async def _unknown_path(self, request: web.Request, record: RequestRecord) -> web.Response:
         return self._error(record, _errors.not_found())
 
@@ -121,12 +145,14 @@ class ServerState:
     async def _model_call(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
         name = request.match_info["name"]
         model_id, _, rpc = name.partition(":")
-        record.model = f"{request.match_info['collection']}/{model_id}"
+        vertex = "publisher" in request.match_info
+        record.model = f"{request.match_info.get('collection', 'models')}/{model_id}"
         record.rpc = rpc or "get"
-        posting = request.method == "POST" and rpc in (*_GENERATE, "countTokens")
+        posting = request.method == "POST" and rpc in (*_GENERATE, "countTokens", "predict")
         if not posting and not (request.method == "GET" and not rpc):
             return self._error(record, _errors.not_found())
-        denied = self._auth(request, record)
+        keyless = vertex and not (request.headers.get("x-goog-api-key") or "key" in request.query)
+        denied = bearer_problem(request, record) if keyless else self._auth(request, record)
         if denied:
             return self._error(record, denied)
         entry = find_model(record.model)
@@ -142,12 +168,22 @@ class ServerState:
             return self._error(
                 record, _errors.bad_request([("", _json_error(exc, record.raw_body))])
             )
+        body = record.body
+        if vertex:
+            body, _, problem = split_vertex_fields(body)
+            if problem is not None:
+                return self._error(record, problem)
+        if rpc == "predict":
+            reply = predict(body, model_id, vertex=vertex)
+            if reply[0] != 200:
+                return self._error(record, reply)
+            return self._json(record, reply[1])
         if rpc == "countTokens":
-            return self._count(record)
-        return await self._generate(request, record, model_id, rpc)
+            return self._count(record, body)
+        return await self._generate(request, record, model_id, rpc, body)
 
-    def _count(self, record: RequestRecord) -> web.Response:
-        body, violations = check_request(record.body, "CountTokensRequest")
+    def _count(self, record: RequestRecord, raw: Any) -> web.Response:
+        body, violations = check_request(raw, "CountTokensRequest")
         if violations:
             return self._error(record, _errors.bad_request(violations))
         if "contents" in body and "generateContentRequest" in body:
@@ -159,9 +195,9 @@ class ServerState:
         )
 
     async def _generate(
-        self, request: web.Request, record: RequestRecord, model_id: str, rpc: str
+        self, request: web.Request, record: RequestRecord, model_id: str, rpc: str, raw: Any
     ) -> web.StreamResponse:
-        body, violations = check_request(record.body, "GenerateContentRequest")
+        body, violations = check_request(raw, "GenerateContentRequest")
         if violations:
             return self._error(record, _errors.bad_request(violations))
         if not body.get("contents"):
@@ -170,6 +206,9 @@ class ServerState:
         problem = request_problem(body, model_id)
         if problem is not None:
             return self._error(record, _errors.invalid_argument(problem))
+        missing = self.files.check_references(body, f"{request.scheme}://{request.host}")
+        if missing is not None:
+            return self._error(record, (missing[0], missing[1] or {}, missing[2]))
         if self.limiter is not None:
             wait = self.limiter.check(record.api_key or "")
             if wait is not None:
