@@ -10,12 +10,17 @@ Example:
 from __future__ import annotations
 
 from . import types as types
+from ._auth import AccessToken as AccessToken
+from ._auth import TokenProvider as TokenProvider
+from ._auth import default_credentials as default_credentials
 from ._chat import Chat as Chat
 from ._chat_stream import ChatStream as ChatStream
 from ._client import Client as Client
 from ._config import RateLimit as RateLimit
 from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
+from ._cost import Cost as Cost
+from ._cost import estimate_cost as estimate_cost
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -23,7 +28,10 @@ from ._errors import BadRequestError as BadRequestError
 from ._errors import BlockedError as BlockedError
 from ._errors import ClientClosedError as ClientClosedError
 from ._errors import ConnectTimeoutError as ConnectTimeoutError
+from ._errors import CredentialsError as CredentialsError
 from ._errors import EventTooLargeError as EventTooLargeError
+from ._errors import FileProcessingError as FileProcessingError
+from ._errors import FileProcessingTimeoutError as FileProcessingTimeoutError
 from ._errors import FirstChunkTimeoutError as FirstChunkTimeoutError
 from ._errors import FunctionCallLimitError as FunctionCallLimitError
 from ._errors import GeminiError as GeminiError
@@ -40,11 +48,15 @@ from ._errors import ServiceUnavailableError as ServiceUnavailableError
 from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
+from ._errors import UploadError as UploadError
 from ._fanout import FanoutResults as FanoutResults
 from ._fanout_types import FanoutItem as FanoutItem
 from ._fanout_types import Progress as Progress
 from ._fanout_types import Request as Request
 from ._functions import declare_function as declare_function
+from ._imagen import GeneratedImages as GeneratedImages
+from ._prices import PRICES as PRICES
+from ._prices import Price as Price
 from ._ratelimit import InProcessLimiter as InProcessLimiter
 from ._ratelimit import Lease as Lease
 from ._ratelimit import Limiter as Limiter
@@ -52,6 +64,8 @@ from ._retry import set_testing as set_testing
 from ._stream import ChunkStream as ChunkStream
 from ._stream import TextStream as TextStream
 from ._version import __version__ as __version__
+from ._wire_files import File as File
+from ._wire_files import FileState as FileState
 from .types import Content as Content
 from .types import GenerateContentResponse as GenerateContentResponse
 from .types import GenerationConfig as GenerationConfig
@@ -60,6 +74,7 @@ from .types import Part as Part
 __all__ = (
     "APIConnectionError",
     "APIError",
+    "AccessToken",
     "AuthenticationError",
     "BadRequestError",
     "BlockedError",
@@ -70,14 +85,21 @@ __all__ = (
     "ClientClosedError",
     "ConnectTimeoutError",
     "Content",
+    "Cost",
+    "CredentialsError",
     "EventTooLargeError",
     "FanoutItem",
     "FanoutResults",
+    "File",
+    "FileProcessingError",
+    "FileProcessingTimeoutError",
+    "FileState",
     "FirstChunkTimeoutError",
     "FunctionCallLimitError",
     "GeminiError",
     "GeminiTimeoutError",
     "GenerateContentResponse",
+    "GeneratedImages",
     "GenerationConfig",
     "IdleTimeoutError",
     "InProcessLimiter",
@@ -85,9 +107,11 @@ __all__ = (
     "Lease",
     "Limiter",
     "NotFoundError",
+    "PRICES",
     "ParseError",
     "Part",
     "PermissionDeniedError",
+    "Price",
     "Progress",
     "RateLimit",
     "RateLimitError",
@@ -100,8 +124,12 @@ __all__ = (
     "StreamInterruptedError",
     "TextStream",
     "Timeouts",
+    "TokenProvider",
     "TotalTimeoutError",
+    "UploadError",
     "__version__",
     "declare_function",
+    "default_credentials",
+    "estimate_cost",
     "set_testing",
 )

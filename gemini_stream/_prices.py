@@ -10,6 +10,7 @@ grounding requests are billed separately and are not covered.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = ("PRICES", "PRICES_DATE", "PRICES_SOURCE", "Price")
 
@@ -42,7 +43,7 @@ class Price:
     long_context: Price | None = None
 
 
-PRICES: dict[str, Price] = {
+_TABLE: dict[str, Price] = {
     "gemini-3-pro-preview": Price(
         input=2.00,
         output=12.00,
@@ -73,3 +74,5 @@ PRICES: dict[str, Price] = {
     ),
     "gemini-2.0-flash-lite": Price(input=0.075, output=0.30),
 }
+PRICES = MappingProxyType(_TABLE)
+"""The shipped table, read-only; extend a copy: ``{**gs.PRICES, "my-model": gs.Price(...)}``."""
