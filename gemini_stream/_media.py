@@ -133,7 +133,8 @@ def _by_extension(name: str | None) -> str | None:
     if not name:
         return None
     suffix = Path(name).suffix.lower()
-    return _EXTENSIONS.get(suffix) or mimetypes.guess_type(name, strict=False)[0]
+    found = _EXTENSIONS.get(suffix) or mimetypes.guess_type(name, strict=False)[0]
+    return None if found == "application/octet-stream" else found  # ".bin" says nothing
 
 
 class MediaReader:

@@ -142,6 +142,8 @@ async def _send_chunk(
             )
         if not offset <= received <= offset + len(data):
             raise UploadError(f"the server reports {received} bytes received, expected {offset}+")
+        if received == offset + len(data) and not last:
+            return state  # the whole chunk arrived; only its reply was lost
         position = received
 
 
