@@ -73,6 +73,7 @@ class TokenSource:
         self._provider = provider
         self._margin = margin
         self._token: AccessToken | None = None
+        self._refreshes = 0
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
 
@@ -101,11 +102,15 @@ class TokenSource:
         if self._lock is None or self._lock_loop is not loop:
             # A lock belongs to one loop; a client reused under a new loop gets a new one.
             self._lock, self._lock_loop = asyncio.Lock(), loop
+        seen = self._refreshes
         async with self._lock:
-            if self._fresh(self._token):  # another request refreshed while this one waited
-                assert self._token is not None
-                return self._token
+            token = self._token
+            # Requests that queued behind a refresh use its token, even a short-lived one.
+            queued = self._refreshes != seen and not _expired(token)
+            if token is not None and (queued or self._fresh(token)):
+                return token
             self._token = await self._fetch()
+            self._refreshes += 1
             return self._token
 
     async def _fetch(self) -> AccessToken:
@@ -122,6 +127,10 @@ class TokenSource:
         except Exception as exc:
             raise CredentialsError(f"could not get a Vertex AI access token: {exc}") from exc
         return _as_token(result)
+
+
+def _expired(token: AccessToken | None) -> bool:
+    return token is None or (token.expires_at is not None and token.expires_at <= time.time())
 
 
 def google_auth_available() -> bool:
