@@ -18,7 +18,7 @@ import anyio
 
 from ._codec import decode
 from ._errors import FileProcessingError, FileProcessingTimeoutError
-from ._media import INLINE_LIMIT, MediaSource, base64_size, open_media
+from ._media import INLINE_LIMIT, MediaSource, base64_size, open_media, part_modifiers
 from ._upload import resumable_upload
 from ._wire_content import Part, PartMediaResolution
 from ._wire_files import File, FileState, ListFilesResponse
@@ -218,6 +218,7 @@ class Files:
         }
         reader = await anyio.to_thread.run_sync(open_media, file, mime_type)
         try:
+            part_modifiers(reader.mime_type, **extra)  # bad settings fail before any upload
             if base64_size(reader.size) <= inline_limit:
                 data = await anyio.to_thread.run_sync(reader.read)
                 return Part.from_bytes(data, reader.mime_type, **extra)

@@ -221,6 +221,10 @@ async def test_prepare_part_inlines_small_media_and_uploads_large(
     assert uploaded.data == clip.read_bytes() and uploaded.display_name == "clip.mp4"
     stream = io.BytesIO(b"%PDF-1.4 tiny")
     assert (await client.files.prepare_part(stream)).inline_data is not None
+    emulator.records.clear()
+    with pytest.raises(ValueError, match="video parts"):
+        await client.files.prepare_part(b"%PDF-1.4 big", inline_limit=1, fps=1)
+    assert emulator.records == []  # refused before uploading anything
 
 
 async def test_the_files_api_is_gemini_api_only(emulator: Emulator) -> None:
