@@ -53,6 +53,7 @@ def check_base_url(base_url: str) -> str:
 def base_headers(api_key: str | None, extra: Mapping[str, str] | None) -> dict[str, str]:
     """Headers sent on every call; the key travels only here, never in a URL."""
     headers = {
+        "content-type": "application/json",
         "user-agent": f"gemini-stream/{__version__}",
         "x-goog-api-client": f"gemini-stream/{__version__}",
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -72,7 +71,8 @@ class ChunkStream:
         self._response: aiohttp.ClientResponse | None = None
         self._read: Callable[[], Awaitable[bytes]] | None = None
         self._decoder = sse.DataDecoder(max_event_bytes=call.max_event_bytes)
-        self._pending: deque[GenerateContentResponse] = deque()
+        # Chunks decoded but not yet handed out, last first (so pop() gives the next).
+        self._pending: list[GenerateContentResponse] = []
         self._snapshot: GenerateContentResponse | None = None
         self._deferred: GeminiError | None = None
         self._idle_set = False
@@ -148,7 +148,7 @@ class ChunkStream:
     async def __anext__(self) -> GenerateContentResponse:
         if self._pending:
             self._yielded = True
-            return self._pending.popleft()
+            return self._pending.pop()
         return await self._next_slow()
 
     async def __aenter__(self) -> ChunkStream:
@@ -208,7 +208,7 @@ class ChunkStream:
                 raise
             if self._pending:
                 self._yielded = True
-                return self._pending.popleft()
+                return self._pending.pop()
         error, self._deferred = self._deferred, None
         if error is None:
             raise StopAsyncIteration
@@ -241,8 +241,7 @@ class ChunkStream:
         read = self._read
         assert read is not None
         decoder = self._decoder
-        pending = self._pending
-        while not pending:
+        while not self._pending:
             try:
                 data = await read()
             except READ_FAILURES as exc:
@@ -256,6 +255,7 @@ class ChunkStream:
                 payloads = decoder.feed(data)
             except sse.EventTooLargeError as exc:
                 raise EventTooLargeError(str(exc)) from exc
+            batch: list[GenerateContentResponse] = []
             for payload in payloads:
                 chunk = decode_chunk(payload)
                 if (
@@ -265,10 +265,14 @@ class ChunkStream:
                 ):
                     error = error_from_body(bytes(payload))
                     if error is not None:
+                        batch.reverse()
+                        self._pending = batch
                         self._defer_or_raise(error)
                         return
                 self._snapshot = accumulate(self._snapshot, chunk)
-                pending.append(chunk)
+                batch.append(chunk)
+            batch.reverse()
+            self._pending = batch
 
     def _set_idle_timeout(self) -> None:
         """From the first body bytes on, the socket read timeout is the idle one."""

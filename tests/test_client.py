@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 
 import aiohttp
 import pytest
@@ -106,7 +107,7 @@ async def test_the_owned_session_has_no_total_timeout_and_a_bounded_pool(
     assert session.timeout.total is None  # aiohttp's default of 300 s would cut long streams
     assert session.connector is not None
     assert 100 < session.connector.limit < 100_000
-    assert session.trust_env  # HTTPS_PROXY / NO_PROXY from the environment are honoured
+
 
 
 async def test_using_a_closed_client_is_a_clear_error(emulator: Emulator) -> None:
@@ -173,3 +174,22 @@ async def test_base_url_from_the_environment_points_a_program_at_the_emulator(
         assert emulator.url in repr(client)
         with pytest.raises(gs.PermissionDeniedError):
             await client.generate(MODEL, "Hi")  # the emulator, like Google, wants a key
+
+
+async def test_proxy_settings_from_the_environment_are_honoured(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:  # a port where nothing listens: the "proxy" is down
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    retry = gs.RetryPolicy(max_attempts=1)
+    async with gs.Client("k", base_url=emulator.url, retry=retry) as client:
+        with pytest.raises(gs.APIConnectionError):
+            await client.generate(MODEL, "Hi")  # went to the proxy, which is down
+    assert emulator.records == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with gs.Client("k", base_url=emulator.url, retry=retry) as client:
+        assert (await client.generate(MODEL, "Hi")).text  # NO_PROXY: straight to the server

@@ -240,3 +240,8 @@ def gs_fault(**kwargs: object) -> object:
     from gemini_stream.emulator import Fault
 
     return Fault(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_requests_are_sent_as_json(client: gs.Client, emulator: Emulator) -> None:
+    await client.stream(MODEL, "Hi").final_text()
+    assert emulator.records[0].headers["content-type"] == "application/json"
