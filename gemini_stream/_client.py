@@ -12,13 +12,13 @@ import aiohttp
 
 from . import sse
 from ._chat import Chat
-from ._codec import decode, decode_count_tokens, decode_list_models, decode_model, decode_response
+from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
 from ._codec import encode_request as encode
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._errors import ClientClosedError
 from ._fanout import DEFAULT_BUFFER, DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
 from ._files import Files
-from ._imagen import GeneratedImages, imagen_request
+from ._imagen import ImagenMixin
 from ._input import ContentsInput, build_request, to_contents
 from ._ratelimit import Limiter, as_limiter, limiter_for
 from ._request import (
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ._toolbox import ChatToolsInput
 
 
-class Client:
+class Client(ImagenMixin):
     """An asyncio client for the Gemini API, meant to be shared by every task of a process.
 
     Args:
@@ -75,18 +75,14 @@ class Client:
         max_event_bytes: the largest single streamed event accepted (inline images are big).
         rate_limit: client-side limits every generation request waits for (``gs.RateLimit``,
             or a ``gs.Limiter`` shared with other clients); a 429 pauses them all.
-        vertexai: talk to Vertex AI instead of the Gemini API; defaults to
-            ``GOOGLE_GENAI_USE_VERTEXAI``. With ``project`` (or ``GOOGLE_CLOUD_PROJECT``) it
-            authenticates with OAuth tokens; with only an API key it uses express mode.
-        project: the Google Cloud project (Vertex AI).
-        location: the Vertex AI location, such as ``"us-central1"``; defaults to
-            ``GOOGLE_CLOUD_LOCATION``, then ``"global"``.
-        token_provider: returns a ``gs.AccessToken`` (or a token string) for Vertex AI; a
-            plain function runs in a worker thread, an ``async def`` on the loop. Defaults to
-            Application Default Credentials (needs ``pip install 'gemini-stream[vertex]'``).
-        vertex_extras: Vertex-only request fields (``{"labels": {...}}``, a
-            ``safetySettings`` list with ``method``...) merged into every generation request
-            body; refused unless ``vertexai`` is on.
+        vertexai: use Vertex AI (default: ``GOOGLE_GENAI_USE_VERTEXAI``): OAuth tokens with a
+            ``project``, express mode with only an API key. See docs/multimodal.md.
+        project: the Google Cloud project; defaults to ``GOOGLE_CLOUD_PROJECT``.
+        location: e.g. ``"us-central1"``; defaults to ``GOOGLE_CLOUD_LOCATION``, ``"global"``.
+        token_provider: returns a ``gs.AccessToken`` or a token string (a plain function runs
+            in a worker thread); defaults to Application Default Credentials (google-auth).
+        vertex_extras: Vertex-only fields (``{"labels": {...}}``...) merged into every
+            generation request; refused unless ``vertexai`` is on.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -125,13 +121,7 @@ class Client:
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise ValueError("api_key must be a non-empty string")
         vertex = resolve_vertex(
-            vertexai=vertexai,
-            api_key=explicit_key,
-            env_api_key=api_key,
-            project=project,
-            location=location,
-            token_provider=token_provider,
-            extras=vertex_extras,
+            vertexai, explicit_key, api_key, project, location, token_provider, vertex_extras
         )
         if vertex is not None:
             api_key = vertex.api_key  # project mode authenticates with tokens, not keys
@@ -351,63 +341,6 @@ class Client:
             if not token:
                 return
 
-    async def generate_images(
-        self,
-        model: str,
-        prompt: str,
-        *,
-        number_of_images: int = 1,
-        aspect_ratio: str | None = None,
-        person_generation: str | None = None,
-        image_size: str | None = None,
-        safety_filter_level: str | None = None,
-        include_rai_reason: bool | None = None,
-        output_mime_type: str | None = None,
-        negative_prompt: str | None = None,
-        seed: int | None = None,
-        timeouts: Timeouts | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> GeneratedImages:
-        """Generate images from a prompt with an Imagen model (``:predict``).
-
-        Args:
-            model: an Imagen model, such as ``"imagen-4.0-generate-001"``.
-            prompt: what to draw.
-            number_of_images: how many images (``sampleCount``; Imagen allows 1 to 4).
-            aspect_ratio: ``"1:1"`` (default), ``"3:4"``, ``"4:3"``, ``"9:16"``, ``"16:9"``.
-            person_generation: ``"dont_allow"``, ``"allow_adult"`` or ``"allow_all"``.
-            image_size: ``"1K"`` or ``"2K"`` (``sampleImageSize``).
-            safety_filter_level: the filter's strictness (``safetySetting``).
-            include_rai_reason: say why a filtered image was withheld.
-            output_mime_type: ``"image/png"`` or ``"image/jpeg"``.
-            negative_prompt: what not to draw (Vertex AI only).
-            seed: a fixed seed (Vertex AI only).
-            timeouts: a per-call override of the client's ``Timeouts``.
-            retry: a per-call override of the client's ``RetryPolicy``.
-
-        Raises:
-            ValueError: a bad value, or a Vertex-only option on the Gemini API.
-            APIError: the server refused the request.
-
-        Example:
-            >>> result = await client.generate_images("imagen-4.0-generate-001", "a red fox")
-            >>> result.save("fox.png")
-        """
-        body = imagen_request(
-            prompt,
-            vertex=self._vertex is not None,
-            number_of_images=number_of_images,
-            aspect_ratio=aspect_ratio,
-            person_generation=person_generation,
-            image_size=image_size,
-            safety_filter_level=safety_filter_level,
-            include_rai_reason=include_rai_reason,
-            output_mime_type=output_mime_type,
-            negative_prompt=negative_prompt,
-            seed=seed,
-        )
-        call = self._call(model, "predict", body, timeouts, retry)
-        return decode(await call.fetch(), GeneratedImages)
 
     # -- fan-out ----------------------------------------------------------------------------
 
@@ -552,17 +485,10 @@ class Client:
         )
 
     def _url_call(
-        self,
-        url: str,
-        label: str,
-        body: bytes | None,
-        timeouts: Timeouts | None,
-        *,
-        method: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        retry: RetryPolicy | None = None,
+        self, url: str, label: str, body: bytes | None, timeouts: Timeouts | None, **changes: Any
     ) -> Call:
-        """A call to any URL of this API (Files API, upload sessions), with extra headers."""
-        call = self._make_call("", label, body, timeouts, retry)
-        merged = {**call.headers, **headers} if headers else call.headers
-        return dataclasses.replace(call, url=url, method=method, headers=merged)
+        """A call to any URL of this API (Files API, upload sessions); ``changes`` set the
+        ``method``, ``retry`` or ``headers`` (which are added to the client's)."""
+        call = self._make_call("", label, body, timeouts, None)
+        changes["headers"] = {**call.headers, **changes.get("headers", {})}
+        return dataclasses.replace(call, url=url, **changes)

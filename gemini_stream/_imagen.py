@@ -5,14 +5,19 @@ from __future__ import annotations
 import mimetypes
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
+from ._codec import decode
 from ._wire_base import Wire
 from ._wire_content import Blob
 
-__all__ = ("GeneratedImages", "ImagePrediction", "imagen_request")
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._config import RetryPolicy, Timeouts
+
+__all__ = ("GeneratedImages", "ImagePrediction", "ImagenMixin", "imagen_request")
 
 # Sent by the official SDK to Vertex AI only; the Gemini API rejects them.
 _VERTEX_ONLY = ("negative_prompt", "seed")
@@ -149,3 +154,68 @@ def imagen_request(
         ),
     )
     return msgspec.json.encode(request)
+
+
+class ImagenMixin:
+    """Gives ``Client`` its ``generate_images`` method (kept here, beside the Imagen types)."""
+
+    __slots__ = ()
+
+    async def generate_images(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        number_of_images: int = 1,
+        aspect_ratio: str | None = None,
+        person_generation: str | None = None,
+        image_size: str | None = None,
+        safety_filter_level: str | None = None,
+        include_rai_reason: bool | None = None,
+        output_mime_type: str | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> GeneratedImages:
+        """Generate images from a prompt with an Imagen model (``:predict``).
+
+        Args:
+            model: an Imagen model, such as ``"imagen-4.0-generate-001"``.
+            prompt: what to draw.
+            number_of_images: how many images (``sampleCount``; Imagen allows 1 to 4).
+            aspect_ratio: ``"1:1"`` (default), ``"3:4"``, ``"4:3"``, ``"9:16"``, ``"16:9"``.
+            person_generation: ``"dont_allow"``, ``"allow_adult"`` or ``"allow_all"``.
+            image_size: ``"1K"`` or ``"2K"`` (``sampleImageSize``).
+            safety_filter_level: the filter's strictness (``safetySetting``).
+            include_rai_reason: say why a filtered image was withheld.
+            output_mime_type: ``"image/png"`` or ``"image/jpeg"``.
+            negative_prompt: what not to draw (Vertex AI only).
+            seed: a fixed seed (Vertex AI only).
+            timeouts: a per-call override of the client's ``Timeouts``.
+            retry: a per-call override of the client's ``RetryPolicy``.
+
+        Raises:
+            ValueError: a bad value, or a Vertex-only option on the Gemini API.
+            APIError: the server refused the request.
+
+        Example:
+            >>> result = await client.generate_images("imagen-4.0-generate-001", "a red fox")
+            >>> result.save("fox.png")
+        """
+        client = cast("Client", self)
+        body = imagen_request(
+            prompt,
+            vertex=client._vertex is not None,
+            number_of_images=number_of_images,
+            aspect_ratio=aspect_ratio,
+            person_generation=person_generation,
+            image_size=image_size,
+            safety_filter_level=safety_filter_level,
+            include_rai_reason=include_rai_reason,
+            output_mime_type=output_mime_type,
+            negative_prompt=negative_prompt,
+            seed=seed,
+        )
+        call = client._call(model, "predict", body, timeouts, retry)
+        return decode(await call.fetch(), GeneratedImages)

@@ -149,7 +149,6 @@ def _env_flag(name: str) -> bool:
 
 
 def resolve_vertex(
-    *,
     vertexai: bool | None,
     api_key: str | None,
     env_api_key: str | None,
