@@ -238,6 +238,43 @@ def _table(
     return "\n".join(lines)
 
 
+def _google_genai() -> Callable[[Any], object] | None:
+    """The official SDK's per-event work on its stream path, when it is installed:
+    ``json.loads``, its mldev converter, and pydantic ``_from_response`` (its line splitting
+    is left out, which flatters it a little)."""
+    try:
+        from google.genai import models, types
+    except ImportError:
+        return None
+    converter = models._GenerateContentResponse_from_mldev
+
+    def parse(payload: Any) -> object:
+        response = converter(json.loads(payload), None, None)
+        return types.GenerateContentResponse._from_response(response=response, kwargs={})
+
+    return parse
+
+
+def _sdk_table(cases: dict[str, list[bytes]], events: dict[str, int], rounds: int) -> str:
+    """``ours`` against google-genai's parse path on the chat corpus (it is ~40x slower)."""
+    parse = _google_genai()
+    if parse is None:
+        return "google-genai not installed: skipped (pip install google-genai to compare)\n"
+    sdk_cases = {c: cases[c] for c in ("chat/event", "chat/random")}
+    contenders: dict[str, Contender] = {
+        "ours (DataDecoder + decode_chunk)": ours,
+        "google-genai (json.loads + converter + pydantic)": lambda reads: _frame(reads, parse),
+    }
+    times, _ = _measure(contenders, sdk_cases, rounds)
+    ours_name, sdk_name = list(contenders)
+    extra = {
+        "**google-genai / ours**": {
+            c: f"**{times[sdk_name, c] / times[ours_name, c]:.0f}x**" for c in sdk_cases
+        }
+    }
+    return _table(list(contenders), sdk_cases, times, events, extra)
+
+
 def run(quick: bool = False, rounds: int | None = None) -> dict[str, Any]:
     """Run the benchmark and return its figures (``counts`` lets a test check the work done).
 
@@ -286,6 +323,8 @@ def run(quick: bool = False, rounds: int | None = None) -> dict[str, Any]:
     }
     table = _table(list(contenders), cases, times, events, extra)
 
+    sdk_table = _sdk_table(cases, events, rounds)
+
     gc_cases = {c: cases[c] for c in ("chat/event", "long/event")}
     gc_contenders = _gc_contenders()
     gc_times, gc_counts = _measure(gc_contenders, gc_cases, rounds)
@@ -300,6 +339,7 @@ def run(quick: bool = False, rounds: int | None = None) -> dict[str, Any]:
     fold_table, fold_counts = _fold_scaling(quick, rounds)
     return {
         "table": table,
+        "sdk_table": sdk_table,
         "gc_table": gc_table,
         "fold_table": fold_table,
         "fold_counts": fold_counts,
@@ -323,6 +363,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     results = run(quick=args.quick, rounds=args.rounds)
     print()
     print(results["table"])
+    print()
+    print(results["sdk_table"])
     print()
     print(results["gc_table"])
     print()
