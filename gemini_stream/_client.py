@@ -16,7 +16,7 @@ from ._codec import decode_count_tokens, decode_list_models, decode_model, decod
 from ._codec import encode_request as encode
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._errors import ClientClosedError
-from ._fanout import DEFAULT_BUFFER, DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
+from ._fanout import DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
 from ._files import Files
 from ._imagen import ImagenMixin
 from ._input import ContentsInput, build_request, to_contents
@@ -351,7 +351,7 @@ class Client(ImagenMixin):
         concurrency: int = DEFAULT_CONCURRENCY,
         rate_limit: RateLimit | Limiter | None = None,
         progress: Progress | Callable[[Progress], object] | None = None,
-        buffer: int = DEFAULT_BUFFER,
+        buffer: int | None = None,
     ) -> AbstractAsyncContextManager[FanoutResults]:
         """Stream many requests at once and read their chunks as one stream of items.
 
@@ -367,7 +367,8 @@ class Client(ImagenMixin):
                 on top of the client's own.
             progress: a ``gs.Progress`` to update in place, or a callable called with it
                 each time a request starts or ends.
-            buffer: how many items may wait for you; a full buffer pauses the requests.
+            buffer: how many items may wait for you (default: ``concurrency``, at least
+                16); a full buffer pauses the requests.
 
         Returns:
             An async context manager giving a ``gs.FanoutResults`` of ``gs.FanoutItem``.

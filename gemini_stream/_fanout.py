@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     Outcome: TypeAlias = GenerateContentResponse | Exception
 
 DEFAULT_CONCURRENCY = 64
-DEFAULT_BUFFER = 64
+# Below one slot per running request, a busy batch blocks (slowly) on most chunks.
+MIN_BUFFER = 16
 
 
 class FanoutResults:
@@ -90,10 +91,12 @@ def stream_many(
     concurrency: int,
     rate_limit: Limiter | None,
     progress: ProgressArg,
-    buffer: int,
+    buffer: int | None,
 ) -> AbstractAsyncContextManager[FanoutResults]:
     """See ``Client.stream_many``."""
     jobs, total = _prepare(client, requests, concurrency)
+    if buffer is None:
+        buffer = max(concurrency, MIN_BUFFER)
     _check_count("buffer", buffer)
     tracker = _Tracker(progress, total)
     return _streaming(jobs, concurrency, rate_limit, tracker, buffer)
@@ -142,9 +145,9 @@ async def _produce(
             try:
                 outcome = await _run(factory, tracker, send, index, request)
                 if isinstance(outcome, Exception):
-                    await send.send(FanoutItem("error", index, request, error=outcome))
+                    await _send(send, FanoutItem("error", index, request, error=outcome))
                 else:
-                    await send.send(FanoutItem("done", index, request, response=outcome))
+                    await _send(send, FanoutItem("done", index, request, response=outcome))
             except anyio.BrokenResourceError:
                 return  # the consumer closed its end: nobody wants the rest
 
@@ -220,7 +223,7 @@ async def _run(
             progress.chunks += 1
             if send is not None:
                 item = FanoutItem("chunk", index, request, chunk)
-                try:
+                try:  # inline: an extra coroutine per chunk would cost more than this check
                     send.send_nowait(item)
                 except anyio.WouldBlock:
                     await send.send(item)  # the consumer is behind: stop reading until it reads
@@ -230,11 +233,23 @@ async def _run(
         tracker.ended(getattr(exc, "partial", None), failed=True)
         return exc
     finally:
-        if stream is not None:
-            with anyio.CancelScope(shield=True):
+        if stream is None:
+            pass
+        elif isinstance(stream, ChunkStream):
+            await stream.aclose()  # closes at once, without suspending
+        else:
+            with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
                 await stream.aclose()
     tracker.ended(stream.response, failed=False)
     return stream.response
+
+
+async def _send(send: MemoryObjectSendStream[FanoutItem], item: FanoutItem) -> None:
+    # ``send()`` always passes through the event loop; most items fit in the buffer as is.
+    try:
+        send.send_nowait(item)
+    except anyio.WouldBlock:
+        await send.send(item)
 
 
 async def _open(factory: Callable[[], object]) -> StreamLike:
