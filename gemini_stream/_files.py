@@ -18,7 +18,8 @@ import anyio
 
 from ._codec import decode
 from ._errors import FileProcessingError, FileProcessingTimeoutError
-from ._media import INLINE_LIMIT, MediaSource, base64_size, open_media, part_modifiers
+from ._media import INLINE_LIMIT, MediaSource, base64_size, open_media
+from ._media_options import part_modifiers
 from ._upload import resumable_upload
 from ._wire_content import Part, PartMediaResolution
 from ._wire_files import File, FileState, ListFilesResponse

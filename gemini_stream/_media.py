@@ -1,36 +1,18 @@
 """Reads media from a path, bytes or a binary file and names its MIME type, for media parts.
 
 The MIME type comes from the caller, else from the file extension, else from the first bytes
-(magic numbers of the image, audio, video and PDF formats Gemini reads). Durations and media
-resolutions are normalised here too, so every part builder accepts the same friendly values.
+(magic numbers of the image, audio, video and PDF formats Gemini reads).
 """
 
 from __future__ import annotations
 
 import io
-import math
 import mimetypes
 import os
-import re
-import wave
-from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, TypeAlias
 
-from ._wire_content import Blob, PartMediaResolution, VideoMetadata
-
-__all__ = (
-    "INLINE_LIMIT",
-    "MediaReader",
-    "MediaSource",
-    "base64_size",
-    "duration",
-    "open_media",
-    "part_modifiers",
-    "save_blob",
-    "sniff",
-)
+__all__ = ("INLINE_LIMIT", "MediaReader", "MediaSource", "base64_size", "open_media", "sniff")
 
 MediaSource: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]"
 
@@ -109,8 +91,6 @@ _PREFIXES = (
     (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "video/wmv"),
 )
 SNIFF_BYTES = 64
-_DURATION = re.compile(r"\d+(\.\d{1,9})?s")
-_RESOLUTIONS = ("LOW", "MEDIUM", "HIGH", "ULTRA_HIGH")
 
 
 def sniff(head: bytes) -> str | None:
@@ -246,110 +226,3 @@ def _mime(given: str | None, name: str | None, head: object, label: str) -> str:
 def base64_size(n: int) -> int:
     """The length of ``n`` bytes once base64-encoded (as inline data travels in JSON)."""
     return (n + 2) // 3 * 4
-
-
-def duration(value: float | timedelta | str, what: str) -> str:
-    """Encode a protobuf Duration: seconds (float), a ``timedelta`` or ``"1.5s"`` -> ``"1.5s"``.
-
-    Raises:
-        ValueError: a negative or non-finite value, or a malformed string; names ``what``.
-    """
-    if isinstance(value, str):
-        if not _DURATION.fullmatch(value):
-            raise ValueError(f"{what} must be seconds like 1.5 or '1.5s', got {value!r}")
-        return value
-    if isinstance(value, timedelta):
-        value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{what} must be seconds (a number), a timedelta or '1.5s', got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{what} must be a finite, non-negative number of seconds, got {value!r}")
-    text = f"{value:.9f}".rstrip("0").rstrip(".")
-    return f"{text}s"
-
-
-def _resolution(value: str | PartMediaResolution | Mapping[str, Any]) -> PartMediaResolution:
-    if isinstance(value, PartMediaResolution):
-        return value
-    if isinstance(value, Mapping):
-        return PartMediaResolution(level=value.get("level"), num_tokens=value.get("num_tokens"))
-    if not isinstance(value, str):
-        raise TypeError(f"media_resolution must be a str like 'high', got {value!r}")
-    level = value.upper()
-    if level in _RESOLUTIONS:
-        level = f"MEDIA_RESOLUTION_{level}"
-    if not level.startswith("MEDIA_RESOLUTION_"):
-        raise ValueError(
-            f"media_resolution {value!r} is not one of 'low', 'medium', 'high', 'ultra_high' "
-            "(or a MEDIA_RESOLUTION_* name)"
-        )
-    return PartMediaResolution(level=level)
-
-
-def part_modifiers(
-    mime_type: str | None,
-    *,
-    start_offset: float | timedelta | str | None = None,
-    end_offset: float | timedelta | str | None = None,
-    fps: float | None = None,
-    media_resolution: str | PartMediaResolution | None = None,
-) -> dict[str, Any]:
-    """The ``video_metadata`` / ``media_resolution`` fields of a media part, as Part kwargs.
-
-    Raises:
-        ValueError: video settings on a part whose MIME type is known and not ``video/*``, a
-            non-positive ``fps``, an end before the start, or a bad value (named).
-    """
-    fields: dict[str, Any] = {}
-    if start_offset is not None or end_offset is not None or fps is not None:
-        if mime_type is not None and not mime_type.startswith("video/"):
-            raise ValueError(
-                f"start_offset, end_offset and fps apply to video parts, not {mime_type!r}"
-            )
-        if fps is not None and (isinstance(fps, bool) or not isinstance(fps, (int, float))):
-            raise TypeError(f"fps must be a number of frames per second, got {fps!r}")
-        if fps is not None and not (math.isfinite(fps) and fps > 0):
-            raise ValueError(f"fps must be positive (the API's default is 1), got {fps!r}")
-        start = None if start_offset is None else duration(start_offset, "start_offset")
-        end = None if end_offset is None else duration(end_offset, "end_offset")
-        if start is not None and end is not None and float(end[:-1]) < float(start[:-1]):
-            raise ValueError(f"end_offset {end} is before start_offset {start}")
-        fields["video_metadata"] = VideoMetadata(
-            start_offset=start, end_offset=end, fps=None if fps is None else float(fps)
-        )
-    if media_resolution is not None:
-        fields["media_resolution"] = _resolution(media_resolution)
-    return fields
-
-
-def _pcm_rate(mime_type: str) -> int | None:
-    """The sample rate of raw 16-bit PCM (``audio/L16;codec=pcm;rate=24000``), else ``None``."""
-    kind, *params = (p.strip() for p in mime_type.lower().split(";"))
-    if kind not in ("audio/l16", "audio/pcm"):
-        return None
-    values = dict(p.partition("=")[::2] for p in params)
-    rate = values.get("rate", "24000")  # Gemini's speech output is 24 kHz mono
-    return int(rate) if rate.isdigit() else 24000
-
-
-def save_blob(blob: Blob, path: str | os.PathLike[str]) -> Path:
-    """Write ``blob``'s bytes to ``path``; raw PCM saved as ``.wav`` gets a WAV header.
-
-    Raises:
-        ValueError: the blob carries no data.
-        OSError: the file cannot be written.
-    """
-    if blob.data is None:
-        raise ValueError(f"this Blob ({blob.mime_type!r}) has no data to save")
-    target = Path(path)
-    rate = _pcm_rate(blob.mime_type or "")
-    if rate is not None and target.suffix.lower() == ".wav":
-        # Speech comes back as headerless 16-bit mono PCM; a WAV header makes it playable.
-        with wave.open(str(target), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes(blob.data)
-    else:
-        target.write_bytes(blob.data)
-    return target

@@ -45,7 +45,7 @@ class Blob(Wire, frozen=True, kw_only=True):
             >>> reply.images[0].save("cat.png")
             PosixPath('cat.png')
         """
-        from ._media import save_blob
+        from ._save import save_blob
 
         return save_blob(self, path)
 
@@ -188,7 +188,7 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
-        from ._media import part_modifiers
+        from ._media_options import part_modifiers
 
         extra = part_modifiers(
             mime_type,
@@ -269,7 +269,7 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
-        from ._media import part_modifiers
+        from ._media_options import part_modifiers
 
         extra = part_modifiers(
             mime_type,
