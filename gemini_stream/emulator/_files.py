@@ -132,18 +132,17 @@ class FileStore:
             record.rpc = "files.upload"
             if request.method != "POST":
                 return _respond(record, not_found())
-            if "upload_id" in request.query:
-                return await self._chunk(request, record, base)
-            return await self._start(request, record, base)
+            upload = self._chunk if "upload_id" in request.query else self._start
+            return await upload(request, record, base)
         if file_id is None:
             record.rpc = "files.list"
             if request.method != "GET":
                 return _respond(record, not_found())
             return _respond(record, self._list(request, base))
         record.rpc = "files.get" if request.method == "GET" else "files.delete"
-        stored = self.files.get(file_id)
         if request.method not in ("GET", "DELETE"):
             return _respond(record, not_found())
+        stored = self.files.get(file_id)
         if stored is None:
             return _respond(record, _no_access(file_id))
         if request.method == "DELETE":
