@@ -118,7 +118,11 @@ async def _send_chunk(
     attempt = 0
     while True:
         attempt += 1
-        headers = {"x-goog-upload-command": command, "x-goog-upload-offset": str(position)}
+        headers = {
+            "content-type": "application/octet-stream",  # raw bytes, not the client's JSON
+            "x-goog-upload-command": command,
+            "x-goog-upload-offset": str(position),
+        }
         pending = data[position - offset :]
         call = client._url_call(
             session, "files.upload", pending, timeouts, headers=headers, retry=_ONCE

@@ -57,6 +57,9 @@ async def test_a_few_megabytes_go_up_in_granular_chunks(
     assert start.headers["x-goog-upload-header-content-length"] == str(len(data))
     assert start.headers["x-goog-upload-header-content-type"] == "video/mp4"
     assert start.body == {"file": {"displayName": "clip", "mimeType": "video/mp4"}}
+    assert start.headers["content-type"] == "application/json"
+    chunks = [r for r in emulator.records[1:] if r.rpc == "files.upload"]
+    assert {r.headers["content-type"] for r in chunks} == {"application/octet-stream"}
     assert file.size_bytes == len(data)
     assert file.mime_type == "video/mp4" and file.display_name == "clip"
     assert file.state == "ACTIVE" and file.active and file.source == "UPLOADED"
