@@ -245,3 +245,22 @@ def gs_fault(**kwargs: object) -> object:
 async def test_requests_are_sent_as_json(client: gs.Client, emulator: Emulator) -> None:
     await client.stream(MODEL, "Hi").final_text()
     assert emulator.records[0].headers["content-type"] == "application/json"
+
+
+async def test_an_error_in_the_stream_closes_at_once(client: gs.Client, emulator: Emulator) -> None:
+    emulator.script(gs_fault(malformed_after=1))
+    with pytest.raises(gs.ResponseDecodeError):
+        async for _ in client.stream(MODEL, LONG):
+            pass
+    since = time.monotonic()
+    await _assert_server_saw_disconnect(emulator, since)
+
+
+async def test_exhaustion_releases_the_connection_for_reuse(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    for _ in range(3):
+        assert await client.stream(MODEL, "Hi").final_text()
+    await emulator.wait_idle(timeout=2)
+    assert not any(r.disconnected for r in emulator.records)  # read to the end, not cut off
+    assert emulator.open_connections == 1  # one pooled keep-alive connection served all three
