@@ -341,7 +341,6 @@ class Client(ImagenMixin):
             if not token:
                 return
 
-
     # -- fan-out ----------------------------------------------------------------------------
 
     def stream_many(

@@ -109,7 +109,6 @@ async def test_the_owned_session_has_no_total_timeout_and_a_bounded_pool(
     assert 100 < session.connector.limit < 100_000
 
 
-
 async def test_using_a_closed_client_is_a_clear_error(emulator: Emulator) -> None:
     client = gs.Client("k", base_url=emulator.url)
     await client.generate(MODEL, "Hi")
