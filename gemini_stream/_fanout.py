@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -111,7 +111,7 @@ async def _streaming(
     buffer: int,
 ) -> AsyncIterator[FanoutResults]:
     send, receive = anyio.create_memory_object_stream[FanoutItem](buffer)
-    try:
+    with _unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
             # a batch of a million requests costs ``concurrency`` tasks, not a million.
@@ -125,11 +125,6 @@ async def _streaming(
                 # closes its response on the way out.
                 group.cancel_scope.cancel()
                 receive.close()
-    except BaseExceptionGroup as exc:
-        error = _single(exc)
-        if error is None:
-            raise
-        raise error from error.__cause__
 
 
 async def _produce(
@@ -166,18 +161,13 @@ async def generate_many(
     tracker = _Tracker(progress, total)
     results: list[Outcome] = [GenerateContentResponse()] * (total or 0)
     failures: list[Exception] = []
-    try:
+    with _unwrapped():
         async with anyio.create_task_group() as group:
             for _ in range(min(concurrency, total or 0)):
                 group.start_soon(
                     _collect, jobs, results, failures, return_exceptions, group.cancel_scope,
                     rate_limit, tracker,
                 )  # fmt: skip
-    except BaseExceptionGroup as exc:
-        error = _single(exc)
-        if error is None:
-            raise
-        raise error from error.__cause__
     if failures:
         raise failures[0]
     return results
@@ -233,11 +223,9 @@ async def _run(
         tracker.ended(getattr(exc, "partial", None), failed=True)
         return exc
     finally:
-        if stream is None:
-            pass
-        elif isinstance(stream, ChunkStream):
+        if isinstance(stream, ChunkStream):
             await stream.aclose()  # closes at once, without suspending
-        else:
+        elif stream is not None:
             with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
                 await stream.aclose()
     tracker.ended(stream.response, failed=False)
@@ -306,12 +294,18 @@ def _check_count(name: str, value: object) -> None:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
 
 
-def _single(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
-    """The one real error inside (possibly nested) groups, so users see it unwrapped."""
-    errors = group.exceptions
-    while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
-        errors = errors[0].exceptions
-    return errors[0] if len(errors) == 1 else None
+@contextmanager
+def _unwrapped() -> Iterator[None]:
+    """Raise a task group's only error as itself, so users see it unwrapped."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        errors = group.exceptions
+        while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
+            errors = errors[0].exceptions
+        if len(errors) != 1:
+            raise
+        raise errors[0] from errors[0].__cause__
 
 
 class _Tracker:
