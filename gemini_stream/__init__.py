@@ -49,8 +49,8 @@ from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
 from ._errors import UploadError as UploadError
-from ._fanout import FanoutResults as FanoutResults
 from ._fanout_types import FanoutItem as FanoutItem
+from ._fanout_types import FanoutResults as FanoutResults
 from ._fanout_types import Progress as Progress
 from ._fanout_types import Request as Request
 from ._functions import declare_function as declare_function

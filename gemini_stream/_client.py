@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from . import sse
+from ._admission import as_limiter, limiter_for
 from ._chat import Chat
 from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
 from ._codec import encode_request as encode
@@ -19,7 +20,7 @@ from ._fanout_mixin import FanoutMixin
 from ._files import Files
 from ._imagen import ImagenMixin
 from ._input import ContentsInput, build_request, to_contents
-from ._ratelimit import Limiter, as_limiter, limiter_for
+from ._ratelimit import Limiter
 from ._request import (
     DEFAULT_BASE_URL,
     base_headers,

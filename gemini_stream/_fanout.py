@@ -10,12 +10,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from anyio.streams.memory import MemoryObjectSendStream
 
+from ._admission import batch_limiter
 from ._codec import encode_request
 from ._errors import ClientClosedError
-from ._fanout_types import FanoutItem, Progress, Request, StreamLike
-from ._ratelimit import Limiter, batch_limiter
+from ._fanout_types import FanoutItem, FanoutResults, Progress, Request, StreamLike
+from ._ratelimit import Limiter
 from ._stream import ChunkStream
 from .types import GenerateContentResponse
 
@@ -37,51 +38,6 @@ if TYPE_CHECKING:
 DEFAULT_CONCURRENCY = 64
 # Below one slot per running request, a busy batch blocks (slowly) on most chunks.
 MIN_BUFFER = 16
-
-
-class FanoutResults:
-    """What ``async with client.stream_many(...) as results`` gives: the batch's items.
-
-    ``async for item in results`` yields a ``FanoutItem`` for each chunk, and one ``"done"``
-    or ``"error"`` item per request, as they happen; it ends when every request has ended.
-    The buffer between the requests and you is bounded: while you do not read, the requests
-    stop reading their sockets (backpressure), so memory stays flat.
-
-    Attributes:
-        progress: the batch's live ``Progress`` counters.
-    """
-
-    __slots__ = ("_receive", "progress")
-
-    def __init__(self, receive: MemoryObjectReceiveStream[FanoutItem], progress: Progress):
-        self._receive = receive
-        self.progress = progress
-
-    def __aiter__(self) -> FanoutResults:
-        return self
-
-    async def __anext__(self) -> FanoutItem:
-        receive = self._receive
-        # Items already buffered are handed over without a trip through the event loop.
-        try:
-            return receive.receive_nowait()
-        except anyio.WouldBlock:
-            pass
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
-        try:
-            return await receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
-
-    @property
-    def buffered(self) -> int:
-        """Items waiting in the buffer (never more than its size)."""
-        return self._receive.statistics().current_buffer_used
-
-    async def aclose(self) -> None:
-        """Stop reading: requests still running stop at their next chunk."""
-        self._receive.close()
 
 
 def stream_many(

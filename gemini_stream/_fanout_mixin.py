@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Literal, cast, overload
 
-from ._fanout import DEFAULT_CONCURRENCY, FanoutResults, generate_many, stream_many
-from ._ratelimit import as_limiter
+from ._admission import as_limiter
+from ._fanout import DEFAULT_CONCURRENCY, generate_many, stream_many
 
 if TYPE_CHECKING:
     from ._client import Client
     from ._config import RateLimit
-    from ._fanout_types import Progress, RequestLike
+    from ._fanout_types import FanoutResults, Progress, RequestLike
     from ._ratelimit import Limiter
     from .types import GenerateContentResponse
 

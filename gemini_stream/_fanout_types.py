@@ -1,4 +1,5 @@
-"""The values fan-out deals in: ``Request`` in, ``FanoutItem`` out, ``Progress`` alongside."""
+"""The values fan-out deals in: ``Request`` in, ``FanoutItem``s out of ``FanoutResults``,
+``Progress`` alongside."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
+import anyio
 import msgspec
 
 from ._config import RetryPolicy, Timeouts
@@ -15,6 +17,8 @@ from .types import GenerateContentRequest, GenerateContentResponse
 
 if TYPE_CHECKING:
     from typing import TypeAlias
+
+    from anyio.streams.memory import MemoryObjectReceiveStream
 
     from ._input import (
         ConfigInput,
@@ -108,6 +112,51 @@ class FanoutItem(msgspec.Struct, frozen=True):
     chunk: GenerateContentResponse | None = None
     error: Exception | None = None
     response: GenerateContentResponse | None = None
+
+
+class FanoutResults:
+    """What ``async with client.stream_many(...) as results`` gives: the batch's items.
+
+    ``async for item in results`` yields a ``FanoutItem`` for each chunk, and one ``"done"``
+    or ``"error"`` item per request, as they happen; it ends when every request has ended.
+    The buffer between the requests and you is bounded: while you do not read, the requests
+    stop reading their sockets (backpressure), so memory stays flat.
+
+    Attributes:
+        progress: the batch's live ``Progress`` counters.
+    """
+
+    __slots__ = ("_receive", "progress")
+
+    def __init__(self, receive: MemoryObjectReceiveStream[FanoutItem], progress: Progress):
+        self._receive = receive
+        self.progress = progress
+
+    def __aiter__(self) -> FanoutResults:
+        return self
+
+    async def __anext__(self) -> FanoutItem:
+        receive = self._receive
+        # Items already buffered are handed over without a trip through the event loop.
+        try:
+            return receive.receive_nowait()
+        except anyio.WouldBlock:
+            pass
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+        try:
+            return await receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    @property
+    def buffered(self) -> int:
+        """Items waiting in the buffer (never more than its size)."""
+        return self._receive.statistics().current_buffer_used
+
+    async def aclose(self) -> None:
+        """Stop reading: requests still running stop at their next chunk."""
+        self._receive.close()
 
 
 @dataclass(eq=False)

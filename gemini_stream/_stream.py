@@ -10,6 +10,7 @@ import aiohttp
 
 from . import sse
 from ._accumulate import accumulate, consolidate
+from ._admission import prompt_tokens
 from ._codec import decode_chunk
 from ._deltas import DeltaStream
 from ._errors import (
@@ -19,7 +20,6 @@ from ._errors import (
     IncompleteStreamError,
     StreamConsumedError,
 )
-from ._ratelimit import prompt_tokens
 from ._retry import retrying
 from ._structured import parse_json, schema_type
 from ._transport import READ_FAILURES, error_from_body, read_error, read_failure

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import aiohttp
 
+from ._admission import admit, prompt_tokens
 from ._codec import decode_error
 from ._config import RetryPolicy, Timeouts
 from ._errors import (
@@ -26,7 +27,7 @@ from ._errors import (
     api_error,
     excerpt,
 )
-from ._ratelimit import Lease, Limiter, admit, prompt_tokens
+from ._ratelimit import Lease, Limiter
 from ._retry import parse_retry_after, retrying
 
 # Error bodies are a few KB; a proxy's HTML page can be larger, and only its start is shown.

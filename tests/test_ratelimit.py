@@ -7,7 +7,7 @@ import anyio.lowlevel
 import pytest
 
 import gemini_stream as gs
-from gemini_stream import _ratelimit
+from gemini_stream import _admission
 from gemini_stream.emulator import Emulator, Fault
 from gemini_stream.emulator import _faults as emulator_faults
 
@@ -63,13 +63,13 @@ def test_rate_limit_is_a_frozen_checked_value() -> None:
 
 
 def test_as_limiter_accepts_limits_and_limiters() -> None:
-    assert _ratelimit.as_limiter(None) is None
-    made = _ratelimit.as_limiter(gs.RateLimit(requests_per_minute=1))
+    assert _admission.as_limiter(None) is None
+    made = _admission.as_limiter(gs.RateLimit(requests_per_minute=1))
     assert isinstance(made, gs.InProcessLimiter)
-    assert _ratelimit.as_limiter(made) is made
+    assert _admission.as_limiter(made) is made
     assert isinstance(made, gs.Limiter)
     with pytest.raises(TypeError, match="rate_limit"):
-        _ratelimit.as_limiter(60)  # type: ignore[arg-type]
+        _admission.as_limiter(60)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="limit"):
         gs.InProcessLimiter(60)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="rate_limit"):
@@ -242,8 +242,8 @@ async def test_admission_wait_counts_against_the_total_timeout() -> None:
     lim = gs.InProcessLimiter()
     lim.penalize(30)
     with pytest.raises(gs.TotalTimeoutError, match="rate limiter"):
-        await _ratelimit.admit(lim, b"{}", 0.05)
-    lease, left = await _ratelimit.admit(gs.InProcessLimiter(), b"x" * 400, 10.0)
+        await _admission.admit(lim, b"{}", 0.05)
+    lease, left = await _admission.admit(gs.InProcessLimiter(), b"x" * 400, 10.0)
     assert left is not None and 9.0 < left <= 10.0
     lease.release()
 

@@ -1,0 +1,125 @@
+"""How requests go through a limiter: batch limits, admission and the token estimate."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+import anyio
+import msgspec
+
+from ._config import RateLimit
+from ._errors import TotalTimeoutError
+from ._ratelimit import InProcessLimiter, Lease, Limiter
+
+if TYPE_CHECKING:
+    from .types import GenerateContentResponse
+
+# The API documents "about four characters per token"; counting bytes of the encoded JSON
+# errs on the side of waiting (the JSON envelope and base64 media count too).
+BYTES_PER_TOKEN = 4
+
+
+class _Stacked:
+    """Two limiters that must both agree: a batch's own limit inside the client's."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, inner: Limiter, outer: Limiter) -> None:
+        self._inner = inner
+        self._outer = outer
+
+    async def acquire(self, tokens: int) -> Lease:
+        inner = await self._inner.acquire(tokens)
+        try:
+            outer = await self._outer.acquire(tokens)
+        except BaseException:
+            inner.release()
+            raise
+        return _Leases(inner, outer)
+
+    def penalize(self, seconds: float) -> None:
+        self._inner.penalize(seconds)
+        self._outer.penalize(seconds)
+
+
+class _Leases:
+    __slots__ = ("_leases",)
+
+    def __init__(self, *leases: Lease) -> None:
+        self._leases = leases
+
+    def sent(self) -> None:
+        for lease in self._leases:
+            lease.sent()
+
+    def release(self, tokens: int | None = None) -> None:
+        for lease in self._leases:
+            lease.release(tokens)
+
+
+# The limiter of the stream_many / generate_many batch the current task works for. A
+# context variable reaches chats and callables that build their own streams.
+batch_limiter: ContextVar[Limiter | None] = ContextVar("gemini_stream_batch_limiter", default=None)
+
+
+def as_limiter(value: RateLimit | Limiter | None) -> Limiter | None:
+    """Turn a ``rate_limit=`` argument into a limiter (a new one for a ``RateLimit``)."""
+    if value is None or isinstance(value, Limiter):
+        return value
+    if isinstance(value, RateLimit):
+        return InProcessLimiter(value)
+    raise TypeError(f"rate_limit must be a gs.RateLimit or a gs.Limiter, got {value!r}")
+
+
+def limiter_for(own: Limiter | None) -> Limiter | None:
+    """The limiter a new request of a client whose own limiter is ``own`` goes through."""
+    batch = batch_limiter.get()
+    if batch is None or batch is own:
+        return own
+    return batch if own is None else _Stacked(batch, own)
+
+
+async def admit(
+    limiter: Limiter, body: bytes | None, total: float | None
+) -> tuple[Lease, float | None]:
+    """Wait for ``limiter`` within the call's time budget ``total``; return the lease and
+    what is left of the budget.
+
+    Raises:
+        TotalTimeoutError: the wait alone used up ``total``.
+    """
+    tokens = len(body) // BYTES_PER_TOKEN + 1 if body else 1
+    if total is None:
+        return await limiter.acquire(tokens), None
+    started = anyio.current_time()
+    with anyio.move_on_after(total):
+        lease = await limiter.acquire(tokens)
+        return lease, max(total - (anyio.current_time() - started), 0.001)
+    raise TotalTimeoutError(
+        f"waiting for the rate limiter used up the call's time budget ({total:.3g}s left)"
+    )
+
+
+class _Usage(msgspec.Struct, rename="camel"):
+    prompt_token_count: int | None = None
+
+
+class _UsageOnly(msgspec.Struct, rename="camel"):
+    usage_metadata: _Usage | None = None
+
+
+_usage_decoder = msgspec.json.Decoder(_UsageOnly)
+
+
+def prompt_tokens(reply: GenerateContentResponse | bytes | None) -> int | None:
+    """The input tokens a reply (a folded stream, or a ``generateContent`` body) reports."""
+    if isinstance(reply, bytes):
+        try:
+            usage = _usage_decoder.decode(reply).usage_metadata
+        except msgspec.DecodeError:
+            return None
+        return usage.prompt_token_count if usage is not None else None
+    if reply is None or reply.usage_metadata is None:
+        return None
+    return reply.usage_metadata.prompt_token_count
