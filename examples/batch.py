@@ -10,30 +10,13 @@ Run: python examples/batch.py [N]   (uses the embedded emulator without a key)
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import sys
 import time
-from collections.abc import AsyncIterator
 
 import gemini_stream as gs
+from gemini_stream.emulator import open_client
 
 MODEL = "gemini-2.5-flash"
-
-
-@contextlib.asynccontextmanager
-async def open_client() -> AsyncIterator[gs.Client]:
-    if os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"):
-        async with gs.Client() as client:
-            yield client
-        return
-    from gemini_stream.emulator import Emulator
-
-    # The emulator enforces a per-key quota like the real API; stay under it client-side.
-    async with Emulator(rpm_limit=600) as emulator:
-        print(f"No GEMINI_API_KEY set: using the local emulator at {emulator.url}")
-        async with gs.Client(base_url=emulator.url, api_key="emulator") as client:
-            yield client
 
 
 async def main(count: int) -> None:
@@ -44,7 +27,7 @@ async def main(count: int) -> None:
     ]
     progress = gs.Progress()
     started = time.perf_counter()
-    async with open_client() as client:
+    async with open_client(rpm_limit=600) as client:
         replies = await client.generate_many(
             requests,
             concurrency=16,

@@ -10,14 +10,12 @@ Run: python examples/bot.py [STATE_DIR]   (uses the embedded emulator without a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import sys
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import gemini_stream as gs
+from gemini_stream.emulator import open_client
 
 MODEL = "gemini-2.5-flash"
 
@@ -56,20 +54,6 @@ class Bot:
             return "Sorry, something went wrong; please try again."
         self._path(user_id).write_bytes(chat.dumps())
         return reply.text
-
-
-@contextlib.asynccontextmanager
-async def open_client() -> AsyncIterator[gs.Client]:
-    if os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"):
-        async with gs.Client() as client:
-            yield client
-        return
-    from gemini_stream.emulator import Emulator
-
-    async with Emulator() as emulator:
-        print(f"No GEMINI_API_KEY set: using the local emulator at {emulator.url}")
-        async with gs.Client(base_url=emulator.url, api_key="emulator") as client:
-            yield client
 
 
 async def main(state_dir: Path) -> None:

@@ -14,12 +14,11 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 import gemini_stream as gs
+from gemini_stream.emulator import open_client
 
 MODEL = "gemini-2.5-flash"
 CLIENT: web.AppKey[gs.Client] = web.AppKey("client", gs.Client)
@@ -84,22 +83,8 @@ def make_app(client: gs.Client) -> web.Application:
     return app
 
 
-@contextlib.asynccontextmanager
-async def open_client() -> AsyncIterator[gs.Client]:
-    if os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"):
-        async with gs.Client() as client:
-            yield client
-        return
-    from gemini_stream.emulator import Emulator
-
-    async with Emulator(chunk_delay=0.05) as emulator:
-        print(f"No GEMINI_API_KEY set: using the local emulator at {emulator.url}")
-        async with gs.Client(base_url=emulator.url, api_key="emulator") as client:
-            yield client
-
-
 async def serve(port: int) -> None:
-    async with open_client() as client:
+    async with open_client(chunk_delay=0.05) as client:
         # handler_cancellation: a browser that goes away cancels its handler at once.
         runner = web.AppRunner(make_app(client), handler_cancellation=True)
         await runner.setup()

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import mimetypes
-import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -84,24 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextlib.asynccontextmanager
-async def open_client(force_emulator: bool) -> AsyncIterator[Client]:
+def open_client(force_emulator: bool) -> AbstractAsyncContextManager[Client]:
     """A client for the real API when a key is set, else for an in-process emulator."""
-    has_key = bool(os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY"))
-    if has_key and not force_emulator:
-        async with Client() as client:
-            yield client
-        return
-    from .emulator import Emulator
+    from .emulator import open_client as open_either
 
-    async with Emulator(chunk_delay=0.01) as emulator:
-        reason = "--emulator given" if has_key else "no GEMINI_API_KEY set"
-        print(
-            f"gemini-stream: {reason}; using the embedded emulator at {emulator.url}",
-            file=sys.stderr,
-        )
-        async with Client(base_url=emulator.url, api_key="emulator") as client:
-            yield client
+    def announce(line: str) -> None:
+        print(f"gemini-stream: {line}", file=sys.stderr)
+
+    return open_either(force_emulator=force_emulator, announce=announce, chunk_delay=0.01)
 
 
 def _read_text(path: Path, what: str) -> str:

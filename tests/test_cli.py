@@ -25,7 +25,7 @@ def test_ask_streams_plain_text_and_says_it_uses_the_emulator(
     assert main(["ask", "Hello from a test"]) == 0
     out, err = capsys.readouterr()
     assert 'the last user message was "Hello from a test"' in out
-    assert "using the embedded emulator" in err
+    assert "using the local emulator" in err
     assert err.count("\n") == 1
 
 

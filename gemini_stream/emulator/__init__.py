@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from ._compose import BLOCK_TRIGGER as BLOCK_TRIGGER
+from ._connect import open_client as open_client
 from ._compose import UNSAFE_TRIGGER as UNSAFE_TRIGGER
 from ._emulator import Emulator as Emulator
 from ._faults import FAULT_HEADER as FAULT_HEADER
@@ -39,6 +40,7 @@ __all__ = (
     "expected_text",
     "main",
     "merge_chunks",
+    "open_client",
 )
 
 

@@ -1,0 +1,35 @@
+"""open_client: the real API with a key, an embedded emulator without one."""
+
+from __future__ import annotations
+
+import pytest
+
+import gemini_stream as gs
+from gemini_stream.emulator import open_client
+
+
+async def test_without_a_key_it_starts_an_emulator_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    said: list[str] = []
+    async with open_client(announce=said.append, chunk_tokens=4) as client:
+        assert await client.stream("gemini-2.5-flash", "Hi").final_text()
+    assert len(said) == 1
+    assert said[0].startswith(
+        "no GEMINI_API_KEY set: using the local emulator at http://127.0.0.1:"
+    )
+
+
+async def test_with_a_key_it_is_a_plain_client_unless_forced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "a-real-looking-key")
+    async with open_client(announce=None) as client:
+        assert isinstance(client, gs.Client)
+        assert "generativelanguage.googleapis.com" in repr(client)  # nothing is sent here
+    said: list[str] = []
+    async with open_client(force_emulator=True, announce=said.append) as client:
+        assert "127.0.0.1" in repr(client)
+    assert said[0].startswith("emulator forced")
