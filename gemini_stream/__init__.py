@@ -21,6 +21,7 @@ from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
 from ._cost import Cost as Cost
 from ._cost import estimate_cost as estimate_cost
+from ._deltas import DeltaStream as DeltaStream
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -62,7 +63,6 @@ from ._ratelimit import Lease as Lease
 from ._ratelimit import Limiter as Limiter
 from ._retry import set_testing as set_testing
 from ._stream import ChunkStream as ChunkStream
-from ._stream import TextStream as TextStream
 from ._version import __version__ as __version__
 from ._wire_files import File as File
 from ._wire_files import FileState as FileState
@@ -87,6 +87,7 @@ __all__ = (
     "Content",
     "Cost",
     "CredentialsError",
+    "DeltaStream",
     "EventTooLargeError",
     "FanoutItem",
     "FanoutResults",
@@ -122,7 +123,6 @@ __all__ = (
     "ServiceUnavailableError",
     "StreamConsumedError",
     "StreamInterruptedError",
-    "TextStream",
     "Timeouts",
     "TokenProvider",
     "TotalTimeoutError",

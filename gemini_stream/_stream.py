@@ -89,9 +89,9 @@ class ChunkStream:
         return GenerateContentResponse() if snapshot is None else consolidate(snapshot)
 
     @property
-    def text_stream(self) -> TextStream:
+    def text_stream(self) -> DeltaStream:
         """An async iterator over the text deltas of the reply (thought summaries excluded)."""
-        return TextStream(self)
+        return DeltaStream(self)
 
     @property
     def thought_stream(self) -> DeltaStream:
@@ -327,25 +327,6 @@ class ChunkStream:
         lease, self._lease = self._lease, None
         if lease is not None:
             lease.release(prompt_tokens(self._snapshot))
-
-
-class TextStream:
-    """Async iterator over the text deltas of a ``ChunkStream`` (thoughts excluded)."""
-
-    __slots__ = ("_stream",)
-
-    def __init__(self, stream: ChunkStream) -> None:
-        self._stream = stream
-
-    def __aiter__(self) -> TextStream:
-        return self
-
-    async def __anext__(self) -> str:
-        stream = self._stream
-        while True:
-            text = (await stream.__anext__()).text
-            if text:
-                return text
 
 
 def _short(data: bytes) -> str:
