@@ -9,13 +9,14 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+import typing
+
 from . import types as types
 from ._auth import AccessToken as AccessToken
 from ._auth import TokenProvider as TokenProvider
 from ._auth import default_credentials as default_credentials
-from ._chat import Chat as Chat
 from ._chat_stream import ChatStream as ChatStream
-from ._client import Client as Client
 from ._config import RateLimit as RateLimit
 from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
@@ -62,7 +63,6 @@ from ._ratelimit import InProcessLimiter as InProcessLimiter
 from ._ratelimit import Lease as Lease
 from ._ratelimit import Limiter as Limiter
 from ._retry import set_testing as set_testing
-from ._stream import ChunkStream as ChunkStream
 from ._version import __version__ as __version__
 from ._wire_files import File as File
 from ._wire_files import FileState as FileState
@@ -70,6 +70,29 @@ from .types import Content as Content
 from .types import GenerateContentResponse as GenerateContentResponse
 from .types import GenerationConfig as GenerationConfig
 from .types import Part as Part
+
+if typing.TYPE_CHECKING:
+    from ._chat import Chat as Chat
+    from ._client import Client as Client
+    from ._stream import ChunkStream as ChunkStream
+
+# Names whose modules import aiohttp (~0.1 s): loaded on first use, so ``import
+# gemini_stream`` (and the types, the SSE reader, ``--help``) stays quick.
+_LAZY = {"Chat": "._chat", "ChunkStream": "._stream", "Client": "._client"}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gemini_stream' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = (
     "APIConnectionError",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 
 import gemini_stream as gs
 
@@ -27,3 +29,14 @@ def test_every_error_is_a_gemini_error() -> None:
         obj = getattr(gs, name)
         if isinstance(obj, type) and issubclass(obj, BaseException):
             assert issubclass(obj, gs.GeminiError), name
+
+
+def test_import_is_light_until_the_client_is_used() -> None:
+    # aiohttp costs ~0.1 s to import; the types, the SSE reader and `--help` do not need it.
+    code = (
+        "import sys, gemini_stream as gs, gemini_stream.types, gemini_stream.sse\n"
+        "assert 'aiohttp' not in sys.modules, 'aiohttp imported too early'\n"
+        "assert gs.Client.__name__ == 'Client' and 'aiohttp' in sys.modules\n"
+        "from gemini_stream import Chat, ChunkStream\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
