@@ -13,8 +13,8 @@ Example:
 from __future__ import annotations
 
 from ._compose import BLOCK_TRIGGER as BLOCK_TRIGGER
-from ._connect import open_client as open_client
 from ._compose import UNSAFE_TRIGGER as UNSAFE_TRIGGER
+from ._connect import open_client as open_client
 from ._emulator import Emulator as Emulator
 from ._faults import FAULT_HEADER as FAULT_HEADER
 from ._faults import Fault as Fault
