@@ -35,13 +35,15 @@ class Terminal:
         os.write(self.fd, text.encode())
 
     def expect(self, pattern: str, timeout: float = 20) -> str:
-        """Wait until ``pattern`` appears in the output (ANSI codes removed) after the mark."""
+        """Wait until ``pattern`` appears in the output (ANSI codes removed); what came after
+        the match stays for the next ``expect``."""
         deadline = time.monotonic() + timeout
         while True:
             text = _ANSI.sub(b"", self.seen).decode(errors="replace")
-            if re.search(pattern, text):
-                self.seen = b""
-                return text
+            match = re.search(pattern, text)
+            if match:
+                self.seen = text[match.end() :].encode()
+                return text[: match.end()]
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{pattern!r} did not appear; the screen shows:\n{text}")
