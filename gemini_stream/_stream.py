@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import aiohttp
 
 from . import sse
-from ._accumulate import accumulate, consolidate
+from ._accumulate import consolidate
+from ._accumulate_batch import accumulate_batch
 from ._admission import prompt_tokens
 from ._codec import decode_chunk
 from ._deltas import DeltaStream
@@ -257,7 +258,11 @@ class ChunkStream:
                 raise EventTooLargeError(str(exc)) from exc
             batch: list[GenerateContentResponse] = []
             for payload in payloads:
-                chunk = decode_chunk(payload)
+                try:
+                    chunk = decode_chunk(payload)
+                except GeminiError:  # a malformed event: keep what came before it in the reply
+                    self._take(batch)
+                    raise
                 if (
                     chunk.candidates is None
                     and chunk.usage_metadata is None
@@ -265,14 +270,18 @@ class ChunkStream:
                 ):
                     error = error_from_body(bytes(payload))
                     if error is not None:
-                        batch.reverse()
-                        self._pending = batch
+                        self._take(batch)
                         self._defer_or_raise(error)
                         return
-                self._snapshot = accumulate(self._snapshot, chunk)
                 batch.append(chunk)
+            self._take(batch)
+
+    def _take(self, batch: list[GenerateContentResponse]) -> None:
+        """Fold the chunks of one read into the reply at once, and queue them for the caller."""
+        if batch:
+            self._snapshot = accumulate_batch(self._snapshot, batch)
             batch.reverse()
-            self._pending = batch
+        self._pending = batch
 
     def _set_idle_timeout(self) -> None:
         """From the first body bytes on, the socket read timeout is the idle one."""
