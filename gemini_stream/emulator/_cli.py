@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rpm-limit", type=int, help="requests per minute per key, then 429")
     parser.add_argument(
+        "--burst", action="store_true", help="write each unpaced reply in one write"
+    )
+    parser.add_argument(
         "--fault",
         type=Fault.parse,
         metavar="SPEC",
@@ -56,6 +59,7 @@ async def _serve(args: argparse.Namespace) -> None:
         first_chunk_delay=args.first_chunk_delay,
         fault=args.fault,
         rpm_limit=args.rpm_limit,
+        burst=args.burst,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

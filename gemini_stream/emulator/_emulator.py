@@ -37,6 +37,8 @@ class Emulator:
             ``ACTIVE`` (Files API).
         upload_granularity: the chunk unit of resumable uploads (every chunk but the last
             must be a multiple of it); Google's is 8 MiB.
+        burst: write each streamed reply in one write when it has no delay or fault, so
+            the reads of a busy client carry many events (the benchmarks' coalesced case).
 
     Example:
         >>> async with Emulator() as emulator:
@@ -57,6 +59,7 @@ class Emulator:
         rpm_limit: int | None = None,
         file_processing_delay: float = 0.0,
         upload_granularity: int = DEFAULT_GRANULARITY,
+        burst: bool = False,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -71,6 +74,7 @@ class Emulator:
             first_chunk_delay=first_chunk_delay,
             chunk_delay=chunk_delay,
             files=FileStore(file_processing_delay, upload_granularity),
+            burst=burst,
         )
         self._runner: web.AppRunner | None = None
 

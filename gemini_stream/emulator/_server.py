@@ -47,6 +47,7 @@ class ServerState:
         first_chunk_delay: float,
         chunk_delay: float,
         files: FileStore | None = None,
+        burst: bool = False,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -54,6 +55,7 @@ class ServerState:
         self.limiter = RateLimiter(rpm_limit) if rpm_limit else None
         self.first_chunk_delay = first_chunk_delay
         self.chunk_delay = chunk_delay
+        self.burst = burst
         self.files = files or FileStore()
         self.records: list[RequestRecord] = []
         self.running: set[asyncio.Task[Any]] = set()
@@ -228,6 +230,7 @@ class ServerState:
             fault=fault,
             first_delay=self.first_chunk_delay,
             delay=self.chunk_delay,
+            burst=self.burst,
         )
         if fault is not None and fault.status is not None:
             await asyncio.sleep(writer.first_delay)

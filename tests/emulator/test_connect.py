@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 import gemini_stream as gs
@@ -33,3 +34,20 @@ async def test_with_a_key_it_is_a_plain_client_unless_forced(
     async with open_client(force_emulator=True, announce=said.append) as client:
         assert "127.0.0.1" in repr(client)
     assert said[0].startswith("emulator forced")
+
+
+async def test_burst_writes_a_reply_in_one_piece_with_the_same_bytes() -> None:
+    from gemini_stream.emulator import Emulator
+
+    body = {"contents": [{"role": "user", "parts": [{"text": "Hi emulator:words=50"}]}]}
+    path = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+    replies = []
+    for burst in (False, True):
+        async with Emulator(burst=burst) as emulator:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(emulator.url + path, json=body, headers={"x-goog-api-key": "k"}) as r,
+            ):
+                replies.append(await r.read())
+            assert emulator.records[0].events_written == replies[-1].count(b"data: ")
+    assert replies[0] == replies[1]
