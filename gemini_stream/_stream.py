@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from ._transport import Call
 
 _NEW, _OPEN, _DONE = 0, 1, 2
+# Received chunks are folded into the reply this many at a time (or sooner when the reply is
+# asked for): one fold of a few dozen plain text deltas costs about what one delta does, while
+# the chunks waiting hold at most a few dozen KB.
+_FOLD_AFTER = 32
 _T = TypeVar("_T")
 
 
@@ -63,6 +67,7 @@ class ChunkStream:
         "_response",
         "_snapshot",
         "_state",
+        "_unfolded",
         "_yielded",
     )
 
@@ -74,7 +79,9 @@ class ChunkStream:
         self._decoder = sse.DataDecoder(max_event_bytes=call.max_event_bytes)
         # Chunks decoded but not yet handed out, last first (so pop() gives the next).
         self._pending: list[GenerateContentResponse] = []
+        # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
         self._snapshot: GenerateContentResponse | None = None
+        self._unfolded: list[GenerateContentResponse] = []
         self._deferred: GeminiError | None = None
         self._idle_set = False
         self._yielded = False
@@ -86,7 +93,7 @@ class ChunkStream:
     @property
     def response(self) -> GenerateContentResponse:
         """The reply accumulated so far: every chunk received, merged into one response."""
-        snapshot = self._snapshot
+        snapshot = self._fold()
         return GenerateContentResponse() if snapshot is None else consolidate(snapshot)
 
     @property
@@ -175,7 +182,7 @@ class ChunkStream:
                 response.close()
         lease = self._lease
         if lease is not None and self._loop is not None and not self._loop.is_closed():
-            lease.release(prompt_tokens(self._snapshot))
+            lease.release(prompt_tokens(self._fold()))
 
     def __repr__(self) -> str:
         state = ("not started", "open", "finished")[self._state]
@@ -224,6 +231,7 @@ class ChunkStream:
         self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
         self._pending.clear()
         self._snapshot = None
+        self._unfolded = []
         self._deferred = None
         self._idle_set = False
         return True
@@ -277,11 +285,21 @@ class ChunkStream:
             self._take(batch)
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
-        """Fold the chunks of one read into the reply at once, and queue them for the caller."""
+        """Queue the chunks of one read for the caller; fold them into the reply in bulk."""
         if batch:
-            self._snapshot = accumulate_batch(self._snapshot, batch)
+            unfolded = self._unfolded
+            unfolded += batch
+            if len(unfolded) >= _FOLD_AFTER:
+                self._fold()
             batch.reverse()
         self._pending = batch
+
+    def _fold(self) -> GenerateContentResponse | None:
+        """Fold the chunks not folded yet into the snapshot; return it."""
+        if self._unfolded:
+            self._snapshot = accumulate_batch(self._snapshot, self._unfolded)
+            self._unfolded = []
+        return self._snapshot
 
     def _set_idle_timeout(self) -> None:
         """From the first body bytes on, the socket read timeout is the idle one."""
@@ -335,7 +353,7 @@ class ChunkStream:
                 response.release()
         lease, self._lease = self._lease, None
         if lease is not None:
-            lease.release(prompt_tokens(self._snapshot))
+            lease.release(prompt_tokens(self._fold()))
 
 
 def _short(data: bytes) -> str:

@@ -43,6 +43,21 @@ async def test_stream_yields_every_chunk_and_folds_them(
     assert len(reply.candidates[0].content.parts) == 1  # adjacent text merged into one part
 
 
+async def test_response_mid_stream_holds_every_chunk_handed_out(client: gs.Client) -> None:
+    # Chunks are folded into the reply in bulk; reading the reply folds what is waiting.
+    prompt = "Long enough to fold several times emulator:words=300"
+    seen = ""
+    chunks = 0
+    async with client.stream(MODEL, prompt) as stream:
+        async for chunk in stream:
+            seen += chunk.text
+            chunks += 1
+            if chunks % 7 == 0:
+                assert stream.response.text == seen
+    assert chunks > 64
+    assert stream.response.text == seen == expected_text(_request(prompt), MODEL)
+
+
 async def test_no_request_is_sent_until_the_stream_is_used(
     client: gs.Client, emulator: Emulator
 ) -> None:
