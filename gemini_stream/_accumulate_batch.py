@@ -38,24 +38,29 @@ def accumulate_batch(
 def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[int, list[str]]:
     """Where the run of plain text deltas that begins at ``start`` ends, and its texts.
 
-    A run's chunks share one candidate index and thought flag; a chunk with a finish reason
-    is the last of its run. The checks are written out: this runs once per chunk.
+    A run's chunks share one candidate index and thought flag and carry no prompt feedback
+    or model status (the server sends those on the first chunk, if at all); a chunk with a
+    finish reason is the last of its run. The checks are written out: this runs once per
+    chunk.
     """
     texts: list[str] = []
-    key = None
+    append = texts.append
+    index = thought = None
     end = start
-    for end in range(start, len(chunks)):  # noqa: B007 (the loop variable is the result)
-        candidates = chunks[end].candidates
+    for chunk in chunks[start:] if start else chunks:
+        candidates = chunk.candidates
         if candidates is None or len(candidates) != 1:
-            return end, texts
+            break
         candidate = candidates[0]
         content = candidate.content
         if content is None or len(content.parts) != 1:
-            return end, texts
+            break
         part = content.parts[0]
         text = part.text
         if (
             text is None
+            or chunk.prompt_feedback is not None
+            or chunk.model_status is not None
             or candidate.finish_message is not None
             or candidate.safety_ratings is not None
             or candidate.citation_metadata is not None
@@ -78,41 +83,39 @@ def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[in
             or part.media_resolution is not None
             or part.part_metadata is not None
         ):
-            return end, texts
-        this = (candidate.index, bool(part.thought))
-        if key is None:
-            key = this
-        elif this != key:
-            return end, texts
-        texts.append(text)
+            break
+        if end == start:
+            index, thought = candidate.index, bool(part.thought)
+        elif candidate.index != index or bool(part.thought) is not thought:
+            break
+        append(text)
+        end += 1
         if candidate.finish_reason is not None:
-            return end + 1, texts
-    return end + 1, texts
+            break
+    return end, texts
 
 
 def _joined(
     chunks: Sequence[GenerateContentResponse], start: int, end: int, texts: list[str]
 ) -> GenerateContentResponse:
     """One chunk equivalent to the text run ``chunks[start:end]``, whose texts are ``texts``."""
-    first = chunks[start].candidates[0]  # type: ignore[index]
-    last = chunks[end - 1]
-    # Latest wins, as in accumulate(). The server repeats all but the prompt feedback and
-    # the model status on every chunk, so those are all this walk back usually looks for.
-    role = feedback = usage = version = response_id = status = None
-    for i in range(end - 1, start - 1, -1):
-        chunk = chunks[i]
-        if role is None:
-            role = chunk.candidates[0].content.role  # type: ignore[index, union-attr]
-        if usage is None:
-            usage = chunk.usage_metadata
-        if version is None:
-            version = chunk.model_version
-        if response_id is None:
-            response_id = chunk.response_id
-        if feedback is None:
-            feedback = chunk.prompt_feedback
-        if status is None:
-            status = chunk.model_status
+    run = chunks[start:end]
+    first = run[0].candidates[0]  # type: ignore[index]
+    last = run[-1]
+    # Latest wins, as in accumulate(). The server repeats these on every chunk, so the last
+    # one has them; a run has no prompt feedback or model status (see _text_run).
+    role = last.candidates[0].content.role  # type: ignore[index, union-attr]
+    usage, version, response_id = last.usage_metadata, last.model_version, last.response_id
+    if role is None or usage is None or version is None or response_id is None:
+        for chunk in reversed(run):
+            if role is None:
+                role = chunk.candidates[0].content.role  # type: ignore[index, union-attr]
+            if usage is None:
+                usage = chunk.usage_metadata
+            if version is None:
+                version = chunk.model_version
+            if response_id is None:
+                response_id = chunk.response_id
     part = Part(text="".join(texts), thought=first.content.parts[0].thought)  # type: ignore[union-attr]
     candidate = Candidate(
         content=Content(role=role, parts=[part]),
@@ -121,9 +124,7 @@ def _joined(
     )
     return GenerateContentResponse(
         candidates=[candidate],
-        prompt_feedback=feedback,
         usage_metadata=usage,
         model_version=version,
         response_id=response_id,
-        model_status=status,
     )

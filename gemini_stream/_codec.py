@@ -20,6 +20,7 @@ from ._wire_response import GenerateContentResponse
 __all__ = (
     "decode",
     "decode_chunk",
+    "decode_chunks",
     "decode_count_tokens",
     "decode_error",
     "decode_list_models",
@@ -58,6 +59,28 @@ def _failure(type_: Any, payload: _Buffer, exc: msgspec.DecodeError) -> Response
 def encode_request(request: GenerateContentRequest | CountTokensRequest) -> bytes:
     """Encode a request body to JSON bytes (camelCase names, unset fields omitted)."""
     return _encoder.encode(request)
+
+
+def decode_chunks(
+    payloads: list[bytearray],
+) -> tuple[list[GenerateContentResponse], ResponseDecodeError | None]:
+    """Decode the events of one read, in order, stopping at the first malformed one.
+
+    Returns:
+        The chunks decoded, and the error of the malformed event (``None`` when all were
+        fine); the chunks are those before it.
+    """
+    try:
+        return list(map(_chunk_decoder.decode, payloads)), None  # the loop runs in C
+    except msgspec.DecodeError:
+        pass
+    chunks: list[GenerateContentResponse] = []
+    for payload in payloads:
+        try:
+            chunks.append(decode_chunk(payload))
+        except ResponseDecodeError as exc:
+            return chunks, exc
+    raise AssertionError("a payload failed to decode once, then decoded")  # pragma: no cover
 
 
 def decode_chunk(payload: _Buffer) -> GenerateContentResponse:

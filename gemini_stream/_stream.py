@@ -12,7 +12,7 @@ from . import sse
 from ._accumulate import consolidate
 from ._accumulate_batch import accumulate_batch
 from ._admission import prompt_tokens
-from ._codec import decode_chunk
+from ._codec import decode_chunks
 from ._deltas import DeltaStream
 from ._errors import (
     BlockedError,
@@ -264,25 +264,31 @@ class ChunkStream:
                 payloads = decoder.feed(data)
             except sse.EventTooLargeError as exc:
                 raise EventTooLargeError(str(exc)) from exc
-            batch: list[GenerateContentResponse] = []
-            for payload in payloads:
-                try:
-                    chunk = decode_chunk(payload)
-                except GeminiError:  # a malformed event: keep what came before it in the reply
-                    self._take(batch)
-                    raise
+            batch, malformed = decode_chunks(payloads)
+            for chunk in batch:  # written out, not _maybe_error(): this runs once per chunk
                 if (
                     chunk.candidates is None
                     and chunk.usage_metadata is None
                     and chunk.prompt_feedback is None
                 ):
-                    error = error_from_body(bytes(payload))
-                    if error is not None:
-                        self._take(batch)
-                        self._defer_or_raise(error)
+                    if self._error_event(batch, payloads):
                         return
-                batch.append(chunk)
+                    break
             self._take(batch)
+            if malformed is not None:  # keep what came before it in the reply
+                raise malformed
+
+    def _error_event(self, batch: list[GenerateContentResponse], payloads: list[bytearray]) -> bool:
+        """Whether ``batch`` holds an error event (an empty chunk may be one); if so, keep
+        the chunks before it and raise the error, after them."""
+        for position, chunk in enumerate(batch):
+            if _maybe_error(chunk):
+                error = error_from_body(bytes(payloads[position]))
+                if error is not None:
+                    self._take(batch[:position])
+                    self._defer_or_raise(error)
+                    return True
+        return False
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
         """Queue the chunks of one read for the caller; fold them into the reply in bulk."""
@@ -354,6 +360,11 @@ class ChunkStream:
         lease, self._lease = self._lease, None
         if lease is not None:
             lease.release(prompt_tokens(self._fold()))
+
+
+def _maybe_error(chunk: GenerateContentResponse) -> bool:
+    """An error event (``{"error": {...}}``) decodes to a chunk with none of these."""
+    return chunk.candidates is None and chunk.usage_metadata is None and chunk.prompt_feedback is None
 
 
 def _short(data: bytes) -> str:
