@@ -66,7 +66,9 @@ async def _streaming(
     tracker: _Tracker,
     buffer: int,
 ) -> AsyncIterator[FanoutResults]:
-    send, receive = anyio.create_memory_object_stream[FanoutItem](buffer)
+    # Items travel in batches (a read's chunks, last first): one buffer slot and one hand-over
+    # per socket read rather than per chunk.
+    send, receive = anyio.create_memory_object_stream[list[FanoutItem]](buffer)
     with _unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
@@ -85,7 +87,7 @@ async def _streaming(
 
 async def _produce(
     jobs: Iterator[Job],
-    send: MemoryObjectSendStream[FanoutItem],
+    send: MemoryObjectSendStream[list[FanoutItem]],
     limiter: Limiter | None,
     tracker: _Tracker,
 ) -> None:
@@ -96,9 +98,9 @@ async def _produce(
             try:
                 outcome = await _run(factory, tracker, send, index, request)
                 if isinstance(outcome, Exception):
-                    await _send(send, FanoutItem("error", index, request, error=outcome))
+                    await _send(send, [FanoutItem("error", index, request, error=outcome)])
                 else:
-                    await _send(send, FanoutItem("done", index, request, response=outcome))
+                    await _send(send, [FanoutItem("done", index, request, response=outcome)])
             except anyio.BrokenResourceError:
                 return  # the consumer closed its end: nobody wants the rest
 
@@ -152,7 +154,7 @@ async def _collect(
 async def _run(
     factory: Callable[[], object],
     tracker: _Tracker,
-    send: MemoryObjectSendStream[FanoutItem] | None,
+    send: MemoryObjectSendStream[list[FanoutItem]] | None,
     index: int,
     request: object,
 ) -> Outcome:
@@ -165,14 +167,17 @@ async def _run(
     stream: StreamLike | None = None
     try:
         stream = await _open(factory)
-        async for chunk in stream:
-            progress.chunks += 1
-            if send is not None:
-                item = FanoutItem("chunk", index, request, chunk)
-                try:  # inline: an extra coroutine per chunk would cost more than this check
-                    send.send_nowait(item)
-                except anyio.WouldBlock:
-                    await send.send(item)  # the consumer is behind: stop reading until it reads
+        if isinstance(stream, ChunkStream):
+            # A read's chunks at once: no coroutine per chunk, one hand-over per read.
+            while batch := await stream._next_batch():
+                progress.chunks += len(batch)
+                if send is not None:
+                    await _send(send, [FanoutItem("chunk", index, request, c) for c in batch])
+        else:
+            async for chunk in stream:
+                progress.chunks += 1
+                if send is not None:
+                    await _send(send, [FanoutItem("chunk", index, request, chunk)])
     except anyio.BrokenResourceError:
         raise
     except Exception as exc:
@@ -188,12 +193,12 @@ async def _run(
     return stream.response
 
 
-async def _send(send: MemoryObjectSendStream[FanoutItem], item: FanoutItem) -> None:
-    # ``send()`` always passes through the event loop; most items fit in the buffer as is.
-    try:
-        send.send_nowait(item)
+async def _send(send: MemoryObjectSendStream[list[FanoutItem]], items: list[FanoutItem]) -> None:
+    """Hand ``items`` (last first) to the consumer; wait while the buffer is full."""
+    try:  # ``send()`` always passes through the event loop; most batches fit as they are
+        send.send_nowait(items)
     except anyio.WouldBlock:
-        await send.send(item)
+        await send.send(items)  # the consumer is behind: stop reading until it reads
 
 
 async def _open(factory: Callable[[], object]) -> StreamLike:

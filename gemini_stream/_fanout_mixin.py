@@ -47,8 +47,9 @@ class FanoutMixin:
                 on top of the client's own.
             progress: a ``gs.Progress`` to update in place, or a callable called with it
                 each time a request starts or ends.
-            buffer: how many items may wait for you (default: ``concurrency``, at least
-                16); a full buffer pauses the requests.
+            buffer: how many batches of items may wait for you (default: ``concurrency``,
+                at least 16); a batch is the chunks one socket read brought for one request,
+                or one ``"done"``/``"error"`` item. A full buffer pauses the requests.
 
         Returns:
             An async context manager giving a ``gs.FanoutResults`` of ``gs.FanoutItem``.

@@ -120,38 +120,49 @@ class FanoutResults:
     ``async for item in results`` yields a ``FanoutItem`` for each chunk, and one ``"done"``
     or ``"error"`` item per request, as they happen; it ends when every request has ended.
     The buffer between the requests and you is bounded: while you do not read, the requests
-    stop reading their sockets (backpressure), so memory stays flat.
+    stop reading their sockets (backpressure), so memory stays flat. It holds batches: the
+    chunks one socket read brought for one request (handed on together, which costs less
+    than one by one), or a request's ``"done"`` or ``"error"`` item.
 
     Attributes:
         progress: the batch's live ``Progress`` counters.
     """
 
-    __slots__ = ("_receive", "progress")
+    __slots__ = ("_ready", "_receive", "progress")
 
-    def __init__(self, receive: MemoryObjectReceiveStream[FanoutItem], progress: Progress):
+    def __init__(
+        self, receive: MemoryObjectReceiveStream[list[FanoutItem]], progress: Progress
+    ) -> None:
         self._receive = receive
+        self._ready: list[FanoutItem] = []  # the batch being handed out, last first
         self.progress = progress
 
     def __aiter__(self) -> FanoutResults:
         return self
 
     async def __anext__(self) -> FanoutItem:
+        ready = self._ready
+        if ready:
+            return ready.pop()
         receive = self._receive
-        # Items already buffered are handed over without a trip through the event loop.
+        # Batches already buffered are taken without a trip through the event loop.
         try:
-            return receive.receive_nowait()
+            ready = receive.receive_nowait()
         except anyio.WouldBlock:
-            pass
+            try:
+                ready = await receive.receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                raise StopAsyncIteration from None
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             raise StopAsyncIteration from None
-        try:
-            return await receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
+        item = ready.pop()
+        self._ready = ready
+        return item
 
     @property
     def buffered(self) -> int:
-        """Items waiting in the buffer (never more than its size)."""
+        """Batches waiting in the buffer (never more than its size): each is the chunks one
+        socket read brought for one request, or a request's ``"done"`` or ``"error"`` item."""
         return self._receive.statistics().current_buffer_used
 
     async def aclose(self) -> None:

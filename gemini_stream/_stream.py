@@ -190,6 +190,22 @@ class ChunkStream:
 
     # -- machinery --------------------------------------------------------------------------
 
+    async def _next_batch(self) -> list[GenerateContentResponse]:
+        """The chunks of the next socket read, last first (``[]`` at the end of the reply).
+
+        For fan-out, which hands a read's chunks on at once: errors and the end are as for
+        ``__anext__``, which costs a coroutine per chunk.
+        """
+        if not self._pending:
+            try:
+                first = await self._next_slow()
+            except StopAsyncIteration:
+                return []
+            self._pending.append(first)  # last first: it is popped, or handed on, first
+        batch, self._pending = self._pending, []
+        self._yielded = True
+        return batch
+
     async def _next_slow(self) -> GenerateContentResponse:
         if self._deferred is None:
             if self._state == _DONE:
@@ -275,8 +291,9 @@ class ChunkStream:
                         return
                     break
             self._take(batch)
-            if malformed is not None:  # keep what came before it in the reply
-                raise malformed
+            if malformed is not None:
+                self._defer_or_raise(malformed)
+                return
 
     def _error_event(self, batch: list[GenerateContentResponse], payloads: list[bytearray]) -> bool:
         """Whether ``batch`` holds an error event (an empty chunk may be one); if so, keep

@@ -163,6 +163,31 @@ async def test_stream_many_reports_a_failure_as_the_requests_last_item(
     assert {i.kind for i in items[0][:-1]} == {"chunk"}
 
 
+@pytest.mark.parametrize(
+    ("fault", "error_type"),
+    [
+        ("error-event-after=5", gs.ServiceUnavailableError),  # in a read with chunks before it
+        ("malformed-after=5", gs.ResponseDecodeError),
+        ("disconnect-after=5", gs.StreamInterruptedError),
+    ],
+)
+async def test_chunks_before_a_mid_stream_failure_come_first_then_the_error(
+    emulator: Emulator, fault: str, error_type: type[Exception]
+) -> None:
+    prompt = "Fails half way emulator:words=40"
+    headers = {"x-emulator-fault": fault}
+    async with gs.Client(base_url=emulator.url, api_key="k", headers=headers) as client:
+        async with client.stream_many([gs.Request(MODEL, prompt)] * 3) as results:
+            items = await collect(results)
+    for index in range(3):
+        *chunks, last = items[index]
+        assert [i.kind for i in chunks] == ["chunk"] * 5
+        assert last.kind == "error" and isinstance(last.error, error_type)
+        text = "".join(i.chunk.text for i in chunks if i.chunk)
+        assert expected(prompt).startswith(text) and text
+        assert last.error.partial is not None and last.error.partial.text == text
+
+
 # -- leaving early and cancellation ----------------------------------------------------------
 
 
@@ -243,8 +268,9 @@ async def test_a_consumer_that_stops_reading_stops_the_sockets(emulator: Emulato
                 await anyio.sleep(0.2)
                 written.append(record.events_written)
                 assert results.buffered <= 4
-                # The producer holds one more item it is waiting to hand over.
-                assert results.progress.chunks <= 1 + 4 + 1
+                # One batch handed out, four in the buffer, one the producer waits to hand
+                # over; a batch is one socket read, which holds at most four 32 KB events.
+                assert results.progress.chunks <= (1 + 4 + 1) * 4
             assert written[-1] == written[-2] > 0
             assert not record.done  # the server is blocked on its socket, mid-reply
         await emulator.wait_for_disconnect(record)
