@@ -15,9 +15,10 @@ from anyio.streams.memory import MemoryObjectSendStream
 from ._admission import batch_limiter
 from ._codec import encode_request
 from ._errors import ClientClosedError
+from ._fanout_reads import hand_over, send_batch
 from ._fanout_types import FanoutItem, FanoutResults, Progress, Request, StreamLike
 from ._ratelimit import Limiter
-from ._stream import ChunkStream
+from ._stream import _NEW, ChunkStream
 from .types import GenerateContentResponse
 
 if sys.version_info < (3, 11):  # anyio raises the backport's groups there
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from anyio import CancelScope
 
     from ._client import Client
-    from ._fanout_types import RequestLike
+    from ._fanout_types import Batch, RequestLike
 
     Job: TypeAlias = tuple[int, object, Callable[[], object]]
     ProgressArg: TypeAlias = Progress | Callable[[Progress], object] | None
@@ -66,9 +67,9 @@ async def _streaming(
     tracker: _Tracker,
     buffer: int,
 ) -> AsyncIterator[FanoutResults]:
-    # Items travel in batches (a read's chunks, last first): one buffer slot and one hand-over
-    # per socket read rather than per chunk.
-    send, receive = anyio.create_memory_object_stream[list[FanoutItem]](buffer)
+    # Items travel in batches (a read's chunks, last first, or the read itself): one buffer
+    # slot and one hand-over per socket read rather than per chunk.
+    send, receive = anyio.create_memory_object_stream["Batch"](buffer)
     with _unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
@@ -87,7 +88,7 @@ async def _streaming(
 
 async def _produce(
     jobs: Iterator[Job],
-    send: MemoryObjectSendStream[list[FanoutItem]],
+    send: MemoryObjectSendStream[Batch],
     limiter: Limiter | None,
     tracker: _Tracker,
 ) -> None:
@@ -97,10 +98,12 @@ async def _produce(
         for index, request, factory in jobs:
             try:
                 outcome = await _run(factory, tracker, send, index, request)
+                if outcome is None:
+                    continue  # the consumer reports the end of the reply it decodes
                 if isinstance(outcome, Exception):
-                    await _send(send, [FanoutItem("error", index, request, error=outcome)])
+                    await send_batch(send, [FanoutItem("error", index, request, error=outcome)])
                 else:
-                    await _send(send, [FanoutItem("done", index, request, response=outcome)])
+                    await send_batch(send, [FanoutItem("done", index, request, response=outcome)])
             except anyio.BrokenResourceError:
                 return  # the consumer closed its end: nobody wants the rest
 
@@ -144,6 +147,7 @@ async def _collect(
         batch_limiter.set(limiter)
     for index, request, factory in jobs:
         outcome = await _run(factory, tracker, None, index, request)
+        assert outcome is not None  # without a consumer, nothing is handed over
         if isinstance(outcome, Exception) and not return_exceptions:
             failures.append(outcome)
             scope.cancel()  # the rest is cancelled; each request closes its response
@@ -154,51 +158,55 @@ async def _collect(
 async def _run(
     factory: Callable[[], object],
     tracker: _Tracker,
-    send: MemoryObjectSendStream[list[FanoutItem]] | None,
+    send: MemoryObjectSendStream[Batch] | None,
     index: int,
     request: object,
-) -> Outcome:
+) -> Outcome | None:
     """Open one request's stream and read it to its end, handing chunks to ``send``.
 
     The request's own failure is returned, not raised: it belongs to that request only.
+    ``None``: the stream's reads went to the consumer undecoded (``_fanout_reads``), and the
+    consumer reports how the reply ended.
     """
     progress = tracker.progress
     tracker.started()
     stream: StreamLike | None = None
+    handed_over = False
     try:
         stream = await _open(factory)
         if isinstance(stream, ChunkStream):
+            if send is not None and stream._state == _NEW:
+                stream._undecoded = []  # the consumer decodes all but the first event
             # A read's chunks at once: no coroutine per chunk, one hand-over per read.
             while batch := await stream._next_batch():
                 progress.chunks += len(batch)
                 if send is not None:
-                    await _send(send, [FanoutItem("chunk", index, request, c) for c in batch])
+                    items = [FanoutItem("chunk", index, request, c) for c in batch]
+                    await send_batch(send, items)
+                    if stream._read is not None:  # the first chunks are out; the rest...
+                        await hand_over(stream, send, index, request, tracker)
+                        handed_over = True
+                        return None
         else:
             async for chunk in stream:
                 progress.chunks += 1
                 if send is not None:
-                    await _send(send, [FanoutItem("chunk", index, request, chunk)])
+                    await send_batch(send, [FanoutItem("chunk", index, request, chunk)])
     except anyio.BrokenResourceError:
         raise
     except Exception as exc:
         tracker.ended(getattr(exc, "partial", None), failed=True)
         return exc
     finally:
-        if isinstance(stream, ChunkStream):
+        if handed_over:
+            pass  # the consumer decodes the rest and releases the response
+        elif isinstance(stream, ChunkStream):
             await stream.aclose()  # closes at once, without suspending
         elif stream is not None:
             with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
                 await stream.aclose()
     tracker.ended(stream.response, failed=False)
     return stream.response
-
-
-async def _send(send: MemoryObjectSendStream[list[FanoutItem]], items: list[FanoutItem]) -> None:
-    """Hand ``items`` (last first) to the consumer; wait while the buffer is full."""
-    try:  # ``send()`` always passes through the event loop; most batches fit as they are
-        send.send_nowait(items)
-    except anyio.WouldBlock:
-        await send.send(items)  # the consumer is behind: stop reading until it reads
 
 
 async def _open(factory: Callable[[], object]) -> StreamLike:

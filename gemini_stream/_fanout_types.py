@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from anyio.streams.memory import MemoryObjectReceiveStream
 
+    from ._fanout_reads import Read
     from ._input import (
         ConfigInput,
         ContentsInput,
@@ -91,7 +92,7 @@ class Request:
         object.__setattr__(self, "wire", wire)
 
 
-class FanoutItem(msgspec.Struct, frozen=True):
+class FanoutItem(msgspec.Struct, frozen=True, gc=False):
     """One thing that happened to one request of a ``stream_many`` batch.
 
     Every request gives zero or more ``"chunk"`` items, then exactly one ``"done"`` or
@@ -130,9 +131,7 @@ class FanoutResults:
 
     __slots__ = ("_ready", "_receive", "progress")
 
-    def __init__(
-        self, receive: MemoryObjectReceiveStream[list[FanoutItem]], progress: Progress
-    ) -> None:
+    def __init__(self, receive: MemoryObjectReceiveStream[Batch], progress: Progress) -> None:
         self._receive = receive
         self._ready: list[FanoutItem] = []  # the batch being handed out, last first
         self.progress = progress
@@ -145,16 +144,19 @@ class FanoutResults:
         if ready:
             return ready.pop()
         receive = self._receive
-        # Batches already buffered are taken without a trip through the event loop.
-        try:
-            ready = receive.receive_nowait()
-        except anyio.WouldBlock:
+        while not ready:
+            # Batches already buffered are taken without a trip through the event loop.
             try:
-                ready = await receive.receive()
+                batch = receive.receive_nowait()
+            except anyio.WouldBlock:
+                try:
+                    batch = await receive.receive()
+                except (anyio.EndOfStream, anyio.ClosedResourceError):
+                    raise StopAsyncIteration from None
             except (anyio.EndOfStream, anyio.ClosedResourceError):
                 raise StopAsyncIteration from None
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
+            # A socket read handed on undecoded is decoded here, in the consumer's task.
+            ready = batch if isinstance(batch, list) else batch.items()
         item = ready.pop()
         self._ready = ready
         return item
@@ -216,3 +218,7 @@ if TYPE_CHECKING:
     RequestLike: TypeAlias = (
         Request | Callable[[], StreamLike | Awaitable[StreamLike]] | tuple[object, object]
     )
+
+    # What travels from the requests to the consumer: items, last first, or a socket read of
+    # a stream, which the consumer decodes into items.
+    Batch: TypeAlias = list[FanoutItem] | Read

@@ -67,6 +67,7 @@ class ChunkStream:
         "_response",
         "_snapshot",
         "_state",
+        "_undecoded",
         "_unfolded",
         "_yielded",
     )
@@ -82,6 +83,9 @@ class ChunkStream:
         # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded: list[GenerateContentResponse] = []
+        # Fan-out sets this to a list: the events of a read after its first go there undecoded,
+        # for the consumer to decode (_fanout_reads).
+        self._undecoded: list[bytearray] | None = None
         self._deferred: GeminiError | None = None
         self._idle_set = False
         self._yielded = False
@@ -265,35 +269,46 @@ class ChunkStream:
         """Read from the socket until at least one chunk is decoded or the reply ends."""
         read = self._read
         assert read is not None
-        decoder = self._decoder
-        while not self._pending:
+        while not self._pending and self._read is not None:
             try:
                 data = await read()
             except READ_FAILURES as exc:
                 raise read_failure(exc, self._call.timeouts, started=self._idle_set) from exc
-            if not data:
-                self._end()
-                return
-            if not self._idle_set:
-                self._set_idle_timeout()
-            try:
-                payloads = decoder.feed(data)
-            except sse.EventTooLargeError as exc:
-                raise EventTooLargeError(str(exc)) from exc
-            batch, malformed = decode_chunks(payloads)
-            for chunk in batch:  # written out, not _maybe_error(): this runs once per chunk
-                if (
-                    chunk.candidates is None
-                    and chunk.usage_metadata is None
-                    and chunk.prompt_feedback is None
-                ):
-                    if self._error_event(batch, payloads):
-                        return
-                    break
-            self._take(batch)
-            if malformed is not None:
-                self._defer_or_raise(malformed)
-                return
+            self._on_data(data)
+
+    def _on_data(self, data: bytes) -> None:
+        """Take one socket read (``b""``: the end of the body): decode it, check it and queue
+        its chunks. An error found is raised, or deferred until the chunks before it are out."""
+        if not data:
+            self._end()
+            return
+        if not self._idle_set:
+            self._set_idle_timeout()
+        try:
+            payloads = self._decoder.feed(data)
+        except sse.EventTooLargeError as exc:
+            raise EventTooLargeError(str(exc)) from exc
+        undecoded = self._undecoded
+        if undecoded is not None and len(payloads) > 1:
+            undecoded += payloads[1:]
+            del payloads[1:]
+        self._on_payloads(payloads)
+
+    def _on_payloads(self, payloads: list[bytearray]) -> None:
+        """Decode events, check them and queue their chunks (see ``_on_data``)."""
+        batch, malformed = decode_chunks(payloads)
+        for chunk in batch:  # written out, not _maybe_error(): this runs once per chunk
+            if (
+                chunk.candidates is None
+                and chunk.usage_metadata is None
+                and chunk.prompt_feedback is None
+            ):
+                if self._error_event(batch, payloads):
+                    return
+                break
+        self._take(batch)
+        if malformed is not None:
+            self._defer_or_raise(malformed)
 
     def _error_event(self, batch: list[GenerateContentResponse], payloads: list[bytearray]) -> bool:
         """Whether ``batch`` holds an error event (an empty chunk may be one); if so, keep
@@ -381,7 +396,9 @@ class ChunkStream:
 
 def _maybe_error(chunk: GenerateContentResponse) -> bool:
     """An error event (``{"error": {...}}``) decodes to a chunk with none of these."""
-    return chunk.candidates is None and chunk.usage_metadata is None and chunk.prompt_feedback is None
+    return (
+        chunk.candidates is None and chunk.usage_metadata is None and chunk.prompt_feedback is None
+    )
 
 
 def _short(data: bytes) -> str:

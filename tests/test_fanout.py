@@ -166,9 +166,14 @@ async def test_stream_many_reports_a_failure_as_the_requests_last_item(
 @pytest.mark.parametrize(
     ("fault", "error_type"),
     [
-        ("error-event-after=5", gs.ServiceUnavailableError),  # in a read with chunks before it
+        # Unpaced, the failure comes in the first read, after the chunks before it; paced
+        # (delay), in a read of its own, which the consumer decodes (_fanout_reads).
+        ("error-event-after=5", gs.ServiceUnavailableError),
         ("malformed-after=5", gs.ResponseDecodeError),
         ("disconnect-after=5", gs.StreamInterruptedError),
+        ("delay=0.01; error-event-after=5", gs.ServiceUnavailableError),
+        ("delay=0.01; malformed-after=5", gs.ResponseDecodeError),
+        ("delay=0.01; disconnect-after=5", gs.StreamInterruptedError),
     ],
 )
 async def test_chunks_before_a_mid_stream_failure_come_first_then_the_error(
@@ -176,9 +181,11 @@ async def test_chunks_before_a_mid_stream_failure_come_first_then_the_error(
 ) -> None:
     prompt = "Fails half way emulator:words=40"
     headers = {"x-emulator-fault": fault}
-    async with gs.Client(base_url=emulator.url, api_key="k", headers=headers) as client:
-        async with client.stream_many([gs.Request(MODEL, prompt)] * 3) as results:
-            items = await collect(results)
+    async with (
+        gs.Client(base_url=emulator.url, api_key="k", headers=headers) as client,
+        client.stream_many([gs.Request(MODEL, prompt)] * 3) as results,
+    ):
+        items = await collect(results)
     for index in range(3):
         *chunks, last = items[index]
         assert [i.kind for i in chunks] == ["chunk"] * 5

@@ -1,0 +1,115 @@
+"""``stream_many`` hands a ``ChunkStream``'s socket reads to the consumer, which decodes them.
+
+When many streams' reads complete in one turn of the event loop (a busy client, a server that
+outpaces it), workers that decoded their own reads would all decode before the consumer runs:
+thousands of decoded chunks would wait, gone cold in the CPU caches by the time they are read
+(half again the cost per chunk at 200 streams). So a worker decodes only its reply's first
+event (a failure before the first chunk is retried, as for ``client.stream``); it hands the
+rest of that read on as split events, and every later read as it came, each as a ``Read``.
+The consumer decodes a ``Read`` when it gets to it, and the chunks go from the decoder to the
+caller while they are still in cache.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import anyio
+
+from ._errors import GeminiError
+from ._fanout_types import FanoutItem
+from ._stream import _DONE, ChunkStream
+from ._transport import READ_FAILURES, read_failure
+
+if TYPE_CHECKING:
+    from anyio.streams.memory import MemoryObjectSendStream
+
+    from ._fanout import _Tracker
+    from ._fanout_types import Batch
+
+
+class Read:
+    """One socket read of a request's reply (``b""``: its end; a list: its events, split),
+    or the failure of a read."""
+
+    __slots__ = ("data", "error", "index", "request", "stream", "tracker")
+
+    def __init__(
+        self,
+        stream: ChunkStream,
+        index: int,
+        request: object,
+        tracker: _Tracker,
+        data: bytes | list[bytearray],
+        error: GeminiError | None = None,
+    ) -> None:
+        self.stream = stream
+        self.index = index
+        self.request = request
+        self.tracker = tracker
+        self.data = data
+        self.error = error
+
+    def items(self) -> list[FanoutItem]:
+        """Decode the read in the consumer's task; its items, last first."""
+        stream, index, request = self.stream, self.index, self.request
+        if stream._state == _DONE:
+            return []  # the request failed already: what its worker read since is dropped
+        try:
+            data = self.data
+            if self.error is not None:
+                raise self.error
+            if type(data) is list:
+                stream._on_payloads(data)
+            else:
+                stream._on_data(data)  # type: ignore[arg-type]
+        except GeminiError as exc:
+            stream._fail(exc)
+            self.tracker.ended(exc.partial, failed=True)
+            return [FanoutItem("error", index, request, error=exc)]
+        batch, stream._pending = stream._pending, []
+        self.tracker.progress.chunks += len(batch)
+        items = [FanoutItem("chunk", index, request, chunk) for chunk in batch]
+        if stream._state == _DONE:  # the end of the reply, or an error after these chunks
+            error, stream._deferred = stream._deferred, None
+            if error is None:
+                response = stream.response
+                self.tracker.ended(response, failed=False)
+                items.insert(0, FanoutItem("done", index, request, response=response))
+            else:
+                self.tracker.ended(error.partial, failed=True)
+                items.insert(0, FanoutItem("error", index, request, error=error))
+        return items
+
+
+async def hand_over(
+    stream: ChunkStream,
+    send: MemoryObjectSendStream[Batch],
+    index: int,
+    request: object,
+    tracker: _Tracker,
+) -> None:
+    """Send the events ``stream`` holds undecoded, then each read to the end of the reply."""
+    undecoded, stream._undecoded = stream._undecoded, None
+    if undecoded:
+        await send_batch(send, Read(stream, index, request, tracker, undecoded))
+    read = stream._read
+    assert read is not None
+    while True:
+        try:
+            data = await read()
+        except READ_FAILURES as exc:
+            error = read_failure(exc, stream._call.timeouts, started=True)
+            await send_batch(send, Read(stream, index, request, tracker, b"", error))
+            return
+        await send_batch(send, Read(stream, index, request, tracker, data))
+        if not data:
+            return
+
+
+async def send_batch(send: MemoryObjectSendStream[Batch], batch: Batch) -> None:
+    """Hand ``batch`` to the consumer; wait while the buffer is full."""
+    try:  # ``send()`` always passes through the event loop; most batches fit as they are
+        send.send_nowait(batch)
+    except anyio.WouldBlock:
+        await send.send(batch)  # the consumer is behind: stop reading until it reads
