@@ -92,7 +92,7 @@ class Request:
         object.__setattr__(self, "wire", wire)
 
 
-class FanoutItem(msgspec.Struct, frozen=True, gc=False):
+class FanoutItem(msgspec.Struct, frozen=True):
     """One thing that happened to one request of a ``stream_many`` batch.
 
     Every request gives zero or more ``"chunk"`` items, then exactly one ``"done"`` or
