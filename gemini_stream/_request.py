@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -26,6 +27,11 @@ def model_path(model: str) -> str:
     """
     if not isinstance(model, str):
         raise TypeError(f"model must be a str such as 'gemini-2.5-flash', got {model!r}")
+    return _model_path(model)
+
+
+@functools.lru_cache(maxsize=256)  # once per model name, not per request
+def _model_path(model: str) -> str:
     prefix = next((p for p in _PREFIXES if model.startswith(p)), "models/")
     model_id = model[len(prefix) :] if model.startswith(prefix) else model
     if not _MODEL_ID.fullmatch(model_id):

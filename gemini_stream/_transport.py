@@ -171,9 +171,10 @@ class Transport:
             await session.close()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs ~2 µs to build, per request
 class Call:
-    """One API request, ready to be sent (and sent again when a retry is due)."""
+    """One API request, ready to be sent (and sent again when a retry is due); treat it as
+    immutable."""
 
     transport: Transport
     url: str
