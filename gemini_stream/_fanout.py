@@ -182,11 +182,11 @@ async def _run(
                 progress.chunks += len(batch)
                 if send is not None:
                     items = [FanoutItem("chunk", index, request, c) for c in batch]
-                    await send_batch(send, items)
-                    if stream._read is not None:  # the first chunks are out; the rest...
-                        await hand_over(stream, send, index, request, tracker)
+                    if stream._read is not None:  # the reply goes on: the consumer decodes it
+                        await hand_over(stream, send, index, request, tracker, items)
                         handed_over = True
                         return None
+                    await send_batch(send, items)
         else:
             async for chunk in stream:
                 progress.chunks += 1

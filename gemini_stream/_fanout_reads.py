@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 class Read:
     """One socket read of a request's reply (``b""``: its end; a list: its events, split),
-    or the failure of a read."""
+    or the failure of a read; ``head``: items that go before it, decoded by the worker."""
 
-    __slots__ = ("data", "error", "index", "request", "stream", "tracker")
+    __slots__ = ("data", "error", "head", "index", "request", "stream", "tracker")
 
     def __init__(
         self,
@@ -42,6 +42,7 @@ class Read:
         tracker: _Tracker,
         data: bytes | list[bytearray],
         error: GeminiError | None = None,
+        head: list[FanoutItem] | None = None,
     ) -> None:
         self.stream = stream
         self.index = index
@@ -49,12 +50,13 @@ class Read:
         self.tracker = tracker
         self.data = data
         self.error = error
+        self.head = head or []
 
     def items(self) -> list[FanoutItem]:
         """Decode the read in the consumer's task; its items, last first."""
-        stream, index, request = self.stream, self.index, self.request
+        stream, index, request, head = self.stream, self.index, self.request, self.head
         if stream._state == _DONE:
-            return []  # the request failed already: what its worker read since is dropped
+            return head  # the request failed already: what its worker read since is dropped
         try:
             data = self.data
             if self.error is not None:
@@ -66,7 +68,7 @@ class Read:
         except GeminiError as exc:
             stream._fail(exc)
             self.tracker.ended(exc.partial, failed=True)
-            return [FanoutItem("error", index, request, error=exc)]
+            return [FanoutItem("error", index, request, error=exc), *head]
         batch, stream._pending = stream._pending, []
         self.tracker.progress.chunks += len(batch)
         items = [FanoutItem("chunk", index, request, chunk) for chunk in batch]
@@ -79,6 +81,7 @@ class Read:
             else:
                 self.tracker.ended(error.partial, failed=True)
                 items.insert(0, FanoutItem("error", index, request, error=error))
+        items += head
         return items
 
 
@@ -88,11 +91,12 @@ async def hand_over(
     index: int,
     request: object,
     tracker: _Tracker,
+    first: list[FanoutItem],
 ) -> None:
-    """Send the events ``stream`` holds undecoded, then each read to the end of the reply."""
+    """Send the items of the first chunks with the events ``stream`` holds undecoded, then
+    each read to the end of the reply."""
     undecoded, stream._undecoded = stream._undecoded, None
-    if undecoded:
-        await send_batch(send, Read(stream, index, request, tracker, undecoded))
+    await send_batch(send, Read(stream, index, request, tracker, undecoded or [], head=first))
     read = stream._read
     assert read is not None
     while True:

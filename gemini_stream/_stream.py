@@ -175,7 +175,13 @@ class ChunkStream:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop the stream and release its connection; safe to call more than once."""
+        """Stop the stream and release its connection; safe to call more than once.
+
+        A task iterating the stream meanwhile (a "stop" button handled elsewhere) sees the
+        iteration end, without an error; ``response`` keeps what was received.
+        """
+        self._pending = []
+        self._deferred = None
         self._finish(close=True)
 
     def __del__(self) -> None:
@@ -273,7 +279,11 @@ class ChunkStream:
             try:
                 data = await read()
             except READ_FAILURES as exc:
+                if self._state == _DONE:
+                    return  # aclose() from another task ended the stream: a clean end
                 raise read_failure(exc, self._call.timeouts, started=self._idle_set) from exc
+            if self._state == _DONE:
+                return  # closed while this read was on its way
             self._on_data(data)
 
     def _on_data(self, data: bytes) -> None:

@@ -91,6 +91,28 @@ async def test_final_response_and_final_text_consume_the_rest(client: gs.Client)
     assert await stream.final_text() == reply.text  # idempotent once finished
 
 
+async def test_aclose_from_another_task_ends_the_iteration_cleanly(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    stream = client.stream(MODEL, LONG)  # paced: the reader waits on the socket most of the time
+    seen: list[str] = []
+    three = asyncio.Event()
+
+    async def read() -> None:
+        async for chunk in stream:  # ends without an error when another task closes it
+            seen.append(chunk.text)
+            if len(seen) == 3:
+                three.set()
+
+    reader = asyncio.create_task(read())
+    await asyncio.wait_for(three.wait(), 5)
+    await stream.aclose()  # e.g. a "stop" button handled by another task
+    await asyncio.wait_for(reader, 5)
+    assert 3 <= len(seen) < 100
+    assert stream.response.text.startswith("".join(seen))
+    await emulator.wait_for_disconnect(emulator.records[0])
+
+
 async def test_async_with_returns_the_stream_and_releases_it(client: gs.Client) -> None:
     async with client.stream(MODEL, "Hi") as stream:
         async for _ in stream:
