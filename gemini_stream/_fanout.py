@@ -198,10 +198,9 @@ async def _run(
         tracker.ended(getattr(exc, "partial", None), failed=True)
         return exc
     finally:
-        if handed_over:
-            pass  # the consumer decodes the rest and releases the response
-        elif isinstance(stream, ChunkStream):
-            await stream.aclose()  # closes at once, without suspending
+        if isinstance(stream, ChunkStream):
+            if not handed_over:  # else the consumer decodes the rest and releases the response
+                await stream.aclose()  # closes at once, without suspending
         elif stream is not None:
             with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
                 await stream.aclose()

@@ -121,9 +121,9 @@ class FanoutResults:
     ``async for item in results`` yields a ``FanoutItem`` for each chunk, and one ``"done"``
     or ``"error"`` item per request, as they happen; it ends when every request has ended.
     The buffer between the requests and you is bounded: while you do not read, the requests
-    stop reading their sockets (backpressure), so memory stays flat. It holds batches: the
-    chunks one socket read brought for one request (handed on together, which costs less
-    than one by one), or a request's ``"done"`` or ``"error"`` item.
+    stop reading their sockets (backpressure), so memory stays flat. It holds batches: what
+    one socket read brought for one request (handed on together, which costs less than one
+    by one, and decoded as you reach it), or a request's ``"done"`` or ``"error"`` item.
 
     Attributes:
         progress: the batch's live ``Progress`` counters.

@@ -258,6 +258,8 @@ class ChunkStream:
         self._pending.clear()
         self._snapshot = None
         self._unfolded = []
+        if self._undecoded is not None:
+            self._undecoded = []  # a failed attempt's events are not this reply's
         self._deferred = None
         self._idle_set = False
         return True
