@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
         "--burst", action="store_true", help="write each unpaced reply in one write"
     )
     parser.add_argument(
+        "--max-records",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="keep the newest N request records in memory (default 10000)",
+    )
+    parser.add_argument(
         "--fault",
         type=Fault.parse,
         metavar="SPEC",
@@ -60,6 +67,7 @@ async def _serve(args: argparse.Namespace) -> None:
         fault=args.fault,
         rpm_limit=args.rpm_limit,
         burst=args.burst,
+        max_records=args.max_records,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -39,6 +39,8 @@ class Emulator:
             must be a multiple of it); Google's is 8 MiB.
         burst: write each streamed reply in one write when it has no delay or fault, so
             the reads of a busy client carry many events (the benchmarks' coalesced case).
+        max_records: keep only the newest this many request records (``None``: all of
+            them); a server that runs for long wants a bound.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -60,9 +62,14 @@ class Emulator:
         file_processing_delay: float = 0.0,
         upload_granularity: int = DEFAULT_GRANULARITY,
         burst: bool = False,
+        max_records: int | None = None,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
+        if max_records is not None and (
+            isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
+        ):
+            raise ValueError(f"max_records must be an int >= 1 or None, got {max_records!r}")
         self.host = host
         self.port = port
         self.model = BuiltinModel(chunk_tokens)
@@ -75,6 +82,7 @@ class Emulator:
             chunk_delay=chunk_delay,
             files=FileStore(file_processing_delay, upload_granularity),
             burst=burst,
+            max_records=max_records,
         )
         self._runner: web.AppRunner | None = None
 
@@ -136,7 +144,8 @@ class Emulator:
 
     @property
     def records(self) -> list[RequestRecord]:
-        """Every request received so far, oldest first (the live list; clear it to reset)."""
+        """Every request received so far (the newest ``max_records``), oldest first (the live
+        list; clear it to reset)."""
         return self._state.records
 
     @property

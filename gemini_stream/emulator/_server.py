@@ -48,6 +48,7 @@ class ServerState:
         chunk_delay: float,
         files: FileStore | None = None,
         burst: bool = False,
+        max_records: int | None = None,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -58,6 +59,7 @@ class ServerState:
         self.burst = burst
         self.files = files or FileStore()
         self.records: list[RequestRecord] = []
+        self.max_records = max_records
         self.running: set[asyncio.Task[Any]] = set()
         self.closing = False
 
@@ -80,6 +82,8 @@ class ServerState:
             headers = {k.lower(): v for k, v in request.headers.items()}
             record = RequestRecord(request.method, request.path, dict(request.query), headers)
             self.records.append(record)
+            if self.max_records is not None and len(self.records) > self.max_records:
+                del self.records[0]  # the oldest; one memmove of pointers per request
             task = asyncio.current_task()
             if task is not None:
                 self.running.add(task)

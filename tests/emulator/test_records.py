@@ -124,3 +124,18 @@ async def test_non_streaming_requests_are_recorded_too(gemini_emulator, session)
         await response.read()
     assert [r.rpc for r in gemini_emulator.records] == ["countTokens", "list"]
     assert all(r.done and r.status == 200 for r in gemini_emulator.records)
+
+
+async def test_max_records_keeps_the_newest(session):
+    async with Emulator(max_records=3) as emulator:
+        for n in range(5):
+            status, _, _ = await post(session, stream_url(emulator), user(f"question {n}"))
+            assert status == 200
+        texts = [r.body["contents"][0]["parts"][0]["text"] for r in emulator.records]
+    assert texts == ["question 2", "question 3", "question 4"]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "10"])
+def test_max_records_must_be_a_positive_int(bad):
+    with pytest.raises(ValueError, match=f"max_records must be .* got {bad!r}"):
+        Emulator(max_records=bad)
