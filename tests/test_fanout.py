@@ -195,6 +195,24 @@ async def test_chunks_before_a_mid_stream_failure_come_first_then_the_error(
         assert last.error.partial is not None and last.error.partial.text == text
 
 
+async def test_an_idle_timeout_mid_reply_is_the_requests_error(emulator: Emulator) -> None:
+    prompt = "Goes quiet emulator:words=40"
+    headers = {"x-emulator-fault": "delay=0.01; stall-after=5; stall=3"}
+    timeouts = gs.Timeouts(idle=0.2)
+    async with (
+        gs.Client(base_url=emulator.url, api_key="k", headers=headers, timeouts=timeouts) as c,
+        c.stream_many([gs.Request(MODEL, prompt)] * 2) as results,
+    ):
+        with anyio.fail_after(2):  # the stall is 3 s: the idle timeout ends it
+            items = await collect(results)
+    for index in range(2):
+        *chunks, last = items[index]
+        assert [i.kind for i in chunks] == ["chunk"] * 5
+        assert last.kind == "error" and isinstance(last.error, gs.IdleTimeoutError)
+        assert last.error.partial is not None
+        assert last.error.partial.text == "".join(i.chunk.text for i in chunks if i.chunk)
+
+
 # -- leaving early and cancellation ----------------------------------------------------------
 
 
