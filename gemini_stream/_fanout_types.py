@@ -184,7 +184,8 @@ class Progress:
         started: requests whose stream was opened.
         done: requests that ended well.
         failed: requests that ended with an error.
-        chunks: chunks received, all requests together.
+        chunks: chunks decoded, all requests together (in ``stream_many``, a read is
+            decoded when your loop reaches it).
         tokens: tokens used by the ended requests (``usageMetadata.totalTokenCount``).
 
     Example:
