@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import msgspec
 
+from ._blocked import blocked_error
 from ._chat_saved import SavedChat, read_saved_chat
 from ._chat_stream import ChatStream
 from ._input import (
@@ -24,7 +25,6 @@ from ._input import (
     to_tool_config,
 )
 from ._request import model_path
-from ._stream import _blocked_error
 from ._toolbox import ChatToolsInput, Toolbox
 from ._wire_config import GenerationConfig
 from ._wire_content import Content, FunctionCall, Part
@@ -200,7 +200,7 @@ class Chat:
             reply = await stream.final_response()
         reason = reply.block_reason
         if reason is not None and not stream.committed:
-            raise _blocked_error(reply, reason)
+            raise blocked_error(reply, reason)
         return reply
 
     async def run_functions(self, calls: Sequence[FunctionCall]) -> list[Part]:

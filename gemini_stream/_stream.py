@@ -12,10 +12,10 @@ from . import sse
 from ._accumulate import consolidate
 from ._accumulate_batch import accumulate_batch
 from ._admission import prompt_tokens
+from ._blocked import blocked_error, stopped_reason
 from ._codec import decode_chunks
 from ._deltas import DeltaStream
 from ._errors import (
-    BlockedError,
     EventTooLargeError,
     GeminiError,
     IncompleteStreamError,
@@ -127,9 +127,9 @@ class ChunkStream:
         response = await self.final_response()
         text = response.text
         if not text:
-            reason = response.block_reason or _stopped_reason(response)
+            reason = response.block_reason or stopped_reason(response)
             if reason is not None:
-                raise _blocked_error(response, reason)
+                raise blocked_error(response, reason)
         return text
 
     @overload
@@ -415,42 +415,3 @@ def _maybe_error(chunk: GenerateContentResponse) -> bool:
 
 def _short(data: bytes) -> str:
     return repr(data[:80]) + ("..." if len(data) > 80 else "")
-
-
-def _stopped_reason(response: GenerateContentResponse) -> str | None:
-    reason = response.finish_reason
-    return reason if reason not in (None, "STOP", "MAX_TOKENS") else None
-
-
-def _blocked_error(response: GenerateContentResponse, reason: str) -> BlockedError:
-    feedback = response.prompt_feedback
-    prompt = feedback is not None and feedback.block_reason is not None
-    ratings: tuple[object, ...] = ()
-    if feedback is not None and feedback.safety_ratings:
-        ratings = tuple(feedback.safety_ratings)
-    elif response.candidates and response.candidates[0].safety_ratings:
-        ratings = tuple(response.candidates[0].safety_ratings)
-    # Name the category that tripped the filter first: that is what the caller must act on.
-    blocked = [r for r in ratings if getattr(r, "blocked", None)]
-    others = [r for r in ratings if not getattr(r, "blocked", None)]
-    what = "the prompt was blocked" if prompt else "the reply was stopped"
-    if not prompt and not response.text:
-        what += " before any text"
-    message = f"{what} ({reason})"
-    if blocked:
-        message += ": " + ", ".join(
-            f"{getattr(r, 'category', '?')} rated {getattr(r, 'probability', '?')}" for r in blocked
-        )
-    if others:
-        label = "other ratings" if blocked else "ratings"
-        message += f"; {label}: " + ", ".join(
-            f"{getattr(r, 'category', '?')}={getattr(r, 'probability', '?')}" for r in others
-        )
-    if not ratings:
-        message += "; the server gave no safety ratings"
-    detail = response.candidates[0].finish_message if response.candidates else None
-    if detail:
-        message += f" ({detail})"
-    error = BlockedError(message, reason=reason, ratings=ratings)
-    error.partial = response
-    return error
