@@ -56,13 +56,14 @@ def stream_many(
         buffer = max(concurrency, MIN_BUFFER)
     _check_count("buffer", buffer)
     tracker = _Tracker(progress, total)
-    return _streaming(jobs, concurrency, rate_limit, tracker, buffer)
+    workers = concurrency if total is None else min(concurrency, total)
+    return _streaming(jobs, workers, rate_limit, tracker, buffer)
 
 
 @asynccontextmanager
 async def _streaming(
     jobs: Iterator[Job],
-    concurrency: int,
+    workers: int,
     limiter: Limiter | None,
     tracker: _Tracker,
     buffer: int,
@@ -75,7 +76,7 @@ async def _streaming(
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
             # a batch of a million requests costs ``concurrency`` tasks, not a million.
             with send:
-                for _ in range(concurrency):
+                for _ in range(workers):
                     group.start_soon(_produce, jobs, send.clone(), limiter, tracker)
             try:
                 yield FanoutResults(receive, tracker.progress)

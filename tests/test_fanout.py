@@ -328,6 +328,12 @@ async def test_bad_input_is_refused_before_anything_is_sent(
         await client.generate_many([gs.Request(MODEL, "late")])
 
 
+async def test_an_empty_batch_yields_nothing(client: gs.Client) -> None:
+    async with client.stream_many([]) as results:
+        assert [item async for item in results] == []
+    assert results.progress.total == 0 and results.progress.started == 0
+
+
 async def test_a_lazy_iterable_is_read_as_it_goes(client: gs.Client) -> None:
     def requests() -> Iterator[gs.Request]:
         for n in range(5):
