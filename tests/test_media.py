@@ -269,6 +269,9 @@ async def test_speech_comes_back_as_pcm_and_saves_as_wav(
     }
     (speech,) = reply.inline_data
     assert speech.mime_type == "audio/L16;codec=pcm;rate=24000"
+    assert reply.usage is not None and reply.usage.candidates_tokens_details
+    assert {d.modality for d in reply.usage.candidates_tokens_details} <= {"TEXT", "AUDIO"}
+    assert "AUDIO" in {d.modality for d in reply.usage.candidates_tokens_details}
     assert reply.images == [] and reply.text == ""
     with wave.open(str(speech.save(tmp_path / "hi.wav")), "rb") as wav:
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 24000)

@@ -54,7 +54,7 @@ class _Plan:
     tail_cost: int
     finish: str
     thought_tokens: int
-    image: bool = False
+    media: str | None = None  # the modality of an inline image or audio answer
 
 
 def _bare(model: str) -> str:
@@ -124,8 +124,8 @@ class BuiltinModel:
                 if last and plan.finish == "SAFETY":
                     candidate["safetyRatings"] = safety_ratings()
                 candidates.append(candidate)
-            image = any(p.image for p in plans) and i == rounds - 1
-            usage = _usage(prompt, sum(emitted), thoughts, count if image else 0)
+            media = next((p.media for p in plans if p.media), None) if i == rounds - 1 else None
+            usage = _usage(prompt, sum(emitted), thoughts, count if media else 0, media)
             chunks.append({"candidates": candidates, "usageMetadata": usage, **head})
         return chunks
 
@@ -167,8 +167,11 @@ class BuiltinModel:
             return _Plan(units, costs, None, 0, finish, thought_tokens)
         if not parts:  # nothing to say: the terminal chunk carries an empty text part
             return _Plan(units, costs, [{"text": ""}], 0, finish, thought_tokens)
-        image = "inlineData" in parts[-1]
-        return _Plan(units, costs, units.pop(), costs.pop(), finish, thought_tokens, image)
+        blob = parts[-1].get("inlineData")
+        media = None
+        if blob is not None:
+            media = "AUDIO" if str(blob.get("mimeType", "")).startswith("audio/") else "IMAGE"
+        return _Plan(units, costs, units.pop(), costs.pop(), finish, thought_tokens, media)
 
 
 def _thinks(model: str, thinking_config: Mapping[str, Any]) -> bool:
@@ -191,7 +194,11 @@ def _limit(text: str, config: Mapping[str, Any], *, unsafe: bool) -> tuple[str, 
 
 
 def _usage(
-    prompt: Mapping[str, int], candidates: int, thoughts: int, images: int
+    prompt: Mapping[str, int],
+    candidates: int,
+    thoughts: int,
+    images: int,
+    modality: str | None = None,
 ) -> dict[str, Any]:
     total = sum(prompt.values())
     usage: dict[str, Any] = {"promptTokenCount": total}
@@ -201,10 +208,10 @@ def _usage(
     usage["promptTokensDetails"] = details(prompt)
     if thoughts:
         usage["thoughtsTokenCount"] = thoughts
-    if images:
+    if images:  # inline answers (images, or speech), each IMAGE_OUTPUT_TOKENS
         image_tokens = images * IMAGE_OUTPUT_TOKENS
         usage["candidatesTokensDetails"] = details(
-            {"TEXT": candidates - image_tokens, "IMAGE": image_tokens}
+            {"TEXT": candidates - image_tokens, modality or "IMAGE": image_tokens}
         )
     return usage
 
