@@ -248,6 +248,22 @@ async def test_admission_wait_counts_against_the_total_timeout() -> None:
     lease.release()
 
 
+def test_the_token_estimate_counts_inline_media_by_size_not_base64() -> None:
+    from gemini_stream._codec import encode_request
+    from gemini_stream._input import build_request
+
+    text = encode_request(build_request("word " * 20_000))
+    assert _admission.estimate_tokens(text) == len(text) // 4 + 1  # four bytes a token
+    photo = bytes(range(250)) * 4_000  # a 1 MB file
+    request = encode_request(build_request([gs.Part.from_bytes(photo, "image/jpeg"), "What?"]))
+    tokens = _admission.estimate_tokens(request)
+    # One token per 160 bytes of the file (6,250) plus the rest of the JSON; the base64 size
+    # over four would say 333,000.
+    assert 6_250 < tokens < 6_300
+    two = encode_request(build_request([gs.Part.from_bytes(photo, "image/jpeg")] * 2))
+    assert 12_500 < _admission.estimate_tokens(two) < 12_550
+
+
 # -- hooks, against the emulator -------------------------------------------------------------
 
 

@@ -7,10 +7,12 @@ The last test drives the example's own page in headless Chromium (Debian's packa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -123,6 +125,20 @@ async def _page_state(session: aiohttp.ClientSession, debug_port: int) -> tuple[
     return title, text
 
 
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started with ``start_new_session=True`` and every process of its group."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # helpers that outlived the browser
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -135,7 +151,9 @@ async def test_headless_chromium_receives_the_relayed_stream(relay_url: str) -> 
     browser = _chromium()
     assert browser is not None, "CI must have Chromium: .ci/run installs Debian's package"
     debug_port = _free_port()
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes can still write to the profile as the browser exits: the
+    # whole process group is stopped, and a file left behind does not fail the test.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(  # noqa: ASYNC220 - the browser runs beside the test
             [
                 browser,
@@ -153,6 +171,7 @@ async def test_headless_chromium_receives_the_relayed_stream(relay_url: str) -> 
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, helpers included
         )
         try:
             title, text = "", ""
@@ -166,7 +185,6 @@ async def test_headless_chromium_receives_the_relayed_stream(relay_url: str) -> 
                     if title == "done":
                         break
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            _stop_group(process)
     assert title == "done"
     assert text == expected_text(_request("Hello from Chromium"), relay.MODEL)
