@@ -57,18 +57,19 @@ class Read:
         stream, index, request, head = self.stream, self.index, self.request, self.head
         if stream._state == _DONE:
             return head  # the request failed already: what its worker read since is dropped
-        try:
-            data = self.data
-            if self.error is not None:
-                raise self.error
-            if type(data) is list:
-                stream._on_payloads(data)
-            else:
-                stream._on_data(data)  # type: ignore[arg-type]
-        except GeminiError as exc:
-            stream._fail(exc)
-            self.tracker.ended(exc.partial, failed=True)
-            return [FanoutItem("error", index, request, error=exc), *head]
+        error, data = self.error, self.data
+        if error is None:
+            try:
+                if isinstance(data, list):
+                    stream._on_payloads(data)
+                else:
+                    stream._on_data(data)
+            except GeminiError as exc:
+                error = exc
+        if error is not None:
+            stream._fail(error)
+            self.tracker.ended(error.partial, failed=True)
+            return [FanoutItem("error", index, request, error=error), *head]
         batch, stream._pending = stream._pending, []
         self.tracker.progress.chunks += len(batch)
         items = [FanoutItem("chunk", index, request, chunk) for chunk in batch]
@@ -104,6 +105,7 @@ async def hand_over(
             data = await read()
         except READ_FAILURES as exc:
             error = read_failure(exc, stream._call.timeouts, started=True)
+            error.__cause__ = exc  # as ``raise ... from exc`` in ChunkStream._fill
             await send_batch(send, Read(stream, index, request, tracker, b"", error))
             return
         await send_batch(send, Read(stream, index, request, tracker, data))

@@ -209,6 +209,7 @@ async def test_an_idle_timeout_mid_reply_is_the_requests_error(emulator: Emulato
         *chunks, last = items[index]
         assert [i.kind for i in chunks] == ["chunk"] * 5
         assert last.kind == "error" and isinstance(last.error, gs.IdleTimeoutError)
+        assert isinstance(last.error.__cause__, aiohttp.SocketTimeoutError)  # what aiohttp said
         assert last.error.partial is not None
         assert last.error.partial.text == "".join(i.chunk.text for i in chunks if i.chunk)
 
