@@ -18,6 +18,8 @@ from ._wire_response import Candidate, GenerateContentResponse
 
 __all__ = ("accumulate_batch",)
 
+_UNSET: object = object()  # no chunk read yet
+
 
 def accumulate_batch(
     snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
@@ -40,22 +42,19 @@ def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[in
 
     A run's chunks share one candidate index and thought flag and carry no prompt feedback
     or model status (the server sends those on the first chunk, if at all); a chunk with a
-    finish reason is the last of its run. The checks are written out: this runs once per
-    chunk.
+    finish reason is the last of its run. The checks are written out, and the shape is
+    checked by unpacking (one candidate, one part) rather than with ``len()``: this runs once
+    per chunk.
     """
     texts: list[str] = []
     append = texts.append
-    index = thought = None
-    end = start
+    index = thought = _UNSET
     for chunk in chunks[start:] if start else chunks:
-        candidates = chunk.candidates
-        if candidates is None or len(candidates) != 1:
-            break
-        candidate = candidates[0]
-        content = candidate.content
-        if content is None or len(content.parts) != 1:
-            break
-        part = content.parts[0]
+        try:
+            (candidate,) = chunk.candidates  # type: ignore[misc]
+            (part,) = candidate.content.parts  # type: ignore[union-attr]
+        except (TypeError, ValueError, AttributeError):
+            break  # no candidates or content, or more than one of either
         text = part.text
         if (
             text is None
@@ -84,15 +83,16 @@ def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[in
             or part.part_metadata is not None
         ):
             break
-        if end == start:
-            index, thought = candidate.index, bool(part.thought)
-        elif candidate.index != index or bool(part.thought) is not thought:
-            break
+        # Usually the very objects of the run's first chunk (None, a small int): no compare.
+        if part.thought is not thought or candidate.index is not index:
+            if index is _UNSET:
+                index, thought = candidate.index, part.thought
+            elif candidate.index != index or bool(part.thought) is not bool(thought):
+                break
         append(text)
-        end += 1
         if candidate.finish_reason is not None:
             break
-    return end, texts
+    return start + len(texts), texts
 
 
 def _joined(

@@ -57,6 +57,7 @@ class ChunkStream:
     __slots__ = (
         "__weakref__",
         "_call",
+        "_consolidated",
         "_decoder",
         "_deferred",
         "_idle_set",
@@ -83,6 +84,7 @@ class ChunkStream:
         # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded: list[GenerateContentResponse] = []
+        self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
         # Fan-out sets this to a list: the events of a read after its first go there undecoded,
         # for the consumer to decode (_fanout_reads).
         self._undecoded: list[bytearray] | None = None
@@ -98,7 +100,14 @@ class ChunkStream:
     def response(self) -> GenerateContentResponse:
         """The reply accumulated so far: every chunk received, merged into one response."""
         snapshot = self._fold()
-        return GenerateContentResponse() if snapshot is None else consolidate(snapshot)
+        if snapshot is None:
+            return GenerateContentResponse()
+        if not self._consolidated:
+            # The merged reply is a snapshot too: later chunks fold into it, and reading
+            # ``response`` again costs nothing until they do.
+            snapshot = self._snapshot = consolidate(snapshot)
+            self._consolidated = True
+        return snapshot
 
     @property
     def text_stream(self) -> DeltaStream:
@@ -258,6 +267,7 @@ class ChunkStream:
         self._pending.clear()
         self._snapshot = None
         self._unfolded = []
+        self._consolidated = False
         if self._undecoded is not None:
             self._undecoded = []  # a failed attempt's events are not this reply's
         self._deferred = None
@@ -287,6 +297,13 @@ class ChunkStream:
             if self._state == _DONE:
                 return  # closed while this read was on its way
             self._on_data(data)
+            if self._undecoded is None and self._at_eof():
+                self._end()  # the body's end came with this read: no read to learn it
+
+    def _at_eof(self) -> bool:
+        """Whether the whole body was received and read: the next read would give ``b""``."""
+        response = self._response
+        return response is not None and response.content.at_eof()
 
     def _on_data(self, data: bytes) -> None:
         """Take one socket read (``b""``: the end of the body): decode it, check it and queue
@@ -349,6 +366,7 @@ class ChunkStream:
         if self._unfolded:
             self._snapshot = accumulate_batch(self._snapshot, self._unfolded)
             self._unfolded = []
+            self._consolidated = False
         return self._snapshot
 
     def _set_idle_timeout(self) -> None:

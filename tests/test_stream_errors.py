@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -172,6 +173,53 @@ async def test_stream_without_finish_reason_is_incomplete(
         await client.stream(MODEL, "Hi").final_text()
     assert info.value.partial is not None
     assert info.value.partial.text == "Hello wor"
+
+
+async def _one_piece_server(body: bytes) -> web.AppRunner:
+    """A server that answers every stream with ``body`` whole (Content-Length, one write)."""
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="text/event-stream")
+
+    app = web.Application()
+    app.router.add_post("/v1beta/models/{name}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+def _sse(*chunks: dict[str, object]) -> bytes:
+    return b"".join(b"data: " + json.dumps(c).encode() + b"\r\n\r\n" for c in chunks)
+
+
+async def test_a_reply_that_ends_with_its_only_read_is_whole() -> None:
+    # The body's end comes with the read that brings its chunks: nothing is lost or repeated.
+    runner = await _one_piece_server(_sse(_chunk("Hel"), _chunk("lo", finish="STOP")))
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with gs.Client(base_url=url, api_key="k") as client:
+            for _ in range(3):  # the connection goes back to the pool each time
+                stream = client.stream(MODEL, "Hi")
+                assert [c.text async for c in stream] == ["Hel", "lo"]
+                assert stream.response.text == "Hello"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_truncated_reply_in_one_read_gives_its_chunks_then_the_error() -> None:
+    runner = await _one_piece_server(_sse(_chunk("Hel"), _chunk("lo")))
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with gs.Client(base_url=url, api_key="k") as client:
+            seen: list[str] = []
+            with pytest.raises(gs.IncompleteStreamError) as info:
+                async for chunk in client.stream(MODEL, "Hi"):
+                    seen.append(chunk.text)
+    finally:
+        await runner.cleanup()
+    assert seen == ["Hel", "lo"]
+    assert info.value.partial is not None and info.value.partial.text == "Hello"
 
 
 async def test_scripted_chunks_arrive_exactly(client: gs.Client, emulator: Emulator) -> None:
