@@ -309,12 +309,12 @@ class DataDecoder(_Framer):
             # CRLF. j - 2 is the size of the lines up to the last one's CRLF.
             if buf.startswith(b"data: ", _START) and j - 2 <= self._max:
                 payloads = buf[_START + 6 : j].split(_DATA_SEP)
-                for p in payloads:
-                    # Ints, not b"\r": bytearray's `in` tries an int first, and a bytes
-                    # operand costs a raised and cleared TypeError (7x slower).
-                    if 13 in p or 10 in p:
-                        payloads = self._interpret(j + len(_SEP))
-                        break
+                # One scan of the payloads joined, not one call per payload (a tenth of the
+                # instructions for a read of a hundred events). Ints, not b"\r": bytes' `in`
+                # tries an int first, and a bytes operand costs a raised, cleared TypeError.
+                joined = payloads[0] if len(payloads) == 1 else b"".join(payloads)
+                if 13 in joined or 10 in joined:
+                    payloads = self._interpret(j + len(_SEP))
             else:
                 payloads = self._interpret(j + len(_SEP))
             del buf[:j]  # its last _SEP becomes the new start marker
