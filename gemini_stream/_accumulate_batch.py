@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from ._accumulate import accumulate
 from ._wire_content import Content, Part
-from ._wire_response import Candidate, GenerateContentResponse
+from ._wire_response import Candidate, GenerateContentResponse, UsageMetadata
 
-__all__ = ("accumulate_batch",)
+__all__ = ("accumulate_batch", "latest_usage", "surely_finished")
 
 _UNSET: object = object()  # no chunk read yet
 
@@ -128,3 +128,36 @@ def _joined(
         model_version=version,
         response_id=response_id,
     )
+
+
+# What the fold of ``chunks`` into ``snapshot`` would say, read without folding: a stream asks
+# these at its end, and a reply nobody reads is then never folded.
+
+
+def latest_usage(
+    snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
+) -> UsageMetadata | None:
+    """The ``usage_metadata`` of the fold (the latest chunk that has one wins)."""
+    for chunk in reversed(chunks):
+        if chunk.usage_metadata is not None:
+            return chunk.usage_metadata
+    return None if snapshot is None else snapshot.usage_metadata
+
+
+def surely_finished(
+    snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
+) -> bool:
+    """True when the fold surely has a ``finish_reason``: the last chunk with candidates has
+    one, with a finish reason, for the reply's first candidate. False: fold and look."""
+    last = next((chunk for chunk in reversed(chunks) if chunk.candidates), None)
+    if last is None or len(last.candidates) != 1:  # type: ignore[arg-type]
+        return False
+    candidate = last.candidates[0]  # type: ignore[index]
+    if candidate.finish_reason is None:
+        return False
+    # The reply's first candidate is the first index that arrived.
+    if snapshot is not None and snapshot.candidates:
+        first = snapshot.candidates[0]
+    else:
+        first = next(chunk for chunk in chunks if chunk.candidates).candidates[0]  # type: ignore[index]
+    return (candidate.index or 0) == (first.index or 0)

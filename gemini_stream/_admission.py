@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
 import anyio
 import msgspec
@@ -12,9 +11,6 @@ import msgspec
 from ._config import RateLimit
 from ._errors import TotalTimeoutError
 from ._ratelimit import InProcessLimiter, Lease, Limiter
-
-if TYPE_CHECKING:
-    from .types import GenerateContentResponse
 
 # The API documents "about four characters per token"; counting bytes of the encoded JSON
 # errs on the side of waiting (the JSON envelope counts too).
@@ -134,14 +130,13 @@ class _UsageOnly(msgspec.Struct, rename="camel"):
 _usage_decoder = msgspec.json.Decoder(_UsageOnly)
 
 
-def prompt_tokens(reply: GenerateContentResponse | bytes | None) -> int | None:
-    """The input tokens a reply (a folded stream, or a ``generateContent`` body) reports."""
-    if isinstance(reply, bytes):
-        try:
-            usage = _usage_decoder.decode(reply).usage_metadata
-        except msgspec.DecodeError:
-            return None
-        return usage.prompt_token_count if usage is not None else None
-    if reply is None or reply.usage_metadata is None:
+def prompt_tokens(body: bytes | None) -> int | None:
+    """The input tokens a ``generateContent`` reply body reports (a stream reads its own);
+    ``None`` when there is no body, or it reports none."""
+    if body is None:
         return None
-    return reply.usage_metadata.prompt_token_count
+    try:
+        usage = _usage_decoder.decode(body).usage_metadata
+    except msgspec.DecodeError:
+        return None
+    return usage.prompt_token_count if usage is not None else None

@@ -104,7 +104,7 @@ async def _produce(
                 if isinstance(outcome, Exception):
                     await send_batch(send, [FanoutItem("error", index, request, error=outcome)])
                 else:
-                    await send_batch(send, [FanoutItem("done", index, request, response=outcome)])
+                    await send_batch(send, [FanoutItem("done", index, request, _reply=outcome)])
             except anyio.BrokenResourceError:
                 return  # the consumer closed its end: nobody wants the rest
 
@@ -299,13 +299,17 @@ class _Tracker:
         if self.notify is not None:
             self.notify(self.progress)
 
-    def ended(self, response: object, *, failed: bool) -> None:
+    def ended(self, reply: GenerateContentResponse | ChunkStream | None, *, failed: bool) -> None:
+        """Count a request's end; ``reply``: its reply, or its finished stream, for the tokens."""
         progress = self.progress
         if failed:
             progress.failed += 1
         else:
             progress.done += 1
-        usage = getattr(response, "usage_metadata", None)
+        if isinstance(reply, ChunkStream):
+            usage = reply._usage()  # the reply need not be merged for this
+        else:
+            usage = None if reply is None else reply.usage_metadata
         if usage is not None and usage.total_token_count:
             progress.tokens += usage.total_token_count
         if self.notify is not None:

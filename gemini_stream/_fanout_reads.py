@@ -76,9 +76,8 @@ class Read:
         if stream._state == _DONE:  # the end of the reply, or an error after these chunks
             error, stream._deferred = stream._deferred, None
             if error is None:
-                response = stream.response
-                self.tracker.ended(response, failed=False)
-                items.insert(0, FanoutItem("done", index, request, response=response))
+                self.tracker.ended(stream, failed=False)
+                items.insert(0, FanoutItem("done", index, request, _reply=stream))
             else:
                 self.tracker.ended(error.partial, failed=True)
                 items.insert(0, FanoutItem("error", index, request, error=error))

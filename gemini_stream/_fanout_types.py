@@ -104,7 +104,8 @@ class FanoutItem(msgspec.Struct, frozen=True):
         request: the request as it was given.
         chunk: for ``"chunk"``: the chunk, as ``async for chunk in stream`` gives it.
         error: for ``"error"``: the exception; a ``GeminiError`` carries ``.partial``.
-        response: for ``"done"``: the whole reply, merged (``stream.response``).
+        response: for ``"done"``: the whole reply, merged (``stream.response``). It is
+            merged when first read, so a loop that only relays chunks never pays for it.
     """
 
     kind: Literal["chunk", "done", "error"]
@@ -112,7 +113,24 @@ class FanoutItem(msgspec.Struct, frozen=True):
     request: object
     chunk: GenerateContentResponse | None = None
     error: Exception | None = None
-    response: GenerateContentResponse | None = None
+    # For "done": the reply, or the finished stream that merges it when asked.
+    _reply: GenerateContentResponse | StreamLike | None = None
+
+    @property
+    def response(self) -> GenerateContentResponse | None:
+        """For ``"done"``: the whole reply, merged; ``None`` for other kinds."""
+        reply = self._reply
+        if reply is None or isinstance(reply, GenerateContentResponse):
+            return reply
+        return reply.response
+
+    def __repr__(self) -> str:
+        shown = [f"kind={self.kind!r}", f"index={self.index!r}", f"request={self.request!r}"]
+        for name in ("chunk", "error", "response"):
+            value = getattr(self, name)
+            if value is not None:
+                shown.append(f"{name}={value!r}")
+        return f"FanoutItem({', '.join(shown)})"
 
 
 class FanoutResults:

@@ -10,8 +10,7 @@ import aiohttp
 
 from . import sse
 from ._accumulate import consolidate
-from ._accumulate_batch import accumulate_batch
-from ._admission import prompt_tokens
+from ._accumulate_batch import accumulate_batch, latest_usage, surely_finished
 from ._blocked import blocked_error, stopped_reason
 from ._codec import decode_chunks
 from ._deltas import DeltaStream
@@ -24,7 +23,7 @@ from ._errors import (
 from ._retry import retrying
 from ._structured import parse_json, schema_type
 from ._transport import READ_FAILURES, error_from_body, read_error, read_failure
-from .types import GenerateContentResponse
+from .types import GenerateContentResponse, UsageMetadata
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -33,9 +32,10 @@ if TYPE_CHECKING:
     from ._transport import Call
 
 _NEW, _OPEN, _DONE = 0, 1, 2
-# Received chunks are folded into the reply this many at a time (or sooner when the reply is
-# asked for): one fold of a few dozen plain text deltas costs about what one delta does, while
-# the chunks waiting hold at most a few dozen KB.
+# Received chunks are folded into the reply when it is asked for (``response``, an error's
+# ``partial``), or, this many at a time, when a read brings more: one fold of a few dozen plain
+# text deltas costs about what one delta does, the chunks waiting hold at most a few dozen KB
+# beyond the last read's, and a reply nobody asks for (a relay) is never folded.
 _FOLD_AFTER = 32
 _T = TypeVar("_T")
 
@@ -201,7 +201,7 @@ class ChunkStream:
                 response.close()
         lease = self._lease
         if lease is not None and self._loop is not None and not self._loop.is_closed():
-            lease.release(prompt_tokens(self._fold()))
+            lease.release(self._prompt_tokens())
 
     def __repr__(self) -> str:
         state = ("not started", "open", "finished")[self._state]
@@ -352,12 +352,11 @@ class ChunkStream:
         return False
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
-        """Queue the chunks of one read for the caller; fold them into the reply in bulk."""
+        """Queue the chunks of one read for the caller; fold earlier reads' chunks in bulk."""
         if batch:
-            unfolded = self._unfolded
-            unfolded += batch
-            if len(unfolded) >= _FOLD_AFTER:
+            if len(self._unfolded) >= _FOLD_AFTER:
                 self._fold()
+            self._unfolded += batch
             batch.reverse()
         self._pending = batch
 
@@ -382,12 +381,14 @@ class ChunkStream:
         """The server closed the body: check that the reply is complete."""
         leftover = self._decoder.flush()
         self._finish(close=False)
-        snapshot = self.response
         if leftover:
             error = error_from_body(leftover)
             if error is not None:
                 self._defer_or_raise(error)
                 return
+        if surely_finished(self._snapshot, self._unfolded):
+            return  # the usual end: no fold needed to know
+        snapshot = self.response
         if snapshot.finish_reason is None and not snapshot.blocked:
             self._defer_or_raise(
                 IncompleteStreamError(
@@ -421,7 +422,15 @@ class ChunkStream:
                 response.release()
         lease, self._lease = self._lease, None
         if lease is not None:
-            lease.release(prompt_tokens(self._fold()))
+            lease.release(self._prompt_tokens())
+
+    def _usage(self) -> UsageMetadata | None:
+        """The reply's ``usage_metadata``, read without merging the reply."""
+        return latest_usage(self._snapshot, self._unfolded)
+
+    def _prompt_tokens(self) -> int | None:
+        usage = self._usage()
+        return None if usage is None else usage.prompt_token_count
 
 
 def _maybe_error(chunk: GenerateContentResponse) -> bool:

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from gemini_stream._accumulate import accumulate, consolidate
-from gemini_stream._accumulate_batch import accumulate_batch
+from gemini_stream._accumulate_batch import accumulate_batch, latest_usage, surely_finished
 from gemini_stream.emulator import BuiltinModel
 from gemini_stream.types import GenerateContentResponse
 
@@ -75,3 +75,48 @@ def test_a_long_reply_in_one_batch_is_one_join() -> None:
 
 def test_an_empty_batch_changes_nothing() -> None:
     assert accumulate_batch(None, []) is None
+
+
+def _usage_only(tokens: int) -> object:
+    return _decode(msgspec.json.encode({"usageMetadata": {"totalTokenCount": tokens}}))
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+@pytest.mark.parametrize("split", [0, 1, 4, 1000])
+def test_what_the_fold_would_say_is_read_without_folding(name: str, split: int) -> None:
+    # A stream reads these at its end from the part folded and the chunks not folded yet.
+    chunks = _chunks(REQUESTS[name])
+    for tail in ([], [_usage_only(7)]):  # a usage-only last chunk has no candidates
+        whole = [*chunks, *tail]
+        snapshot = accumulate_batch(None, whole[:split])  # type: ignore[arg-type]
+        rest = whole[split:]
+        merged = _one_by_one(whole)
+        assert latest_usage(snapshot, rest) == merged.usage_metadata  # type: ignore[arg-type]
+        if surely_finished(snapshot, rest):  # type: ignore[arg-type]
+            assert merged.finish_reason is not None
+
+
+def test_a_reply_that_ends_as_usual_is_known_finished_without_a_fold() -> None:
+    chunks = _chunks(REQUESTS["text"])
+    assert surely_finished(None, chunks)  # type: ignore[arg-type]
+    assert surely_finished(None, [*chunks, _usage_only(7)])  # type: ignore[arg-type]
+    assert not surely_finished(None, chunks[:-1])  # type: ignore[arg-type]
+
+
+def test_when_another_candidate_finishes_last_the_first_one_is_looked_up() -> None:
+    # Candidate 1 finishing says nothing about candidate 0, the one ``finish_reason`` reads.
+    def chunk(index: int, finish: str | None) -> object:
+        candidate: dict[str, object] = {
+            "content": {"parts": [{"text": f"c{index}"}], "role": "model"},
+            "index": index,
+        }
+        if finish:
+            candidate["finishReason"] = finish
+        return _decode(msgspec.json.encode({"candidates": [candidate]}))
+
+    chunks = [chunk(0, None), chunk(1, "STOP")]
+    assert not surely_finished(None, chunks)  # type: ignore[arg-type]
+    assert _one_by_one(chunks).finish_reason is None
+    assert surely_finished(None, [chunk(0, None), chunk(0, "STOP")])  # type: ignore[arg-type]
+    folded = accumulate_batch(None, [chunk(1, None)])  # candidate 1 came first
+    assert not surely_finished(folded, [chunk(0, "STOP")])  # type: ignore[arg-type]

@@ -78,6 +78,24 @@ class FakeChat:
         return self.client.stream(MODEL, message)
 
 
+async def test_the_done_items_reply_is_the_streams_merged_when_read(
+    client: gs.Client,
+) -> None:
+    prompt = "Tell me about fan-out emulator:words=120"
+    direct = client.stream(MODEL, prompt)
+    async for _ in direct:
+        pass
+    async with client.stream_many([gs.Request(MODEL, prompt)] * 3) as results:
+        done = [item async for item in results if item.kind == "done"]
+    assert len(done) == 3
+    for item in done:
+        assert item.response == direct.response  # merged on first read, same every time
+        assert item.response is item.response
+        assert item.chunk is None and item.error is None
+        assert repr(item).startswith("FanoutItem(kind='done', index=")
+        assert "response=GenerateContentResponse(" in repr(item) and "chunk=" not in repr(item)
+
+
 async def test_generate_many_returns_replies_in_input_order(
     emulator: Emulator, client: gs.Client
 ) -> None:

@@ -222,6 +222,20 @@ async def test_a_truncated_reply_in_one_read_gives_its_chunks_then_the_error() -
     assert info.value.partial is not None and info.value.partial.text == "Hello"
 
 
+async def test_a_reply_whose_first_candidate_never_finishes_is_incomplete(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    # Only the second candidate finishes: the reply's finish_reason (the first's) is missing.
+    second = _chunk(" two", finish="STOP")
+    second["candidates"][0]["index"] = 1  # type: ignore[index]
+    emulator.script(ScriptedReply([_chunk("one"), second]))
+    with pytest.raises(gs.IncompleteStreamError) as info:
+        async for _ in client.stream(MODEL, "Hi"):
+            pass
+    assert info.value.partial is not None
+    assert [c.index for c in info.value.partial.candidates or []] == [0, 1]
+
+
 async def test_scripted_chunks_arrive_exactly(client: gs.Client, emulator: Emulator) -> None:
     emulator.script(ScriptedReply([_chunk("Hel"), _chunk("lo", finish="STOP")]))
     assert await client.stream(MODEL, "Hi").final_text() == "Hello"
