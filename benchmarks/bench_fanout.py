@@ -9,7 +9,10 @@ Contenders, interleaved round by round (the order rotates), medians over the rou
 * ``floor``: bare aiohttp, ``find(b"\\r\\n\\r\\n")`` and one msgspec decode per event, one task
   per stream (``benchmarks/_e2e_contenders.Floor``);
 * ``stream_many``: ``async with client.stream_many(requests, concurrency=N)``, counting the
-  chunk items (each request also yields its ``done`` item with the merged reply);
+  chunk items, as the floor counts its chunks (a relay). Each request also yields its ``done``
+  item; its merged reply (``item.response``) is built when first read, and is read for one
+  request per round, to check it;
+* ``stream_many+merge``: the same, reading every request's merged reply (the fold's cost);
 * ``tasks``: one task per ``client.stream(...)`` with ``async for``: our stream without the
   fan-out layer, to show what the layer costs;
 * ``google-genai``: the official SDK's async stream, one task per stream, when installed.
@@ -77,12 +80,12 @@ QUICK = Sizes(streams=(20, 50), chunks=8, rounds=1, peer_rounds=1, memory_stream
 
 
 class StreamMany:
-    """``Client.stream_many`` over N copies of one request; counts chunk items."""
+    """``Client.stream_many`` over N copies of one request; counts chunk items and reads the
+    merged reply of request 0 (``merge``: of every request)."""
 
-    name = "stream_many"
-
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, merge: bool = False) -> None:
         self.client = gs.Client(base_url=url, api_key=KEY)
+        self.merge = merge
         self.replies: list[str] = []
         self.errors: list[BaseException] = []
 
@@ -94,7 +97,8 @@ class StreamMany:
                 if item.kind == "chunk":
                     counts[item.index] += 1
                 elif item.kind == "done":
-                    self.replies.append(item.response.text)  # type: ignore[union-attr]
+                    if self.merge or item.index == 0:
+                        self.replies.append(item.response.text)  # type: ignore[union-attr]
                 else:
                     self.errors.append(item.error)  # type: ignore[arg-type]
         return counts
@@ -128,8 +132,8 @@ class PerTask:
 def _contenders(url: str, names: list[str]) -> dict[str, Any]:
     made: dict[str, Any] = {}
     for name in names:
-        if name == "stream_many":
-            made[name] = StreamMany(url)
+        if name.startswith("stream_many"):
+            made[name] = StreamMany(url, merge=name == "stream_many+merge")
         elif name == "tasks":
             made[name] = PerTask(name, Ours(url))
         elif name == "floor":
@@ -137,6 +141,10 @@ def _contenders(url: str, names: list[str]) -> dict[str, Any]:
         elif name == "google-genai":
             made[name] = PerTask(name, GoogleGenai(url))
     return made
+
+
+def _fanouts(contenders: dict[str, Any]) -> dict[str, StreamMany]:
+    return {n: c for n, c in contenders.items() if isinstance(c, StreamMany)}
 
 
 async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
@@ -149,8 +157,8 @@ async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
         for contender in contenders.values():  # warm up: pools hold their connections
             for streams in sizes.streams:
                 await contender.run("warm", streams)
-        if "stream_many" in contenders:
-            contenders["stream_many"].replies.clear()
+        for many in _fanouts(contenders).values():
+            many.replies.clear()
         for round_ in range(sizes.rounds):
             order = names[round_ % len(names) :] + names[: round_ % len(names)]
             if round_ >= sizes.peer_rounds:
@@ -170,11 +178,12 @@ async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
                     if short:
                         problems.append(f"{name}, {streams} streams: {short} incomplete")
             _progress(f"round {round_ + 1}/{sizes.rounds} done")
-        if "stream_many" in contenders:
-            many = contenders["stream_many"]
-            wrong = sum(text != expected_text(request_body(prompt), MODEL) for text in many.replies)
-            if wrong or many.errors:
-                problems.append(f"stream_many: {wrong} wrong replies, errors {many.errors[:3]}")
+        for name, fanout in _fanouts(contenders).items():
+            replies, errors = fanout.replies, fanout.errors
+            wrong = sum(text != expected_text(request_body(prompt), MODEL) for text in replies)
+            if wrong or errors or not replies:
+                problems.append(f"{name}: {wrong} of {len(replies)} replies wrong, "
+                                f"errors {errors[:3]}")  # fmt: skip
     finally:
         for contender in contenders.values():
             await contender.aclose()
@@ -238,13 +247,16 @@ def run(
     sizes: Sizes = FULL, names: list[str] | None = None, loop: str = "asyncio", burst: bool = False
 ) -> dict[str, Any]:
     """Measure every figure; return ``figures``, ``memory``, ``problems``, ``table``, ``svg``."""
-    names = names or [n for n in ("floor", "stream_many", "tasks", "google-genai")
+    names = names or [n for n in ("floor", "stream_many", "stream_many+merge", "tasks",
+                                  "google-genai")
                       if n != "google-genai" or "google-genai" in available()]  # fmt: skip
     with emulator(*(["--burst"] if burst else [])) as url:
         _progress(f"CPU and throughput, {sizes.rounds} rounds, streams {sizes.streams}")
         result = run_in_loop(loop, lambda: _measure(url, names, sizes))
         memory = {}
         for name in names:
+            if name == "stream_many+merge":
+                continue  # stream_many's: a reply is merged after its stream's end
             _progress(f"memory with {sizes.memory_streams} open streams: {name}")
             memory[name] = _memory(name, url, loop, sizes.memory_streams)
             if memory[name]["first_chunks"] != sizes.memory_streams:

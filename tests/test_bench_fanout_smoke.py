@@ -20,7 +20,7 @@ def test_quick_run_streams_every_chunk_and_draws_the_chart(
     assert bench_fanout.main(["--quick", "--svg", str(svg)]) == 0  # 1 means a PROBLEM line
     out = capsys.readouterr().out
     assert "PROBLEM" not in out
-    assert "| figure | floor | stream_many | tasks |" in out
+    assert "| figure | floor | stream_many | stream_many+merge | tasks |" in out
     for streams in bench_fanout.QUICK.streams:
         assert f"client CPU µs per chunk, {streams} streams" in out
     assert "KB of RSS per open stream" in out
