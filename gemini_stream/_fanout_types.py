@@ -105,7 +105,9 @@ class FanoutItem(msgspec.Struct, frozen=True):
         chunk: for ``"chunk"``: the chunk, as ``async for chunk in stream`` gives it.
         error: for ``"error"``: the exception; a ``GeminiError`` carries ``.partial``.
         response: for ``"done"``: the whole reply, merged (``stream.response``). It is
-            merged when first read, so a loop that only relays chunks never pays for it.
+            merged when first read, so a loop that only relays chunks never pays for it;
+            until then the item holds the chunks its stream received last (about 1 KB
+            each): to keep many replies, keep ``item.response`` rather than the item.
     """
 
     kind: Literal["chunk", "done", "error"]

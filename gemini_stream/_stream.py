@@ -98,7 +98,11 @@ class ChunkStream:
 
     @property
     def response(self) -> GenerateContentResponse:
-        """The reply accumulated so far: every chunk received, merged into one response."""
+        """The reply accumulated so far: every chunk received, merged into one response.
+
+        Merged when read: until then the stream holds the chunks of its last reads (about
+        1 KB each), so to keep many replies, keep ``stream.response`` rather than the stream.
+        """
         snapshot = self._fold()
         if snapshot is None:
             return GenerateContentResponse()
