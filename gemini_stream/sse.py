@@ -309,9 +309,9 @@ class DataDecoder(_Framer):
             # CRLF. j - 2 is the size of the lines up to the last one's CRLF.
             if buf.startswith(b"data: ", _START) and j - 2 <= self._max:
                 payloads = buf[_START + 6 : j].split(_DATA_SEP)
-                # One scan of the payloads joined, not one call per payload (a tenth of the
-                # instructions for a read of a hundred events). Ints, not b"\r": bytes' `in`
-                # tries an int first, and a bytes operand costs a raised, cleared TypeError.
+                # One scan of the payloads joined, not two calls per payload (a read of a
+                # hundred events: 2,473 instructions per event instead of 2,775). Ints, not
+                # b"\r": `in` tries an int first; a bytes operand costs a raised TypeError.
                 joined = payloads[0] if len(payloads) == 1 else b"".join(payloads)
                 if 13 in joined or 10 in joined:
                     payloads = self._interpret(j + len(_SEP))
