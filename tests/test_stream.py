@@ -10,6 +10,7 @@ import weakref
 import pytest
 
 import gemini_stream as gs
+from gemini_stream._accumulate_batch import accumulate_batch
 from gemini_stream.emulator import Emulator, expected_text
 
 MODEL = "gemini-2.5-flash"
@@ -56,6 +57,26 @@ async def test_response_mid_stream_holds_every_chunk_handed_out(client: gs.Clien
                 assert stream.response.text == seen
     assert chunks > 64
     assert stream.response.text == seen == expected_text(_request(prompt), MODEL)
+
+
+async def test_a_reply_nobody_reads_is_never_merged(
+    client: gs.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A relay pays nothing for stream.response; the first read of it merges, the next reuse.
+    folds: list[int] = []
+
+    def counting(snapshot: object, chunks: list[object]) -> object:
+        folds.append(len(chunks))
+        return accumulate_batch(snapshot, chunks)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("gemini_stream._stream.accumulate_batch", counting)
+    prompt = "A short one emulator:words=20"
+    stream = client.stream(MODEL, prompt)
+    count = len([chunk async for chunk in stream])
+    assert count > 2 and folds == []
+    assert stream.response.text == expected_text(_request(prompt), MODEL)
+    assert folds == [count]
+    assert stream.response is stream.response and folds == [count]
 
 
 async def test_no_request_is_sent_until_the_stream_is_used(
