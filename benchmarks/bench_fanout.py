@@ -58,7 +58,7 @@ from benchmarks._e2e_support import (
 from benchmarks._svg import bar_chart
 from gemini_stream.emulator import expected_text
 
-__all__ = ("FULL", "QUICK", "Sizes", "main", "run")
+__all__ = ("FULL", "QUICK", "Sizes", "StreamMany", "main", "make_contenders", "run")
 
 KEY = "bench"
 STALL = {"x-emulator-fault": "stall-after=1; stall=30"}
@@ -129,7 +129,8 @@ class PerTask:
         await self.contender.aclose()
 
 
-def _contenders(url: str, names: list[str]) -> dict[str, Any]:
+def make_contenders(url: str, names: list[str]) -> dict[str, Any]:
+    """The named contenders (see the module docstring), each with ``run(prompt, streams)``."""
     made: dict[str, Any] = {}
     for name in names:
         if name.startswith("stream_many"):
@@ -152,7 +153,7 @@ async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
     per_stream = expected_chunks(request_body(prompt))
     samples: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     problems: list[str] = []
-    contenders = _contenders(url, names)
+    contenders = make_contenders(url, names)
     try:
         for contender in contenders.values():  # warm up: pools hold their connections
             for streams in sizes.streams:

@@ -10,9 +10,10 @@ of its own, outside valgrind. It runs N concurrent 100-chunk requests once to wa
 R rounds more; the child runs once with R=1 and once with R=3, and the difference of the two
 totals over 2N is the cost of one request, with start-up and warm-up cancelled out.
 
-Contenders: ``floor`` (bare aiohttp, ``find`` framing, one msgspec decode per event),
-``tasks`` (one task per ``client.stream``, ``async for``), ``stream_many`` (counting the chunk
-items, as the floor counts chunks) and ``stream_many+merge`` (also reading each merged reply).
+Contenders, those of ``bench_fanout.py``: ``floor`` (bare aiohttp, ``find`` framing, one
+msgspec decode per event), ``tasks`` (one task per ``client.stream``, ``async for``),
+``stream_many`` (counting the chunk items, as the floor counts chunks) and
+``stream_many+merge`` (also reading each merged reply).
 
 Run ``python benchmarks/bench_instructions.py`` (needs valgrind; about 5 minutes at 200
 streams, ``--streams 50`` for a quicker look). Instructions are not seconds: Python bytecode
@@ -22,7 +23,6 @@ runs fewer instructions per cycle than msgspec's C, and ``rep movsb`` copies cou
 from __future__ import annotations
 
 import argparse
-import asyncio
 import shutil
 import subprocess
 import sys
@@ -32,9 +32,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import gemini_stream as gs
-from benchmarks._e2e_contenders import MODEL, Contender, Floor, request_body
+from benchmarks._e2e_contenders import request_body
 from benchmarks._e2e_support import ROOT, emulator, expected_chunks, run_in_loop, words_for
+from benchmarks.bench_fanout import StreamMany, make_contenders
 
 __all__ = ("CONTENDERS", "main", "run_child")
 
@@ -42,41 +42,23 @@ CONTENDERS = ("floor", "tasks", "stream_many", "stream_many+merge")
 CHUNKS = 100
 
 
-async def _round(name: str, prompt: str, client: gs.Client, floor: Contender, streams: int) -> int:
-    """One round of ``streams`` concurrent requests; the number of chunks received."""
-    if name == "floor":
-        return sum(await asyncio.gather(*(floor.stream(prompt) for _ in range(streams))))
-    if name == "tasks":
-
-        async def one() -> int:
-            return sum([1 async for _ in client.stream(MODEL, prompt)])
-
-        return sum(await asyncio.gather(*(one() for _ in range(streams))))
-    chunks = 0
-    requests = [gs.Request(MODEL, prompt)] * streams
-    async with client.stream_many(requests, concurrency=streams) as results:
-        async for item in results:
-            if item.kind == "chunk":
-                chunks += 1
-            elif item.kind == "error":
-                raise AssertionError(f"{name}: {item.error!r}")
-            elif name == "stream_many+merge":
-                assert item.response is not None and item.response.finish_reason
-    return chunks
-
-
 def run_child(name: str, url: str, streams: int, rounds: int) -> None:
-    """Warm up, then run ``rounds`` rounds; check every chunk of every stream arrived."""
-
+    """Warm up, then run ``rounds`` rounds of ``bench_fanout``'s contender ``name``; check
+    every chunk of every stream arrived, and the merged replies read."""
     prompt = f"bench instructions emulator:words={words_for(CHUNKS)}"
-    expected = streams * expected_chunks(request_body(prompt))
+    expected = [expected_chunks(request_body(prompt))] * streams
 
     async def main() -> None:
-        async with gs.Client(base_url=url, api_key="bench") as client, Floor(url) as floor:
+        contender = make_contenders(url, [name])[name]
+        try:
             for _ in range(1 + rounds):
-                got = await _round(name, prompt, client, floor, streams)
-                if got != expected:
-                    raise AssertionError(f"{name}: {got} chunks, expected {expected}")
+                counts = await contender.run(prompt, streams)
+                if counts != expected:
+                    raise AssertionError(f"{name}: chunks {set(counts)}, expected {expected[0]}")
+        finally:
+            await contender.aclose()
+        if isinstance(contender, StreamMany) and (contender.errors or not contender.replies):
+            raise AssertionError(f"{name}: errors {contender.errors[:3]}")
 
     run_in_loop("asyncio", main)
 
