@@ -64,6 +64,8 @@ class Read:
                     stream._on_payloads(data)
                 else:
                     stream._on_data(data)
+                if stream._state != _DONE and stream._at_eof():
+                    stream._end()  # the body's end came meanwhile: its worker need not say so
             except GeminiError as exc:
                 error = exc
         if error is not None:
@@ -103,10 +105,14 @@ async def hand_over(
         try:
             data = await read()
         except READ_FAILURES as exc:
+            if stream._state == _DONE:
+                return  # the consumer ended the reply already (see ``Read.items``)
             error = read_failure(exc, stream._call.timeouts, started=True)
             error.__cause__ = exc  # as ``raise ... from exc`` in ChunkStream._fill
             await send_batch(send, Read(stream, index, request, tracker, b"", error))
             return
+        if stream._state == _DONE:
+            return  # the consumer saw the end of the body when it decoded the last data
         await send_batch(send, Read(stream, index, request, tracker, data))
         if not data:
             return

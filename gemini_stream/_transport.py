@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import urllib.parse
 import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
@@ -139,12 +140,8 @@ class Transport:
         HTTP method (``DELETE``).
         """
         session = await self.session()
-        timeout = aiohttp.ClientTimeout(
-            total=total,
-            connect=None,  # waiting for a free pooled connection is not a connect failure
-            sock_connect=timeouts.connect,
-            sock_read=timeouts.first_chunk,
-        )
+        make = _shared_client_timeout if total is None else _client_timeout
+        timeout = make(total, timeouts.connect, timeouts.first_chunk)
         try:
             verb = method or ("GET" if body is None else "POST")
             return await session.request(
@@ -169,6 +166,24 @@ class Transport:
         session, self._session = self._session, None
         if session is not None and self._owned and not session.closed:
             await session.close()
+
+
+def _client_timeout(
+    total: float | None, connect: float | None, first_chunk: float | None
+) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for one attempt: until the reply's headers, ``first_chunk`` is the
+    socket read timeout (``ChunkStream`` switches it to ``idle`` at the first body bytes)."""
+    return aiohttp.ClientTimeout(
+        total=total,
+        connect=None,  # waiting for a free pooled connection is not a connect failure
+        sock_connect=connect,
+        sock_read=first_chunk,
+    )
+
+
+# A ClientTimeout (immutable, attrs) costs a few microseconds to build: without a time budget,
+# which is the usual case, requests share one per pair of limits.
+_shared_client_timeout = functools.lru_cache(maxsize=64)(_client_timeout)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs ~2 µs to build, per request

@@ -31,6 +31,7 @@ _VERTEX_REGIONAL = (
     "/publishers/{publisher:google}/models/{name}"
 )
 _MAX_BODY = 64 * 1024 * 1024  # inline images make requests far larger than aiohttp's 1 MiB
+_BURST_MEMO_SIZE = 64  # distinct burst replies kept (a 100-chunk one is ~40 KB)
 Handler = Callable[[web.Request, RequestRecord], Awaitable[web.StreamResponse]]
 
 
@@ -57,6 +58,7 @@ class ServerState:
         self.first_chunk_delay = first_chunk_delay
         self.chunk_delay = chunk_delay
         self.burst = burst
+        self._burst_memo: dict[tuple[str, bytes | None], tuple[bytes, int]] = {}  # path, body
         self.files = files or FileStore()
         self.records: list[RequestRecord] = []
         self.max_records = max_records
@@ -243,7 +245,28 @@ class ServerState:
             )
         if isinstance(item, ScriptedReply):
             return await writer.send(list(item.chunks), model_id)
+        if writer.burst:
+            return await writer.send_burst(*self._burst_body(writer, body, model_id, record))
         return await writer.send(self.model.normalised_chunks(body, model_id), model_id)
+
+    def _burst_body(
+        self, writer: ReplyWriter, body: Any, model_id: str, record: RequestRecord
+    ) -> tuple[bytes, int]:
+        """A burst reply's body and event count, made once per distinct request.
+
+        The model is deterministic, so the same request bytes get the same reply bytes; the
+        memo spares making and encoding them again (~1.3 ms for 100 chunks), so the server
+        outpaces a busy client, as ``burst`` is meant to show.
+        """
+        key = (writer.request.path, record.raw_body)
+        reply = self._burst_memo.get(key)
+        if reply is None:
+            chunks = self.model.normalised_chunks(body, model_id)
+            reply = writer.encode_burst(chunks), len(chunks)
+            if len(self._burst_memo) >= _BURST_MEMO_SIZE:
+                self._burst_memo.clear()
+            self._burst_memo[key] = reply
+        return reply
 
 
 def _json_error(exc: ValueError, raw: bytes) -> str:

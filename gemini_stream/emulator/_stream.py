@@ -93,7 +93,7 @@ class ReplyWriter:
             await _pause(self.first_delay)
             if self.burst:
                 # All events in one write, so a busy client's reads carry many of them.
-                await response.write(b"".join(self._encode(chunk) for chunk in chunks))
+                await response.write(self.encode_burst(chunks))
                 self.record.events_written += len(chunks)
                 chunks = ()
             for i in range(len(chunks) + 1):
@@ -107,6 +107,24 @@ class ReplyWriter:
                 await self._event(response, self._encode(chunk), raw=isinstance(chunk, bytes))
             if not sse:
                 await response.write(b"\n]" if self._opened else b"[]")
+            await response.write_eof()
+        except ConnectionError:
+            self._client_gone()
+        return response
+
+    def encode_burst(self, chunks: Sequence[Chunk]) -> bytes:
+        """The SSE events of ``chunks``, joined: a burst reply's body."""
+        return b"".join(self._encode(chunk) for chunk in chunks)
+
+    async def send_burst(self, body: bytes, events: int) -> web.StreamResponse:
+        """Write a burst reply whose body ``encode_burst`` made before (the same bytes)."""
+        response = web.StreamResponse(headers=self.headers())
+        try:
+            self.record.status = 200
+            await response.prepare(self.request)
+            await _pause(self.first_delay)
+            await response.write(body)
+            self.record.events_written += events
             await response.write_eof()
         except ConnectionError:
             self._client_gone()

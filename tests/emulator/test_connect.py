@@ -51,3 +51,36 @@ async def test_burst_writes_a_reply_in_one_piece_with_the_same_bytes() -> None:
                 replies.append(await r.read())
             assert emulator.records[0].events_written == replies[-1].count(b"data: ")
     assert replies[0] == replies[1]
+
+
+async def test_burst_answers_a_repeated_request_with_the_same_bytes_and_timing() -> None:
+    """Burst replies are made once per distinct request (a memo); nothing else changes."""
+    import time
+
+    from gemini_stream.emulator import Emulator
+
+    path = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
+
+    def body(text: str) -> dict[str, object]:
+        return {"contents": [{"role": "user", "parts": [{"text": text}]}]}
+
+    async with (
+        Emulator(burst=True, first_chunk_delay=0.2) as emulator,
+        aiohttp.ClientSession() as session,
+    ):
+
+        async def post(text: str) -> tuple[bytes, float]:
+            started = time.monotonic()
+            async with session.post(
+                emulator.url + path, json=body(text), headers={"x-goog-api-key": "k"}
+            ) as response:
+                return await response.read(), time.monotonic() - started
+
+        first, _ = await post("Hi emulator:words=40")
+        again, waited = await post("Hi emulator:words=40")
+        other, _ = await post("Bye emulator:words=40")
+        assert again == first  # the model is deterministic: the memo gives the same bytes
+        assert other != first
+        assert waited >= 0.2  # the first-chunk delay still applies to a remembered reply
+        written = [record.events_written for record in emulator.records]
+        assert written == [reply.count(b"data: ") for reply in (first, again, other)]
