@@ -177,17 +177,16 @@ async def _run(
         stream = await _open(factory)
         if isinstance(stream, ChunkStream):
             if send is not None and stream._state == _NEW:
-                stream._undecoded = []  # the consumer decodes all but the first event
+                stream._undecoded = bytearray()  # the consumer decodes all but the first event
             # A read's chunks at once: no coroutine per chunk, one hand-over per read.
             while batch := await stream._next_batch():
                 progress.chunks += len(batch)
                 if send is not None:
-                    items = [FanoutItem("chunk", index, request, c) for c in batch]
                     if stream._read is not None:  # the reply goes on: the consumer decodes it
-                        await hand_over(stream, send, index, request, tracker, items)
+                        await hand_over(stream, send, index, request, tracker, batch)
                         handed_over = True
                         return None
-                    await send_batch(send, items)
+                    await send_batch(send, [FanoutItem("chunk", index, request, c) for c in batch])
         else:
             async for chunk in stream:
                 progress.chunks += 1

@@ -5,9 +5,9 @@ outpaces it), workers that decoded their own reads would all decode before the c
 thousands of decoded chunks would wait, gone cold in the CPU caches by the time they are read
 (half again the cost per chunk at 200 streams). So a worker decodes only its reply's first
 event (a failure before the first chunk is retried, as for ``client.stream``); it hands the
-rest of that read on as split events, and every later read as it came, each as a ``Read``.
-The consumer decodes a ``Read`` when it gets to it, and the chunks go from the decoder to the
-caller while they are still in cache.
+rest of that read on, and every later read, as the bytes came, each as a ``Read``. The
+consumer splits and decodes a ``Read`` when it gets to it (events split by the worker had gone
+cold too), and the chunks go from the decoder to the caller while they are still in cache.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 
     from ._fanout import _Tracker
     from ._fanout_types import Batch
+    from .types import GenerateContentResponse
 
 
 class Read:
-    """One socket read of a request's reply (``b""``: its end; a list: its events, split),
-    or the failure of a read; ``head``: items that go before it, decoded by the worker."""
+    """One socket read of a request's reply (``b""``: its end; ``None``: nothing more), or the
+    failure of a read; ``head``: chunks that go before it (last first), decoded by the worker."""
 
     __slots__ = ("data", "error", "head", "index", "request", "stream", "tracker")
 
@@ -40,9 +41,9 @@ class Read:
         index: int,
         request: object,
         tracker: _Tracker,
-        data: bytes | list[bytearray],
+        data: bytes | bytearray | None,
         error: GeminiError | None = None,
-        head: list[FanoutItem] | None = None,
+        head: list[GenerateContentResponse] | None = None,
     ) -> None:
         self.stream = stream
         self.index = index
@@ -52,17 +53,21 @@ class Read:
         self.error = error
         self.head = head or []
 
-    def items(self) -> list[FanoutItem]:
-        """Decode the read in the consumer's task; its items, last first."""
-        stream, index, request, head = self.stream, self.index, self.request, self.head
+    def decode(self) -> tuple[list[GenerateContentResponse], FanoutItem | None]:
+        """Decode the read in the consumer's task: its chunks, last first, and the item that
+        ends the request when the reply ended or failed here (it goes after the chunks).
+
+        The consumer makes each chunk's ``FanoutItem`` when it hands the chunk out: items made
+        a read at a time would all be alive at once, and at a thousand streams their churn
+        brought on full garbage collections.
+        """
+        stream, head = self.stream, self.head
         if stream._state == _DONE:
-            return head  # the request failed already: what its worker read since is dropped
+            return head, None  # the request failed already: what its worker read since is dropped
         error, data = self.error, self.data
         if error is None:
             try:
-                if isinstance(data, list):
-                    stream._on_payloads(data)
-                else:
+                if data is not None:
                     stream._on_data(data)
                 if stream._state != _DONE and stream._at_eof():
                     stream._end()  # the body's end came meanwhile: its worker need not say so
@@ -71,20 +76,20 @@ class Read:
         if error is not None:
             stream._fail(error)
             self.tracker.ended(error.partial, failed=True)
-            return [FanoutItem("error", index, request, error=error), *head]
-        batch, stream._pending = stream._pending, []
-        self.tracker.progress.chunks += len(batch)
-        items = [FanoutItem("chunk", index, request, chunk) for chunk in batch]
+            return head, FanoutItem("error", self.index, self.request, error=error)
+        chunks, stream._pending = stream._pending, []
+        self.tracker.progress.chunks += len(chunks)
+        end = None
         if stream._state == _DONE:  # the end of the reply, or an error after these chunks
             error, stream._deferred = stream._deferred, None
             if error is None:
                 self.tracker.ended(stream, failed=False)
-                items.insert(0, FanoutItem("done", index, request, _reply=stream))
+                end = FanoutItem("done", self.index, self.request, _reply=stream)
             else:
                 self.tracker.ended(error.partial, failed=True)
-                items.insert(0, FanoutItem("error", index, request, error=error))
-        items += head
-        return items
+                end = FanoutItem("error", self.index, self.request, error=error)
+        chunks += head
+        return chunks, end
 
 
 async def hand_over(
@@ -93,12 +98,12 @@ async def hand_over(
     index: int,
     request: object,
     tracker: _Tracker,
-    first: list[FanoutItem],
+    first: list[GenerateContentResponse],
 ) -> None:
-    """Send the items of the first chunks with the events ``stream`` holds undecoded, then
+    """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
     each read to the end of the reply."""
     undecoded, stream._undecoded = stream._undecoded, None
-    await send_batch(send, Read(stream, index, request, tracker, undecoded or [], head=first))
+    await send_batch(send, Read(stream, index, request, tracker, undecoded or None, head=first))
     read = stream._read
     assert read is not None
     while True:
@@ -106,7 +111,7 @@ async def hand_over(
             data = await read()
         except READ_FAILURES as exc:
             if stream._state == _DONE:
-                return  # the consumer ended the reply already (see ``Read.items``)
+                return  # the consumer ended the reply already (see ``Read.decode``)
             error = read_failure(exc, stream._call.timeouts, started=True)
             error.__cause__ = exc  # as ``raise ... from exc`` in ChunkStream._fill
             await send_batch(send, Read(stream, index, request, tracker, b"", error))

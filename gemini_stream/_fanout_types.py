@@ -149,22 +149,35 @@ class FanoutResults:
         progress: the batch's live ``Progress`` counters.
     """
 
-    __slots__ = ("_ready", "_receive", "progress")
+    __slots__ = ("_chunks", "_index", "_ready", "_receive", "_request", "progress")
 
     def __init__(self, receive: MemoryObjectReceiveStream[Batch], progress: Progress) -> None:
         self._receive = receive
-        self._ready: list[FanoutItem] = []  # the batch being handed out, last first
+        # What the last batch holds, handed out first to last: the chunks of one request's
+        # read (each made a FanoutItem on the way out), then items ready as they are.
+        self._chunks: list[GenerateContentResponse] = []  # last first
+        self._index = 0
+        self._request: object = None
+        self._ready: list[FanoutItem] = []  # last first
         self.progress = progress
 
     def __aiter__(self) -> FanoutResults:
         return self
 
     async def __anext__(self) -> FanoutItem:
+        chunks = self._chunks
+        if chunks:
+            return FanoutItem("chunk", self._index, self._request, chunks.pop())
         ready = self._ready
         if ready:
             return ready.pop()
+        return await self._next_batch()
+
+    async def _next_batch(self) -> FanoutItem:
+        """Take the next batch (a socket read is decoded here, in the consumer's task); return
+        its first item."""
         receive = self._receive
-        while not ready:
+        while True:
             # Batches already buffered are taken without a trip through the event loop.
             try:
                 batch = receive.receive_nowait()
@@ -175,11 +188,19 @@ class FanoutResults:
                     raise StopAsyncIteration from None
             except (anyio.EndOfStream, anyio.ClosedResourceError):
                 raise StopAsyncIteration from None
-            # A socket read handed on undecoded is decoded here, in the consumer's task.
-            ready = batch if isinstance(batch, list) else batch.items()
-        item = ready.pop()
-        self._ready = ready
-        return item
+            if isinstance(batch, list):
+                if batch:
+                    self._ready = batch
+                    return batch.pop()
+                continue
+            chunks, end = batch.decode()
+            if end is not None:
+                self._ready = [end]
+            if chunks:
+                self._chunks, self._index, self._request = chunks, batch.index, batch.request
+                return FanoutItem("chunk", batch.index, batch.request, chunks.pop())
+            if end is not None:
+                return self._ready.pop()
 
     @property
     def buffered(self) -> int:

@@ -85,9 +85,9 @@ class ChunkStream:
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded: list[GenerateContentResponse] = []
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
-        # Fan-out sets this to a list: the events of a read after its first go there undecoded,
-        # for the consumer to decode (_fanout_reads).
-        self._undecoded: list[bytearray] | None = None
+        # Fan-out sets this: the bytes of the reply after its first event go there, for the
+        # consumer to decode (_fanout_reads).
+        self._undecoded: bytearray | None = None
         self._deferred: GeminiError | None = None
         self._idle_set = False
         self._yielded = False
@@ -273,7 +273,7 @@ class ChunkStream:
         self._unfolded = []
         self._consolidated = False
         if self._undecoded is not None:
-            self._undecoded = []  # a failed attempt's events are not this reply's
+            self._undecoded = bytearray()  # a failed attempt's bytes are not this reply's
         self._deferred = None
         self._idle_set = False
         return True
@@ -309,7 +309,7 @@ class ChunkStream:
         response = self._response
         return response is not None and response.content.at_eof()
 
-    def _on_data(self, data: bytes) -> None:
+    def _on_data(self, data: bytes | bytearray) -> None:
         """Take one socket read (``b""``: the end of the body): decode it, check it and queue
         its chunks. An error found is raised, or deferred until the chunks before it are out."""
         if not data:
@@ -317,14 +317,19 @@ class ChunkStream:
             return
         if not self._idle_set:
             self._set_idle_timeout()
+        undecoded = self._undecoded
         try:
-            payloads = self._decoder.feed(data)
+            if undecoded is None:
+                payloads = self._decoder.feed(data)
+            else:  # fan-out: the first event is decoded here, the consumer feeds the rest
+                cut = _first_event_end(data)
+                payloads = self._decoder.feed(data[:cut] if cut < len(data) else data)
+                if payloads:
+                    undecoded += memoryview(data)[cut:]
+                elif cut < len(data):  # no event ended where it looked to: take it all now
+                    payloads = self._decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
             raise EventTooLargeError(str(exc)) from exc
-        undecoded = self._undecoded
-        if undecoded is not None and len(payloads) > 1:
-            undecoded += payloads[1:]
-            del payloads[1:]
         self._on_payloads(payloads)
 
     def _on_payloads(self, payloads: list[bytearray]) -> None:
@@ -435,6 +440,18 @@ class ChunkStream:
     def _prompt_tokens(self) -> int | None:
         usage = self._usage()
         return None if usage is None else usage.prompt_token_count
+
+
+def _first_event_end(data: bytes | bytearray) -> int:
+    """Where ``data`` goes on after its first event's blank line (``len(data)``: none seen).
+
+    Only a hint of where to cut: the decoder, fed both parts in order, decides.
+    """
+    end = data.find(b"\r\n\r\n")
+    if end >= 0:
+        return end + 4
+    end = data.find(b"\n\n")
+    return len(data) if end < 0 else end + 2
 
 
 def _maybe_error(chunk: GenerateContentResponse) -> bool:

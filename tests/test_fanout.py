@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections import defaultdict
 from collections.abc import Iterator
@@ -384,3 +385,44 @@ async def test_a_batch_limit_covers_chats_and_callables_on_top_of_the_clients(
         await client.generate(MODEL, "outside the batch")
         assert (batch.usage()[0], own.usage()[0]) == (3, 4)
         assert batch.in_flight == own.in_flight == 0
+
+
+@pytest.mark.parametrize(
+    ("framing", "lead"),
+    [
+        (b"\r\n\r\n", b""),  # Google's framing: the worker cuts after the first event
+        (b"\n\n", b""),
+        (b"\n\n", b": keep-alive\n\n"),  # the first block is no event: the worker takes it all
+        (b"\r\r", b""),  # no CRLF CRLF nor LF LF to cut at
+    ],
+)
+async def test_every_event_framing_reaches_the_consumer_in_order(
+    framing: bytes, lead: bytes
+) -> None:
+    # The worker decodes a reply's first event and hands the rest of the read on as bytes,
+    # which the consumer decodes: wherever that cut falls, nothing is lost or reordered.
+    from tests.test_stream_errors import _chunk, _one_piece_server
+
+    texts = ["Hel", "lo, ", "wor", "ld"]
+    events = [_chunk(t, finish="STOP" if t == texts[-1] else None) for t in texts]
+    body = lead + b"".join(b"data: " + json.dumps(e).encode() + framing for e in events)
+    runner = await _one_piece_server(body)
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with gs.Client(base_url=url, api_key="k") as client:
+            seen: dict[int, list[str]] = defaultdict(list)
+            replies: dict[int, str] = {}
+            requests = [gs.Request(MODEL, f"Hi {i}") for i in range(5)]
+            async with client.stream_many(requests, concurrency=5) as results:
+                async for item in results:
+                    if item.kind == "chunk":
+                        assert item.chunk is not None
+                        seen[item.index].append(item.chunk.text)
+                    else:
+                        assert item.kind == "done", item.error
+                        assert item.response is not None
+                        replies[item.index] = item.response.text
+    finally:
+        await runner.cleanup()
+    assert seen == dict.fromkeys(range(5), texts)
+    assert replies == dict.fromkeys(range(5), "Hello, world")
