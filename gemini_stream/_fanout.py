@@ -177,7 +177,7 @@ async def _run(
         stream = await _open(factory)
         if isinstance(stream, ChunkStream):
             if send is not None and stream._state == _NEW:
-                stream._undecoded = bytearray()  # the consumer decodes all but the first event
+                stream._undecoded = b""  # the consumer decodes all but the first event
             # A read's chunks at once: no coroutine per chunk, one hand-over per read.
             while batch := await stream._next_batch():
                 progress.chunks += len(batch)

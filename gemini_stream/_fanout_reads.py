@@ -41,7 +41,7 @@ class Read:
         index: int,
         request: object,
         tracker: _Tracker,
-        data: bytes | bytearray | None,
+        data: bytes | memoryview | None,
         error: GeminiError | None = None,
         head: list[GenerateContentResponse] | None = None,
     ) -> None:

@@ -85,9 +85,9 @@ class ChunkStream:
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded: list[GenerateContentResponse] = []
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
-        # Fan-out sets this: the bytes of the reply after its first event go there, for the
-        # consumer to decode (_fanout_reads).
-        self._undecoded: bytearray | None = None
+        # Fan-out sets this (to b""): the bytes of the read after the reply's first event go
+        # there, for the consumer to decode (_fanout_reads).
+        self._undecoded: bytes | memoryview | None = None
         self._deferred: GeminiError | None = None
         self._idle_set = False
         self._yielded = False
@@ -273,7 +273,7 @@ class ChunkStream:
         self._unfolded = []
         self._consolidated = False
         if self._undecoded is not None:
-            self._undecoded = bytearray()  # a failed attempt's bytes are not this reply's
+            self._undecoded = b""  # a failed attempt's bytes are not this reply's
         self._deferred = None
         self._idle_set = False
         return True
@@ -309,7 +309,7 @@ class ChunkStream:
         response = self._response
         return response is not None and response.content.at_eof()
 
-    def _on_data(self, data: bytes | bytearray) -> None:
+    def _on_data(self, data: bytes | memoryview) -> None:
         """Take one socket read (``b""``: the end of the body): decode it, check it and queue
         its chunks. An error found is raised, or deferred until the chunks before it are out."""
         if not data:
@@ -317,15 +317,14 @@ class ChunkStream:
             return
         if not self._idle_set:
             self._set_idle_timeout()
-        undecoded = self._undecoded
         try:
-            if undecoded is None:
+            if self._undecoded is None or not isinstance(data, bytes):
                 payloads = self._decoder.feed(data)
-            else:  # fan-out: the first event is decoded here, the consumer feeds the rest
+            else:  # fan-out's worker: the first event is decoded here, the consumer the rest
                 cut = _first_event_end(data)
                 payloads = self._decoder.feed(data[:cut] if cut < len(data) else data)
-                if payloads:
-                    undecoded += memoryview(data)[cut:]
+                if payloads:  # the reply's first chunk: this read is the last the worker takes
+                    self._undecoded = memoryview(data)[cut:]
                 elif cut < len(data):  # no event ended where it looked to: take it all now
                     payloads = self._decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
@@ -442,7 +441,7 @@ class ChunkStream:
         return None if usage is None else usage.prompt_token_count
 
 
-def _first_event_end(data: bytes | bytearray) -> int:
+def _first_event_end(data: bytes) -> int:
     """Where ``data`` goes on after its first event's blank line (``len(data)``: none seen).
 
     Only a hint of where to cut: the decoder, fed both parts in order, decides.

@@ -285,7 +285,7 @@ class DataDecoder(_Framer):
         super().__init__(max_event_bytes)
         self._junk = bytearray()
 
-    def feed(self, chunk: bytes | bytearray) -> list[bytearray]:
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list[bytearray]:
         """Consume the next bytes of the stream.
 
         Args:
