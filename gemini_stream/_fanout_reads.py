@@ -33,7 +33,7 @@ class Read:
     """One socket read of a request's reply (``b""``: its end; ``None``: nothing more), or the
     failure of a read; ``head``: chunks that go before it (last first), decoded by the worker."""
 
-    __slots__ = ("data", "error", "head", "index", "request", "stream", "tracker")
+    __slots__ = ("data", "error", "head", "index", "request", "stream", "taken", "tracker")
 
     def __init__(
         self,
@@ -52,6 +52,7 @@ class Read:
         self.data = data
         self.error = error
         self.head = head or []
+        self.taken = False  # whether the consumer decoded it
 
     def decode(self) -> tuple[list[GenerateContentResponse], FanoutItem | None]:
         """Decode the read in the consumer's task: its chunks, last first, and the item that
@@ -62,6 +63,7 @@ class Read:
         brought on full garbage collections.
         """
         stream, head = self.stream, self.head
+        self.taken = True
         if stream._state == _DONE:
             return head, None  # the request failed already: what its worker read since is dropped
         error, data = self.error, self.data
@@ -103,7 +105,8 @@ async def hand_over(
     """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
     each read to the end of the reply."""
     undecoded, stream._undecoded = stream._undecoded, None
-    await send_batch(send, Read(stream, index, request, tracker, undecoded or None, head=first))
+    last = Read(stream, index, request, tracker, undecoded or None, head=first)
+    await send_batch(send, last)
     read = stream._read
     assert read is not None
     while True:
@@ -118,7 +121,10 @@ async def hand_over(
             return
         if stream._state == _DONE:
             return  # the consumer saw the end of the body when it decoded the last data
-        await send_batch(send, Read(stream, index, request, tracker, data))
+        if not data and not last.taken:
+            return  # the consumer has yet to decode the last data, and will find the end there
+        last = Read(stream, index, request, tracker, data)
+        await send_batch(send, last)
         if not data:
             return
 

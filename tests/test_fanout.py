@@ -69,6 +69,29 @@ async def test_a_thousand_streams_deliver_every_chunk(emulator: Emulator) -> Non
     await emulator.wait_idle()
 
 
+@pytest.mark.parametrize("paced", [False, True])
+async def test_a_consumer_that_comes_late_still_gets_every_reply_and_its_end(
+    paced: bool,
+) -> None:
+    # The replies (and their ends) all arrive before the consumer decodes anything: the ends
+    # are found when the consumer decodes the last data, nothing is lost or left open.
+    prompts = [f"Late {n} emulator:words=40" for n in range(20)]
+    async with (
+        Emulator(burst=not paced, chunk_delay=0.002 if paced else 0) as emulator,
+        gs.Client(base_url=emulator.url, api_key="k") as client,
+    ):
+        requests = [gs.Request(MODEL, p) for p in prompts]
+        async with client.stream_many(requests, concurrency=20) as results:
+            await anyio.sleep(0.5)  # every worker has read its whole reply meanwhile
+            items = await collect(results)
+        await emulator.wait_idle()
+    for n, prompt in enumerate(prompts):
+        *body_items, last = items[n]
+        assert last.kind == "done", last.error
+        assert "".join(i.chunk.text for i in body_items if i.chunk) == expected(prompt)
+        assert last.response is not None and last.response.text == expected(prompt)
+
+
 class FakeChat:
     """Duck-typed like ``Chat``: anything with ``.stream(message)`` pairs with a message."""
 
