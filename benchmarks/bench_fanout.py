@@ -206,7 +206,20 @@ async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
         f"{name}/{streams}": {k: statistics.median(v) for k, v in figures.items()}
         for (name, streams), figures in samples.items()
     }
-    return {"figures": medians, "problems": problems, "chunks_per_stream": per_stream}
+    ratios: dict[
+        str, Any
+    ] = {}  # stream_many / peer, round by round (the rounds the peer ran), then the median
+    for (name, streams), figures in samples.items():
+        ours = samples.get(("stream_many", streams))
+        if name in ("floor", "google-genai") and ours:
+            for key, theirs in figures.items():
+                paired = [
+                    a / b for a, b in zip(ours[key], theirs, strict=False)
+                ]  # peer: 1st rounds
+                ratios[f"{name}/{streams}/{key}"] = statistics.median(paired)
+                ratios[f"{name}/{streams}/{key}/range"] = (min(paired), max(paired))
+    return {"figures": medians, "ratios": ratios, "problems": problems,
+            "chunks_per_stream": per_stream}  # fmt: skip
 
 
 # -- memory per open stream, in a fresh interpreter -------------------------------------------
@@ -278,7 +291,7 @@ def run(
                 result["problems"].append(f"{name}: memory run opened {memory[name]}")
     result["memory"] = memory
     result["names"] = names
-    result["table"] = format_table(result["figures"], memory, names, sizes)
+    result["table"] = format_table(result["figures"], result["ratios"], memory, names, sizes)
     result["svg"] = chart(result["figures"], names, sizes, burst)
     return result
 
@@ -291,11 +304,14 @@ def _cell(value: float | None) -> str:
 
 def format_table(
     figures: dict[str, dict[str, float]],
+    ratios: dict[str, Any],
     memory: dict[str, dict[str, Any]],
     names: list[str],
     sizes: Sizes,
 ) -> str:
-    """A Markdown table: one row per figure, one column per contender, then the ratios."""
+    """A Markdown table: one row per figure, one column per contender (medians over rounds),
+    then the ratios (medians of the ratios within each round, so drift between rounds of the
+    shared machine cancels out), and the range of the rounds' ratios to the floor in CPU."""
     genai = "google-genai" in names
     head = ["figure", *names, "stream_many / floor"]
     if genai:
@@ -309,11 +325,10 @@ def format_table(
     for streams in sizes.streams:
         for key, label in rows:
             values = [figures.get(f"{n}/{streams}", {}).get(key) for n in names]
-            ours = figures.get(f"stream_many/{streams}", {}).get(key)
             cells = [label.format(n=streams), *(_cell(v) for v in values)]
             for peer in ("floor", "google-genai") if genai else ("floor",):
-                theirs = figures.get(f"{peer}/{streams}", {}).get(key)
-                cells.append(f"{ours / theirs:.2f}x" if ours and theirs else "-")
+                ratio = ratios.get(f"{peer}/{streams}/{key}")
+                cells.append(f"{ratio:.2f}x" if ratio else "-")
             lines.append("| " + " | ".join(cells) + " |")
     kb = [memory.get(n, {}).get("kb_per_stream") for n in names]
     ours_kb, floor_kb = memory.get("stream_many", {}).get("kb_per_stream"), kb[0]
@@ -323,6 +338,13 @@ def format_table(
         genai_kb = memory.get("google-genai", {}).get("kb_per_stream")
         cells.append(f"{ours_kb / genai_kb:.2f}x" if ours_kb and genai_kb else "-")
     lines.append("| " + " | ".join(cells) + " |")
+    spans = []
+    for streams in sizes.streams:
+        low_high = ratios.get(f"floor/{streams}/cpu_us_per_chunk/range")
+        if low_high:
+            spans.append(f"{streams:,} streams {low_high[0]:.2f}-{low_high[1]:.2f}x")
+    if spans:
+        lines.append(f"\nstream_many / floor in CPU per chunk, round by round: {'; '.join(spans)}")
     return "\n".join(lines)
 
 
