@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 
 class Read:
-    """One socket read of a request's reply (``b""``: its end; ``None``: nothing more), or the
-    failure of a read; ``head``: chunks that go before it (last first), decoded by the worker."""
+    """One socket read of a request's reply (``b""``: its end; ``None``: no bytes left to
+    decode), or the failure of a read; ``head``: chunks that go before it (last first), decoded
+    by the worker; ``taken``: whether the consumer decoded it."""
 
     __slots__ = ("data", "error", "head", "index", "request", "stream", "taken", "tracker")
 
@@ -52,15 +53,14 @@ class Read:
         self.data = data
         self.error = error
         self.head = head or []
-        self.taken = False  # whether the consumer decoded it
+        self.taken = False
 
     def decode(self) -> tuple[list[GenerateContentResponse], FanoutItem | None]:
         """Decode the read in the consumer's task: its chunks, last first, and the item that
         ends the request when the reply ended or failed here (it goes after the chunks).
 
-        The consumer makes each chunk's ``FanoutItem`` when it hands the chunk out: items made
-        a read at a time would all be alive at once, and at a thousand streams their churn
-        brought on full garbage collections.
+        The consumer makes each chunk's ``FanoutItem`` as it hands the chunk out, so a read's
+        hundred items are never all alive at once, and no list carries them.
         """
         stream, head = self.stream, self.head
         self.taken = True
