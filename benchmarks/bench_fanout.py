@@ -206,16 +206,14 @@ async def _measure(url: str, names: list[str], sizes: Sizes) -> dict[str, Any]:
         f"{name}/{streams}": {k: statistics.median(v) for k, v in figures.items()}
         for (name, streams), figures in samples.items()
     }
-    ratios: dict[
-        str, Any
-    ] = {}  # stream_many / peer, round by round (the rounds the peer ran), then the median
+    # stream_many / peer within each round the peer ran (google-genai: the first), then the
+    # median of those, and their range
+    ratios: dict[str, Any] = {}
     for (name, streams), figures in samples.items():
         ours = samples.get(("stream_many", streams))
         if name in ("floor", "google-genai") and ours:
             for key, theirs in figures.items():
-                paired = [
-                    a / b for a, b in zip(ours[key], theirs, strict=False)
-                ]  # peer: 1st rounds
+                paired = [a / b for a, b in zip(ours[key], theirs, strict=False)]
                 ratios[f"{name}/{streams}/{key}"] = statistics.median(paired)
                 ratios[f"{name}/{streams}/{key}/range"] = (min(paired), max(paired))
     return {"figures": medians, "ratios": ratios, "problems": problems,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 import pytest
 
@@ -55,8 +57,6 @@ async def test_burst_writes_a_reply_in_one_piece_with_the_same_bytes() -> None:
 
 async def test_burst_answers_a_repeated_request_with_the_same_bytes_and_timing() -> None:
     """Burst replies are made once per distinct request (a memo); nothing else changes."""
-    import time
-
     from gemini_stream.emulator import Emulator
 
     path = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"
