@@ -229,10 +229,13 @@ def _prepare(
     _check_count("concurrency", concurrency)
     if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
         raise TypeError(f"requests must be an iterable of requests, got {requests!r}")
+    if eager and not isinstance(requests, Collection):
+        requests = list(requests)
     jobs = ((i, r, _factory(client, r, i)) for i, r in enumerate(requests))
-    if eager or isinstance(requests, Collection):
-        checked = list(jobs)
-        return iter(checked), len(checked)
+    if isinstance(requests, Collection):
+        for index, request in enumerate(requests):
+            _factory(client, request, index)  # raises for a bad one; the job is made when due
+        return jobs, len(requests)
     return jobs, None
 
 
