@@ -203,30 +203,31 @@ class Call:
     method: str | None = None
     auth: AuthHook | None = None
 
-    async def send(self, total: float | None) -> aiohttp.ClientResponse:
-        """Send once; return the response as soon as its headers arrived."""
-        headers = self.headers
-        if self.auth is not None:
-            # Asked on every attempt, so a retry after a long wait carries a fresh token.
-            headers = {**headers, **await self.auth()}
-        return await self.transport.send(
-            self.url, self.body, headers, self.timeouts, total=total, method=self.method
-        )
-
     async def open(self, total: float | None) -> tuple[aiohttp.ClientResponse, Lease | None]:
-        """Wait for the rate limiter, if any (the wait counts against ``total``), then send.
+        """Wait for the rate limiter, if any (the wait counts against ``total``), then send
+        once; return the response as soon as its headers arrived.
 
-        The caller releases the lease when the reply ends, with its real token count.
+        The caller releases the lease when the reply ends, with its real token count. (One
+        coroutine, not two: with a thousand requests waiting for their headers, every frame
+        of the chain is a thousand objects for the garbage collector to go through.)
         """
-        if self.limiter is None:
-            return await self.send(total), None
-        lease, total = await admit(self.limiter, self.body, total)
+        lease = None
+        if self.limiter is not None:
+            lease, total = await admit(self.limiter, self.body, total)
         try:
-            response = await self.send(total)
+            headers = self.headers
+            if self.auth is not None:
+                # Asked on every attempt, so a retry after a long wait carries a fresh token.
+                headers = {**headers, **await self.auth()}
+            response = await self.transport.send(
+                self.url, self.body, headers, self.timeouts, total=total, method=self.method
+            )
         except BaseException:
-            lease.release()
+            if lease is not None:
+                lease.release()
             raise
-        lease.sent()
+        if lease is not None:
+            lease.sent()
         return response, lease
 
     async def fetch(self) -> bytes:
