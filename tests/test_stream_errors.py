@@ -297,6 +297,40 @@ async def test_total_timeout_cuts_a_stalled_call(client: gs.Client, emulator: Em
         await client.stream(MODEL, LONG, timeouts=timeouts).final_text()
 
 
+async def test_headers_that_do_not_come_are_a_first_chunk_timeout(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    # The emulator holds an error reply's headers back for first_delay: the wait for them
+    # is cut by first_chunk, before any body exists.
+    emulator.script(Fault(status=503, first_delay=3))
+    with pytest.raises(gs.FirstChunkTimeoutError, match=r"first_chunk=0\.2") as info:
+        await client.generate(
+            MODEL, "Hi", timeouts=gs.Timeouts(first_chunk=0.2), retry=gs.RetryPolicy(max_attempts=1)
+        )
+    assert info.value.__cause__ is not None
+
+
+async def test_a_connect_that_hangs_is_a_connect_timeout() -> None:
+    # A listening socket whose accept queue is full (one connection, never accepted): Linux
+    # drops further SYNs, so connecting hangs until Timeouts.connect.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = [socket.create_connection(("127.0.0.1", port), timeout=5)]
+        try:
+            url = f"http://127.0.0.1:{port}"
+            async with gs.Client(base_url=url, api_key="k") as client:
+                with pytest.raises(gs.ConnectTimeoutError, match=r"connect=0\.2"):
+                    await client.generate(
+                        MODEL, "Hi", timeouts=gs.Timeouts(connect=0.2),
+                        retry=gs.RetryPolicy(max_attempts=1),
+                    )  # fmt: skip
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
 async def test_connection_refused_is_a_connection_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
