@@ -110,20 +110,18 @@ async def hand_over(
     read = stream._read
     assert read is not None
     while True:
+        error = None
         try:
             data = await read()
         except READ_FAILURES as exc:
-            if stream._state == _DONE:
-                return  # the consumer ended the reply already (see ``Read.decode``)
+            data = b""
             error = read_failure(exc, stream._call.timeouts, started=True)
             error.__cause__ = exc  # as ``raise ... from exc`` in ChunkStream._fill
-            await send_batch(send, Read(stream, index, request, tracker, b"", error))
-            return
         if stream._state == _DONE:
-            return  # the consumer saw the end of the body when it decoded the last data
-        if not data and not last.taken:
+            return  # the consumer ended the reply already (see ``Read.decode``)
+        if not data and error is None and not last.taken:
             return  # the consumer has yet to decode the last data, and will find the end there
-        last = Read(stream, index, request, tracker, data)
+        last = Read(stream, index, request, tracker, data, error)
         await send_batch(send, last)
         if not data:
             return

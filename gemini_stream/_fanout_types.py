@@ -194,13 +194,13 @@ class FanoutResults:
                     return batch.pop()
                 continue
             chunks, end = batch.decode()
-            if end is not None:
-                self._ready = [end]
             if chunks:
                 self._chunks, self._index, self._request = chunks, batch.index, batch.request
+                if end is not None:
+                    self._ready = [end]  # after the chunks
                 return FanoutItem("chunk", batch.index, batch.request, chunks.pop())
             if end is not None:
-                return self._ready.pop()
+                return end
 
     @property
     def buffered(self) -> int:
