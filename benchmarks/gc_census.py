@@ -13,8 +13,8 @@ collection. So what a request keeps alive while it runs decides how often those 
   request, by kind, over ``--batches`` batches with the collector on; with the number of
   collections and the time spent in each generation.
 
-Run ``python benchmarks/gc_census.py`` (``--streams 1000 --batches 4`` by default, about a
-minute; ``--quick`` for a smoke run). No timing here is a benchmark figure: the census itself
+Run ``python benchmarks/gc_census.py`` (``--streams 1000 --batches 4`` by default, about 20
+seconds; ``--quick`` for a smoke run). No timing here is a benchmark figure: the census itself
 slows the run down. See docs/benchmarks.md, "Against the goal", for what it found.
 """
 
@@ -131,7 +131,7 @@ async def census(url: str, streams: int, batches: int, chunks: int) -> dict[str,
 
 
 def format_report(results: dict[str, Any], streams: int, batches: int) -> str:
-    """Markdown tables: per request, in flight and promoted, each contender's top kinds."""
+    """Markdown tables, per request: each contender's totals, then its kinds against the floor."""
     requests = streams * batches
     lines = [f"## GC census ({streams} streams, {batches} batches, reads coalesced)", "",
              "| contender | tracked in flight per request | promoted per request "
@@ -151,12 +151,13 @@ def format_report(results: dict[str, Any], streams: int, batches: int) -> str:
                   "promoted that differ by half an object or more", "",
                   "| kind | in flight | promoted |", "|---|---:|---:|"]  # fmt: skip
         rows = []
-        for kind in set(result["kinds"]) | set(floor["kinds"]) | set(result["promoted"]):
+        for kind in {*result["kinds"], *floor["kinds"], *result["promoted"], *floor["promoted"]}:
             alive = (result["kinds"][kind] - floor["kinds"][kind]) / streams
             moved = (result["promoted"][kind] - floor["promoted"][kind]) / requests
             if max(abs(alive), abs(moved)) >= 0.5:
-                rows.append((-alive, -moved, kind))
-        lines += [f"| {kind} | {-a:+.1f} | {-m:+.1f} |" for a, m, kind in sorted(rows)]
+                rows.append((alive, moved, kind))
+        rows.sort(key=lambda row: (-row[0], -row[1], row[2]))
+        lines += [f"| {kind} | {alive:+.1f} | {moved:+.1f} |" for alive, moved, kind in rows]
     return "\n".join(lines)
 
 
