@@ -27,6 +27,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from types import CoroutineType
 from typing import Any
 
 if __package__ in (None, ""):
@@ -42,8 +43,8 @@ NAMES = ("floor", "tasks", "stream_many")
 
 def _kind(obj: object) -> str:
     """A readable name for ``obj``'s kind: coroutines by their function, types by module."""
-    if asyncio.iscoroutine(obj) and hasattr(obj, "cr_code"):
-        return f"coroutine {obj.cr_code.co_qualname}"
+    if isinstance(obj, CoroutineType):
+        return f"coroutine {obj.__qualname__}"
     kind = type(obj)
     module = kind.__dict__.get("__module__")
     if not isinstance(module, str) or module == "builtins":
