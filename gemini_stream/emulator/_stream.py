@@ -80,6 +80,8 @@ class ReplyWriter:
 
     async def send(self, chunks: Sequence[Chunk], model: str) -> web.StreamResponse:
         """Write ``chunks`` in this writer's mode and return the response for aiohttp."""
+        if self.burst:  # all events in one write, so a busy client's reads carry many of them
+            return await self.send_burst(self.encode_burst(chunks), len(chunks))
         if self.mode == "single":
             return await self._single(chunks)
         sse = self.mode == "sse"
@@ -91,11 +93,6 @@ class ReplyWriter:
             self.record.status = 200
             await response.prepare(self.request)
             await _pause(self.first_delay)
-            if self.burst:
-                # All events in one write, so a busy client's reads carry many of them.
-                await response.write(self.encode_burst(chunks))
-                self.record.events_written += len(chunks)
-                chunks = ()
             for i in range(len(chunks) + 1):
                 if await self._inject(response, i, model, chunks):
                     return response
@@ -117,7 +114,7 @@ class ReplyWriter:
         return b"".join(self._encode(chunk) for chunk in chunks)
 
     async def send_burst(self, body: bytes, events: int) -> web.StreamResponse:
-        """Write a burst reply whose body ``encode_burst`` made before (the same bytes)."""
+        """Write a burst reply (SSE, no faults: see ``burst``) whose body ``encode_burst`` made."""
         response = web.StreamResponse(headers=self.headers())
         try:
             self.record.status = 200
