@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ._client import Client
     from ._fanout_types import Batch, RequestLike
 
-    Job: TypeAlias = tuple[int, object, Callable[[], object]]
+    Job: TypeAlias = tuple[int, object]  # a request and its position in the input
     ProgressArg: TypeAlias = Progress | Callable[[Progress], object] | None
     Outcome: TypeAlias = GenerateContentResponse | Exception
 
@@ -57,11 +57,12 @@ def stream_many(
     _check_count("buffer", buffer)
     tracker = _Tracker(progress, total)
     workers = concurrency if total is None else min(concurrency, total)
-    return _streaming(jobs, workers, rate_limit, tracker, buffer)
+    return _streaming(client, jobs, workers, rate_limit, tracker, buffer)
 
 
 @asynccontextmanager
 async def _streaming(
+    client: Client,
     jobs: Iterator[Job],
     workers: int,
     limiter: Limiter | None,
@@ -77,7 +78,7 @@ async def _streaming(
             # a batch of a million requests costs ``concurrency`` tasks, not a million.
             with send:
                 for _ in range(workers):
-                    group.start_soon(_produce, jobs, send.clone(), limiter, tracker)
+                    group.start_soon(_produce, client, jobs, send.clone(), limiter, tracker)
             try:
                 yield FanoutResults(receive, tracker.progress)
             finally:
@@ -88,6 +89,7 @@ async def _streaming(
 
 
 async def _produce(
+    client: Client,
     jobs: Iterator[Job],
     send: MemoryObjectSendStream[Batch],
     limiter: Limiter | None,
@@ -96,9 +98,9 @@ async def _produce(
     if limiter is not None:
         batch_limiter.set(limiter)  # this task's own context: the streams it opens see it
     with send:
-        for index, request, factory in jobs:
+        for index, request in jobs:
             try:
-                outcome = await _run(factory, tracker, send, index, request)
+                outcome = await _run(client, request, index, tracker, send)
                 if outcome is None:
                     continue  # the consumer reports the end of the reply it decodes
                 if isinstance(outcome, Exception):
@@ -127,8 +129,8 @@ async def generate_many(
         async with anyio.create_task_group() as group:
             for _ in range(min(concurrency, total or 0)):
                 group.start_soon(
-                    _collect, jobs, results, failures, return_exceptions, group.cancel_scope,
-                    rate_limit, tracker,
+                    _collect, client, jobs, results, failures, return_exceptions,
+                    group.cancel_scope, rate_limit, tracker,
                 )  # fmt: skip
     if failures:
         raise failures[0]
@@ -136,6 +138,7 @@ async def generate_many(
 
 
 async def _collect(
+    client: Client,
     jobs: Iterator[Job],
     results: list[Outcome],
     failures: list[Exception],
@@ -146,8 +149,8 @@ async def _collect(
 ) -> None:
     if limiter is not None:
         batch_limiter.set(limiter)
-    for index, request, factory in jobs:
-        outcome = await _run(factory, tracker, None, index, request)
+    for index, request in jobs:
+        outcome = await _run(client, request, index, tracker, None)
         assert outcome is not None  # without a consumer, nothing is handed over
         if isinstance(outcome, Exception) and not return_exceptions:
             failures.append(outcome)
@@ -157,11 +160,11 @@ async def _collect(
 
 
 async def _run(
-    factory: Callable[[], object],
+    client: Client,
+    request: object,
+    index: int,
     tracker: _Tracker,
     send: MemoryObjectSendStream[Batch] | None,
-    index: int,
-    request: object,
 ) -> Outcome | None:
     """Open one request's stream and read it to its end, handing chunks to ``send``.
 
@@ -174,7 +177,7 @@ async def _run(
     stream: StreamLike | None = None
     handed_over = False
     try:
-        stream = await _open(factory)
+        stream = await _open(client, request, index)
         if isinstance(stream, ChunkStream):
             if send is not None and stream._state == _NEW:
                 stream._undecoded = b""  # the consumer decodes all but the first event
@@ -182,7 +185,7 @@ async def _run(
             while batch := await stream._next_batch():
                 progress.chunks += len(batch)
                 if send is not None:
-                    if stream._read is not None:  # the reply goes on: the consumer decodes it
+                    if stream._content is not None:  # the reply goes on: the consumer decodes it
                         await hand_over(stream, send, index, request, tracker, batch)
                         handed_over = True
                         return None
@@ -208,8 +211,10 @@ async def _run(
     return stream.response
 
 
-async def _open(factory: Callable[[], object]) -> StreamLike:
-    stream = factory()
+async def _open(client: Client, request: object, index: int) -> StreamLike:
+    if isinstance(request, Request):  # the usual case, with no callable made for it
+        return _request_stream(client, request)
+    stream = _factory(client, request, index)()
     if inspect.isawaitable(stream):
         stream = await stream
     if not (hasattr(stream, "__aiter__") and hasattr(stream, "aclose")):
@@ -220,9 +225,10 @@ async def _open(factory: Callable[[], object]) -> StreamLike:
 def _prepare(
     client: Client, requests: object, concurrency: int, *, eager: bool = False
 ) -> tuple[Iterator[Job], int | None]:
-    """Check the arguments; turn each request into a job that opens its stream.
+    """Check the arguments; return the jobs (each request with its position) and their count.
 
-    A collection is checked whole before anything is sent; other iterables are read lazily.
+    A collection is checked whole before anything is sent; other iterables are read lazily,
+    each request checked when it is taken.
     """
     if client.closed:
         raise ClientClosedError("this client was closed with aclose(); create a new Client")
@@ -231,12 +237,18 @@ def _prepare(
         raise TypeError(f"requests must be an iterable of requests, got {requests!r}")
     if eager and not isinstance(requests, Collection):
         requests = list(requests)
-    jobs = ((i, r, _factory(client, r, i)) for i, r in enumerate(requests))
     if isinstance(requests, Collection):
         for index, request in enumerate(requests):
-            _factory(client, request, index)  # raises for a bad one; the job is made when due
-        return jobs, len(requests)
-    return jobs, None
+            _factory(client, request, index)  # raises for a bad one
+        return enumerate(requests), len(requests)
+    return _checked(client, requests), None
+
+
+def _checked(client: Client, requests: Iterable[object]) -> Iterator[Job]:
+    """The jobs of a lazy input, each checked as it is taken: a bad one raises."""
+    for index, request in enumerate(requests):
+        _factory(client, request, index)
+        yield index, request
 
 
 def _factory(client: Client, request: object, index: int) -> Callable[[], object]:

@@ -107,12 +107,12 @@ async def hand_over(
     undecoded, stream._undecoded = stream._undecoded, None
     last = Read(stream, index, request, tracker, undecoded or None, head=first)
     await send_batch(send, last)
-    read = stream._read
-    assert read is not None
+    content = stream._content
+    assert content is not None
     while True:
         error = None
         try:
-            data = await read()
+            data = await content.readany()
         except READ_FAILURES as exc:
             data = b""
             error = read_failure(exc, stream._call.timeouts, started=True)

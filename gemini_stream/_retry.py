@@ -95,6 +95,8 @@ async def retrying(
     reset: Callable[[], bool] | None = None,
     *,
     limiter: Limiter | None = None,
+    failed: GeminiError | None = None,
+    started: float | None = None,
 ) -> T:
     """Run ``attempt(time_left)`` until it succeeds, fails for good, or attempts run out.
 
@@ -102,25 +104,50 @@ async def retrying(
     does so once a chunk reached the caller: content is never replayed). The last error is
     raised as it is when no attempt is left or the wait would overrun ``total``. A 429 also
     pauses the whole ``limiter``, so the client's other requests slow down with this one.
+
+    ``failed``: the error of a first attempt the caller made itself, at loop time
+    ``started``. A stream does so: while a thousand requests wait for their headers, a
+    coroutine (and two bound methods) fewer per request is less for the garbage collector.
     """
     loop = asyncio.get_running_loop()
-    deadline = None if total is None else loop.time() + total
-    number = 0
+    if started is None:
+        started = loop.time()
+    deadline = None if total is None else started + total
+    number = 0 if failed is None else 1
     while True:
-        number += 1
-        left = None if deadline is None else max(deadline - loop.time(), 0.001)
-        try:
-            return await attempt(left)
-        except GeminiError as exc:
-            retryable, server_delay = _retry_hint(exc, policy)
-            if limiter is not None and isinstance(exc, RateLimitError):
-                limiter.penalize(policy.initial_delay if server_delay is None else server_delay)
-            if not retryable or number >= policy.max_attempts:
-                raise
-            delay = backoff_delay(policy, number, server_delay)
-            if deadline is not None and loop.time() + delay >= deadline:
-                raise
-            if reset is not None and not reset():
-                raise
-            _log.info("attempt %d failed (%s); retrying in %.2fs", number, exc, delay)
+        if failed is None:
+            number += 1
+            left = None if deadline is None else max(deadline - loop.time(), 0.001)
+            try:
+                return await attempt(left)
+            except GeminiError as exc:
+                failed = exc
+        delay = _next_delay(failed, number, policy, deadline, reset, limiter)
+        if delay is None:
+            raise failed
+        failed = None
         await sleep(delay)
+
+
+def _next_delay(
+    exc: GeminiError,
+    number: int,
+    policy: RetryPolicy,
+    deadline: float | None,
+    reset: Callable[[], bool] | None,
+    limiter: Limiter | None,
+) -> float | None:
+    """How long to wait before the attempt after failed attempt ``number``; ``None``: no
+    more attempts (not retryable, none left, no time left, or ``reset`` forbids it)."""
+    retryable, server_delay = _retry_hint(exc, policy)
+    if limiter is not None and isinstance(exc, RateLimitError):
+        limiter.penalize(policy.initial_delay if server_delay is None else server_delay)
+    if not retryable or number >= policy.max_attempts:
+        return None
+    delay = backoff_delay(policy, number, server_delay)
+    if deadline is not None and asyncio.get_running_loop().time() + delay >= deadline:
+        return None
+    if reset is not None and not reset():
+        return None
+    _log.info("attempt %d failed (%s); retrying in %.2fs", number, exc, delay)
+    return delay

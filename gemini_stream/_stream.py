@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
@@ -58,13 +57,13 @@ class ChunkStream:
         "__weakref__",
         "_call",
         "_consolidated",
+        "_content",
         "_decoder",
         "_deferred",
         "_idle_set",
         "_lease",
         "_loop",
         "_pending",
-        "_read",
         "_response",
         "_snapshot",
         "_state",
@@ -77,7 +76,7 @@ class ChunkStream:
         self._call = call
         self._state = _NEW
         self._response: aiohttp.ClientResponse | None = None
-        self._read: Callable[[], Awaitable[bytes]] | None = None
+        self._content: aiohttp.StreamReader | None = None  # the body, until it ends
         self._decoder = sse.DataDecoder(max_event_bytes=call.max_event_bytes)
         # Chunks decoded but not yet handed out, last first (so pop() gives the next).
         self._pending: list[GenerateContentResponse] = []
@@ -235,16 +234,27 @@ class ChunkStream:
                 raise StopAsyncIteration
             try:
                 if self._state == _NEW:
-                    self._loop = asyncio.get_running_loop()
+                    loop = self._loop = asyncio.get_running_loop()
                     self._state = _OPEN
-                    call = self._call
-                    await retrying(
-                        call.retry,
-                        call.timeouts.total,
-                        self._start,
-                        self._may_retry,
-                        limiter=call.limiter,
-                    )
+                    call, started, failed = self._call, loop.time(), None
+                    # The first attempt is made here rather than in retrying(): the usual
+                    # request waits for its headers with a coroutine and two bound methods
+                    # fewer (with a thousand requests waiting, the garbage collector goes
+                    # through every object they hold).
+                    try:
+                        await self._start(call.timeouts.total)
+                    except GeminiError as exc:
+                        failed = exc
+                    if failed is not None:
+                        await retrying(
+                            call.retry,
+                            call.timeouts.total,
+                            self._start,
+                            self._may_retry,
+                            limiter=call.limiter,
+                            failed=failed,
+                            started=started,
+                        )
                 else:
                     await self._fill()
             except GeminiError as exc:
@@ -284,16 +294,16 @@ class ChunkStream:
         if response.status >= 400:
             raise await read_error(response)
         self._response = response
-        self._read = response.content.readany
+        self._content = response.content
         await self._fill()
 
     async def _fill(self) -> None:
         """Read from the socket until at least one chunk is decoded or the reply ends."""
-        read = self._read
-        assert read is not None
-        while not self._pending and self._read is not None:
+        content = self._content
+        assert content is not None
+        while not self._pending and self._content is not None:
             try:
-                data = await read()
+                data = await content.readany()
             except READ_FAILURES as exc:
                 if self._state == _DONE:
                     return  # aclose() from another task ended the stream: a clean end
@@ -422,7 +432,7 @@ class ChunkStream:
     def _finish(self, *, close: bool) -> None:
         self._state = _DONE
         response, self._response = self._response, None
-        self._read = None
+        self._content = None
         if response is not None:
             if close:
                 response.close()

@@ -98,7 +98,7 @@ class Transport:
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 timeout=aiohttp.ClientTimeout(total=None),
-                # Proxies come from _proxy_for: aiohttp's trust_env re-reads the environment
+                # Proxies come from proxy_for: aiohttp's trust_env re-reads the environment
                 # and ~/.netrc in worker threads on every request (~0.5 ms of CPU each).
                 trust_env=False,
                 auto_decompress=True,
@@ -106,7 +106,7 @@ class Transport:
             self._session, self._loop = session, loop
         return session
 
-    def _proxy_for(self, url: str) -> str | None:
+    def proxy_for(self, url: str) -> str | None:
         """The proxy for ``url`` per ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY``, read once
         per URL (a borrowed session keeps its own settings)."""
         try:
@@ -122,43 +122,6 @@ class Transport:
                 proxy = None
         self._proxies[url] = proxy
         return proxy
-
-    async def send(
-        self,
-        url: str,
-        body: bytes | None,
-        headers: dict[str, str],
-        timeouts: Timeouts,
-        *,
-        total: float | None,
-        method: str | None = None,
-    ) -> aiohttp.ClientResponse:
-        """POST ``body`` (or GET when it is ``None``) and return the response once its headers
-        arrived; translate aiohttp's failures into ``GeminiError`` subclasses.
-
-        ``total`` is what is left of the call's overall time budget; ``method`` overrides the
-        HTTP method (``DELETE``).
-        """
-        session = await self.session()
-        make = _shared_client_timeout if total is None else _client_timeout
-        timeout = make(total, timeouts.connect, timeouts.first_chunk)
-        try:
-            verb = method or ("GET" if body is None else "POST")
-            return await session.request(
-                verb, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy_for(url)
-            )
-        except aiohttp.ConnectionTimeoutError as exc:
-            raise ConnectTimeoutError(
-                f"connecting took longer than Timeouts.connect={timeouts.connect}s"
-            ) from exc
-        except aiohttp.SocketTimeoutError as exc:
-            raise FirstChunkTimeoutError(
-                f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
-            ) from exc
-        except asyncio.TimeoutError as exc:
-            raise TotalTimeoutError("the call took longer than Timeouts.total") from exc
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(f"request to {url.split('?')[0]} failed: {exc}") from exc
 
     async def aclose(self) -> None:
         """Close the owned session (a borrowed one stays open); safe to call twice."""
@@ -186,6 +149,21 @@ def _client_timeout(
 _shared_client_timeout = functools.lru_cache(maxsize=64)(_client_timeout)
 
 
+def send_failure(exc: BaseException, url: str, timeouts: Timeouts) -> GeminiError:
+    """Translate an aiohttp failure before a reply's headers arrived into a ``GeminiError``."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return ConnectTimeoutError(
+            f"connecting took longer than Timeouts.connect={timeouts.connect}s"
+        )
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return FirstChunkTimeoutError(
+            f"no reply within Timeouts.first_chunk={timeouts.first_chunk}s"
+        )
+    if isinstance(exc, asyncio.TimeoutError):
+        return TotalTimeoutError("the call took longer than Timeouts.total")
+    return APIConnectionError(f"request to {url.split('?')[0]} failed: {exc}")
+
+
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs ~2 µs to build, per request
 class Call:
     """One API request, ready to be sent (and sent again when a retry is due); treat it as
@@ -207,9 +185,10 @@ class Call:
         """Wait for the rate limiter, if any (the wait counts against ``total``), then send
         once; return the response as soon as its headers arrived.
 
-        The caller releases the lease when the reply ends, with its real token count. (One
-        coroutine, not two: with a thousand requests waiting for their headers, every frame
-        of the chain is a thousand objects for the garbage collector to go through.)
+        The caller releases the lease when the reply ends, with its real token count. (The
+        request is sent here, not in a coroutine of the transport: with a thousand requests
+        waiting for their headers, every frame of the chain is a thousand objects for the
+        garbage collector to go through.)
         """
         lease = None
         if self.limiter is not None:
@@ -219,9 +198,22 @@ class Call:
             if self.auth is not None:
                 # Asked on every attempt, so a retry after a long wait carries a fresh token.
                 headers = {**headers, **await self.auth()}
-            response = await self.transport.send(
-                self.url, self.body, headers, self.timeouts, total=total, method=self.method
-            )
+            transport, timeouts = self.transport, self.timeouts
+            session = await transport.session()
+            make = _shared_client_timeout if total is None else _client_timeout
+            timeout = make(total, timeouts.connect, timeouts.first_chunk)
+            verb = self.method or ("GET" if self.body is None else "POST")
+            try:
+                response = await session.request(
+                    verb,
+                    self.url,
+                    data=self.body,
+                    headers=headers,
+                    timeout=timeout,
+                    proxy=transport.proxy_for(self.url),
+                )
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise send_failure(exc, self.url, timeouts) from exc
         except BaseException:
             if lease is not None:
                 lease.release()
