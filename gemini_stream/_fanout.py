@@ -72,13 +72,13 @@ async def _streaming(
     # Items travel in batches (a read's chunks, last first, or the read itself): one buffer
     # slot and one hand-over per socket read rather than per chunk.
     send, receive = anyio.create_memory_object_stream["Batch"](buffer)
+    senders = _Senders(send, workers)
     with _unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
             # a batch of a million requests costs ``concurrency`` tasks, not a million.
-            with send:
-                for _ in range(workers):
-                    group.start_soon(_produce, client, jobs, send.clone(), limiter, tracker)
+            for _ in range(workers):
+                group.start_soon(_produce, client, jobs, senders, limiter, tracker)
             try:
                 yield FanoutResults(receive, tracker.progress)
             finally:
@@ -88,16 +88,35 @@ async def _streaming(
                 receive.close()
 
 
+class _Senders:
+    """The send end the workers share, closed when the last one is done (so the consumer's
+    loop ends); a clone per worker would cost an object and six calls each."""
+
+    __slots__ = ("send", "workers")
+
+    def __init__(self, send: MemoryObjectSendStream[Batch], workers: int) -> None:
+        self.send = send
+        self.workers = workers
+        if not workers:
+            send.close()
+
+    def done(self) -> None:
+        self.workers -= 1
+        if not self.workers:
+            self.send.close()
+
+
 async def _produce(
     client: Client,
     jobs: Iterator[Job],
-    send: MemoryObjectSendStream[Batch],
+    senders: _Senders,
     limiter: Limiter | None,
     tracker: _Tracker,
 ) -> None:
     if limiter is not None:
         batch_limiter.set(limiter)  # this task's own context: the streams it opens see it
-    with send:
+    send = senders.send
+    try:
         for index, request in jobs:
             try:
                 outcome = await _run(client, request, index, tracker, send)
@@ -109,6 +128,8 @@ async def _produce(
                     await send_batch(send, [FanoutItem("done", index, request, _reply=outcome)])
             except anyio.BrokenResourceError:
                 return  # the consumer closed its end: nobody wants the rest
+    finally:
+        senders.done()
 
 
 async def generate_many(

@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 
 class Read:
     """One socket read of a request's reply (``b""``: its end; ``None``: no bytes left to
-    decode), or the failure of a read; ``head``: chunks that go before it (last first), decoded
-    by the worker; ``taken``: whether the consumer decoded it."""
+    decode), or the failure of a read; ``start``: where its undecoded bytes start; ``head``:
+    chunks that go before it (last first), decoded by the worker; ``taken``: whether the
+    consumer decoded it."""
 
-    __slots__ = ("data", "error", "head", "index", "request", "stream", "taken", "tracker")
+    __slots__ = (
+        "data", "error", "head", "index", "request", "start", "stream", "taken", "tracker",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -42,15 +45,17 @@ class Read:
         index: int,
         request: object,
         tracker: _Tracker,
-        data: bytes | memoryview | None,
+        data: bytes | None,
         error: GeminiError | None = None,
         head: list[GenerateContentResponse] | None = None,
+        start: int = 0,
     ) -> None:
         self.stream = stream
         self.index = index
         self.request = request
         self.tracker = tracker
         self.data = data
+        self.start = start
         self.error = error
         self.head = head or []
         self.taken = False
@@ -70,7 +75,8 @@ class Read:
         if error is None:
             try:
                 if data is not None:
-                    stream._on_data(data)
+                    # A view made here, not by the worker: it is not alive while buffered.
+                    stream._on_data(memoryview(data)[self.start :] if self.start else data)
                 if stream._state != _DONE and stream._at_eof():
                     stream._end()  # the body's end came meanwhile: its worker need not say so
             except GeminiError as exc:
@@ -105,7 +111,10 @@ async def hand_over(
     """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
     each read to the end of the reply."""
     undecoded, stream._undecoded = stream._undecoded, None
-    last = Read(stream, index, request, tracker, undecoded or None, head=first)
+    start = stream._undecoded_from
+    if not undecoded or start >= len(undecoded):
+        undecoded = None  # the read ended with the first event
+    last = Read(stream, index, request, tracker, undecoded, head=first, start=start)
     await send_batch(send, last)
     content = stream._content
     assert content is not None

@@ -68,6 +68,7 @@ class ChunkStream:
         "_snapshot",
         "_state",
         "_undecoded",
+        "_undecoded_from",
         "_unfolded",
         "_yielded",
     )
@@ -84,9 +85,10 @@ class ChunkStream:
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded: list[GenerateContentResponse] = []
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
-        # Fan-out sets this (to b""): the bytes of the read after the reply's first event go
-        # there, for the consumer to decode (_fanout_reads).
-        self._undecoded: bytes | memoryview | None = None
+        # Fan-out sets this (to b""): the read that brought the reply's first event goes
+        # there, for the consumer to decode from ``_undecoded_from`` on (_fanout_reads).
+        self._undecoded: bytes | None = None
+        self._undecoded_from = 0
         self._deferred: GeminiError | None = None
         self._idle_set = False
         self._yielded = False
@@ -334,7 +336,7 @@ class ChunkStream:
                 cut = _first_event_end(data)
                 payloads = self._decoder.feed(data[:cut] if cut < len(data) else data)
                 if payloads:  # the reply's first chunk: this read is the last the worker takes
-                    self._undecoded = memoryview(data)[cut:]
+                    self._undecoded, self._undecoded_from = data, cut
                 elif cut < len(data):  # no event ended where it looked to: take it all now
                     payloads = self._decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
