@@ -260,7 +260,8 @@ def _prepare(
         requests = list(requests)
     if isinstance(requests, Collection):
         for index, request in enumerate(requests):
-            _factory(client, request, index)  # raises for a bad one
+            if not isinstance(request, Request):
+                _factory(client, request, index)  # raises for a bad one
         return enumerate(requests), len(requests)
     return _checked(client, requests), None
 
