@@ -118,3 +118,26 @@ async def test_retrying_does_not_sleep_past_the_total_budget() -> None:
     with pytest.raises(RateLimitError):
         await _retry.retrying(RetryPolicy(max_delay=60), 1.0, attempt)
     assert count == 1
+
+
+async def test_retrying_continues_after_a_first_attempt_the_caller_made() -> None:
+    _retry.set_testing(True)
+    try:
+        calls: list[float | None] = []
+
+        async def attempt(left: float | None) -> str:
+            calls.append(left)
+            raise ServiceUnavailableError("still busy", code=503)
+
+        first = ServiceUnavailableError("busy", code=503)
+        with pytest.raises(ServiceUnavailableError, match="still busy"):
+            await _retry.retrying(RetryPolicy(max_attempts=3), None, attempt, failed=first)
+        assert len(calls) == 2  # the caller's attempt counts as the first of three
+
+        calls.clear()
+        not_retryable = BadRequestError("bad", code=400)
+        with pytest.raises(BadRequestError) as raised:
+            await _retry.retrying(RetryPolicy(), None, attempt, failed=not_retryable)
+        assert raised.value is not_retryable and calls == []
+    finally:
+        _retry.set_testing(False)
