@@ -260,8 +260,7 @@ def _prepare(
         requests = list(requests)
     if isinstance(requests, Collection):
         for index, request in enumerate(requests):
-            if not isinstance(request, Request):
-                _factory(client, request, index)  # raises for a bad one
+            _check(client, request, index)
         return enumerate(requests), len(requests)
     return _checked(client, requests), None
 
@@ -269,8 +268,14 @@ def _prepare(
 def _checked(client: Client, requests: Iterable[object]) -> Iterator[Job]:
     """The jobs of a lazy input, each checked as it is taken: a bad one raises."""
     for index, request in enumerate(requests):
-        _factory(client, request, index)
+        _check(client, request, index)
         yield index, request
+
+
+def _check(client: Client, request: object, index: int) -> None:
+    """Raise ``TypeError`` for something ``_open`` cannot open."""
+    if not isinstance(request, Request):
+        _factory(client, request, index)
 
 
 def _factory(client: Client, request: object, index: int) -> Callable[[], object]:
