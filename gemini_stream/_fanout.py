@@ -210,7 +210,7 @@ async def _run(
                         await hand_over(stream, send, index, request, tracker, batch)
                         handed_over = True
                         return None
-                    await send_batch(send, [FanoutItem("chunk", index, request, c) for c in batch])
+                    await send_batch(send, _chunk_items(index, request, batch))
         else:
             async for chunk in stream:
                 progress.chunks += 1
@@ -230,6 +230,14 @@ async def _run(
                 await stream.aclose()
     tracker.ended(stream.response, failed=False)
     return stream.response
+
+
+def _chunk_items(
+    index: int, request: object, batch: list[GenerateContentResponse]
+) -> list[FanoutItem]:
+    # Not a comprehension in ``_run``: on Python 3.11 that would make ``index`` and
+    # ``request`` cells, two more objects alive for each running request.
+    return [FanoutItem("chunk", index, request, chunk) for chunk in batch]
 
 
 async def _open(client: Client, request: object, index: int) -> StreamLike:

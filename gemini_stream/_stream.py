@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 
 import aiohttp
 
@@ -36,6 +36,11 @@ _NEW, _OPEN, _DONE = 0, 1, 2
 # text deltas costs about what one delta does, the chunks waiting hold at most a few dozen KB
 # beyond the last read's, and a reply nobody asks for (a relay) is never folded.
 _FOLD_AFTER = 32
+# What a stream holds for its chunks until its first body bytes arrive: one empty tuple shared
+# by all (typed as the list each stream then makes; mutating it would raise). With a thousand
+# requests waiting for their headers, every object a request holds is a thousand objects more
+# for the garbage collector to go through, and more requests' objects promoted.
+_NO_CHUNKS: Final = cast("list[GenerateContentResponse]", ())
 _T = TypeVar("_T")
 
 
@@ -60,7 +65,6 @@ class ChunkStream:
         "_content",
         "_decoder",
         "_deferred",
-        "_idle_set",
         "_lease",
         "_loop",
         "_pending",
@@ -78,19 +82,19 @@ class ChunkStream:
         self._state = _NEW
         self._response: aiohttp.ClientResponse | None = None
         self._content: aiohttp.StreamReader | None = None  # the body, until it ends
-        self._decoder = sse.DataDecoder(max_event_bytes=call.max_event_bytes)
+        # Made when the body's first bytes arrive (see ``_first_bytes``), as are the lists.
+        self._decoder: sse.DataDecoder | None = None
         # Chunks decoded but not yet handed out, last first (so pop() gives the next).
-        self._pending: list[GenerateContentResponse] = []
+        self._pending = _NO_CHUNKS
         # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
         self._snapshot: GenerateContentResponse | None = None
-        self._unfolded: list[GenerateContentResponse] = []
+        self._unfolded = _NO_CHUNKS
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
         # Fan-out sets this (to b""): the read that brought the reply's first event goes
         # there, for the consumer to decode from ``_undecoded_from`` on (_fanout_reads).
         self._undecoded: bytes | None = None
         self._undecoded_from = 0
         self._deferred: GeminiError | None = None
-        self._idle_set = False
         self._yielded = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lease: Lease | None = None
@@ -194,7 +198,7 @@ class ChunkStream:
         A task iterating the stream meanwhile (a "stop" button handled elsewhere) sees the
         iteration end, without an error; ``response`` keeps what was received.
         """
-        self._pending = []
+        self._pending = _NO_CHUNKS
         self._deferred = None
         self._finish(close=True)
 
@@ -239,12 +243,14 @@ class ChunkStream:
                     loop = self._loop = asyncio.get_running_loop()
                     self._state = _OPEN
                     call, started, failed = self._call, loop.time(), None
-                    # The first attempt is made here rather than in retrying(): the usual
-                    # request waits for its headers with a coroutine and two bound methods
-                    # fewer (with a thousand requests waiting, the garbage collector goes
-                    # through every object they hold).
+                    # The first attempt is made here rather than in retrying(), and sends
+                    # here rather than in _start(): the usual request waits for its headers
+                    # with two coroutines and two bound methods fewer (with a thousand
+                    # requests waiting, the garbage collector goes through every object
+                    # they hold).
                     try:
-                        await self._start(call.timeouts.total)
+                        response, self._lease = await call.open(call.timeouts.total)
+                        await self._opened(response)
                     except GeminiError as exc:
                         failed = exc
                     if failed is not None:
@@ -279,20 +285,23 @@ class ChunkStream:
             return False
         self._finish(close=True)
         self._state = _OPEN
-        self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
-        self._pending.clear()
+        self._decoder = None
+        self._pending = _NO_CHUNKS
         self._snapshot = None
-        self._unfolded = []
+        self._unfolded = _NO_CHUNKS
         self._consolidated = False
         if self._undecoded is not None:
             self._undecoded = b""  # a failed attempt's bytes are not this reply's
         self._deferred = None
-        self._idle_set = False
         return True
 
     async def _start(self, total: float | None) -> None:
         """Send the request and read until the first chunk or the end of the reply."""
         response, self._lease = await self._call.open(total)
+        await self._opened(response)
+
+    async def _opened(self, response: aiohttp.ClientResponse) -> None:
+        """The response's headers came: read until the first chunk or the end of the reply."""
         if response.status >= 400:
             raise await read_error(response)
         self._response = response
@@ -309,7 +318,8 @@ class ChunkStream:
             except READ_FAILURES as exc:
                 if self._state == _DONE:
                     return  # aclose() from another task ended the stream: a clean end
-                raise read_failure(exc, self._call.timeouts, started=self._idle_set) from exc
+                started = self._decoder is not None  # the body's first bytes came
+                raise read_failure(exc, self._call.timeouts, started=started) from exc
             if self._state == _DONE:
                 return  # closed while this read was on its way
             self._on_data(data)
@@ -327,18 +337,19 @@ class ChunkStream:
         if not data:
             self._end()
             return
-        if not self._idle_set:
-            self._set_idle_timeout()
+        decoder = self._decoder
+        if decoder is None:
+            decoder = self._first_bytes()
         try:
             if self._undecoded is None or not isinstance(data, bytes):
-                payloads = self._decoder.feed(data)
+                payloads = decoder.feed(data)
             else:  # fan-out's worker: the first event is decoded here, the consumer the rest
                 cut = _first_event_end(data)
-                payloads = self._decoder.feed(data[:cut] if cut < len(data) else data)
+                payloads = decoder.feed(data[:cut] if cut < len(data) else data)
                 if payloads:  # the reply's first chunk: this read is the last the worker takes
                     self._undecoded, self._undecoded_from = data, cut
                 elif cut < len(data):  # no event ended where it looked to: take it all now
-                    payloads = self._decoder.feed(data[cut:])
+                    payloads = decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
             raise EventTooLargeError(str(exc)) from exc
         self._on_payloads(payloads)
@@ -388,18 +399,22 @@ class ChunkStream:
             self._consolidated = False
         return self._snapshot
 
-    def _set_idle_timeout(self) -> None:
-        """From the first body bytes on, the socket read timeout is the idle one."""
-        self._idle_set = True
+    def _first_bytes(self) -> sse.DataDecoder:
+        """The body's first bytes came: make the decoder and the lists for the chunks, and
+        from now on the socket read timeout is the idle one."""
+        decoder = self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
+        self._pending = []
+        self._unfolded = []
         response = self._response
         connection = response.connection if response is not None else None
         if connection is not None and connection.protocol is not None:
             connection.protocol.read_timeout = self._call.timeouts.idle
             connection.protocol.start_timeout()
+        return decoder
 
     def _end(self) -> None:
         """The server closed the body: check that the reply is complete."""
-        leftover = self._decoder.flush()
+        leftover = self._decoder.flush() if self._decoder is not None else b""
         self._finish(close=False)
         if leftover:
             error = error_from_body(leftover)
