@@ -222,6 +222,25 @@ async def test_a_truncated_reply_in_one_read_gives_its_chunks_then_the_error() -
     assert info.value.partial is not None and info.value.partial.text == "Hello"
 
 
+async def test_an_empty_body_is_incomplete_and_the_client_goes_on() -> None:
+    # No body bytes at all: the stream never made its decoder, and still ends as truncated.
+    runner = await _one_piece_server(b"")
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with gs.Client(base_url=url, api_key="k") as client:
+            for _ in range(2):
+                stream = client.stream(MODEL, "Hi")
+                with pytest.raises(gs.IncompleteStreamError, match="finishReason"):
+                    async for _chunk_seen in stream:
+                        pass
+                assert stream.response.text == ""
+            async with client.stream_many([gs.Request(MODEL, "Hi")] * 3) as results:
+                kinds = [item.kind async for item in results]
+    finally:
+        await runner.cleanup()
+    assert kinds == ["error"] * 3
+
+
 async def test_a_reply_whose_first_candidate_never_finishes_is_incomplete(
     client: gs.Client, emulator: Emulator
 ) -> None:
