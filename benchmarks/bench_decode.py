@@ -35,8 +35,8 @@ import msgspec.inspect as mi
 
 from benchmarks.corpus import CORPORA, make_stream, payloads, split_reads
 from gemini_stream import sse
-from gemini_stream._accumulate import accumulate
-from gemini_stream._codec import decode_chunk
+from gemini_stream._http.codec import decode_chunk
+from gemini_stream._stream.accumulate import accumulate
 from gemini_stream.types import GenerateContentResponse, Part
 
 Contender = Callable[[list[bytes]], int]

@@ -13,16 +13,14 @@ import importlib
 import typing
 
 from . import types as types
-from ._auth import AccessToken as AccessToken
-from ._auth import TokenProvider as TokenProvider
-from ._auth import default_credentials as default_credentials
-from ._chat_stream import ChatStream as ChatStream
+from ._chat.chat_stream import ChatStream as ChatStream
 from ._config import RateLimit as RateLimit
 from ._config import RetryPolicy as RetryPolicy
 from ._config import Timeouts as Timeouts
-from ._cost import Cost as Cost
-from ._cost import estimate_cost as estimate_cost
-from ._deltas import DeltaStream as DeltaStream
+from ._cost.estimate import Cost as Cost
+from ._cost.estimate import estimate_cost as estimate_cost
+from ._cost.prices import PRICES as PRICES
+from ._cost.prices import Price as Price
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -51,34 +49,36 @@ from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
 from ._errors import UploadError as UploadError
-from ._fanout_types import FanoutItem as FanoutItem
-from ._fanout_types import FanoutResults as FanoutResults
-from ._fanout_types import Progress as Progress
-from ._fanout_types import Request as Request
-from ._functions import declare_function as declare_function
-from ._imagen import GeneratedImages as GeneratedImages
-from ._prices import PRICES as PRICES
-from ._prices import Price as Price
-from ._ratelimit import InProcessLimiter as InProcessLimiter
-from ._ratelimit import Lease as Lease
-from ._ratelimit import Limiter as Limiter
-from ._retry import set_testing as set_testing
+from ._fanout.items import FanoutItem as FanoutItem
+from ._fanout.items import FanoutResults as FanoutResults
+from ._fanout.items import Progress as Progress
+from ._fanout.items import Request as Request
+from ._http.auth import AccessToken as AccessToken
+from ._http.auth import TokenProvider as TokenProvider
+from ._http.auth import default_credentials as default_credentials
+from ._http.retry import set_testing as set_testing
+from ._input.functions import declare_function as declare_function
+from ._limits.limiter import InProcessLimiter as InProcessLimiter
+from ._limits.limiter import Lease as Lease
+from ._limits.limiter import Limiter as Limiter
+from ._media.imagen import GeneratedImages as GeneratedImages
+from ._stream.deltas import DeltaStream as DeltaStream
 from ._version import __version__ as __version__
-from ._wire_files import File as File
-from ._wire_files import FileState as FileState
+from ._wire.files import File as File
+from ._wire.files import FileState as FileState
 from .types import Content as Content
 from .types import GenerateContentResponse as GenerateContentResponse
 from .types import GenerationConfig as GenerationConfig
 from .types import Part as Part
 
 if typing.TYPE_CHECKING:
-    from ._chat import Chat as Chat
+    from ._chat.chat import Chat as Chat
     from ._client import Client as Client
-    from ._stream import ChunkStream as ChunkStream
+    from ._stream.chunk_stream import ChunkStream as ChunkStream
 
 # Names whose modules import aiohttp (~0.1 s): loaded on first use, so ``import
 # gemini_stream`` (and the types, the SSE reader, ``--help``) stays quick.
-_LAZY = {"Chat": "._chat", "ChunkStream": "._stream", "Client": "._client"}
+_LAZY = {"Chat": "._chat.chat", "ChunkStream": "._stream.chunk_stream", "Client": "._client"}
 
 
 def __getattr__(name: str) -> object:

@@ -10,18 +10,14 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from . import sse
-from ._admission import as_limiter, limiter_for
-from ._chat import Chat
-from ._codec import decode_count_tokens, decode_list_models, decode_model, decode_response
-from ._codec import encode_request as encode
+from ._chat.chat import Chat
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._errors import ClientClosedError
-from ._fanout_mixin import FanoutMixin
-from ._files import Files
-from ._imagen import ImagenMixin
-from ._input import ContentsInput, build_request, to_contents
-from ._ratelimit import Limiter
-from ._request import (
+from ._fanout.mixin import FanoutMixin
+from ._http.call import DEFAULT_MAX_CONNECTIONS, Call, Transport
+from ._http.codec import decode_count_tokens, decode_list_models, decode_model, decode_response
+from ._http.codec import encode_request as encode
+from ._http.endpoint import (
     DEFAULT_BASE_URL,
     base_headers,
     check_api_version,
@@ -29,9 +25,13 @@ from ._request import (
     mask_key,
     model_path,
 )
-from ._stream import ChunkStream
-from ._transport import DEFAULT_MAX_CONNECTIONS, Call, Transport
-from ._vertex import resolve_vertex
+from ._http.vertex import resolve_vertex
+from ._input.request import ContentsInput, build_request, to_contents
+from ._limits.admission import as_limiter, limiter_for
+from ._limits.limiter import Limiter
+from ._media.files import Files
+from ._media.imagen import ImagenMixin
+from ._stream.chunk_stream import ChunkStream
 from .types import (
     CountTokensRequest,
     CountTokensResponse,
@@ -42,15 +42,15 @@ from .types import (
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from ._auth import TokenProvider
-    from ._input import (
+    from ._chat.tools import ChatToolsInput
+    from ._http.auth import TokenProvider
+    from ._input.request import (
         ConfigInput,
         SafetySettingsInput,
         SystemInstructionInput,
         ToolConfigInput,
         ToolsInput,
     )
-    from ._toolbox import ChatToolsInput
 
 
 class Client(ImagenMixin, FanoutMixin):

@@ -10,8 +10,8 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gemini_stream._accumulate import _SMALL_RUN, accumulate, consolidate
-from gemini_stream._codec import decode_chunk
+from gemini_stream._http.codec import decode_chunk
+from gemini_stream._stream.accumulate import _SMALL_RUN, accumulate, consolidate
 from gemini_stream.types import (
     Candidate,
     CitationMetadata,

@@ -7,8 +7,8 @@ import random
 import msgspec
 import pytest
 
-from gemini_stream._accumulate import accumulate, consolidate
-from gemini_stream._accumulate_batch import accumulate_batch, latest_usage, surely_finished
+from gemini_stream._stream.accumulate import accumulate, consolidate
+from gemini_stream._stream.accumulate_batch import accumulate_batch, latest_usage, surely_finished
 from gemini_stream.emulator import BuiltinModel
 from gemini_stream.types import GenerateContentResponse
 

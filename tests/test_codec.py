@@ -12,8 +12,9 @@ import json
 import msgspec
 import pytest
 
-from gemini_stream import _codec
-from gemini_stream._codec import (
+from gemini_stream._errors import ResponseDecodeError
+from gemini_stream._http import codec as _codec
+from gemini_stream._http.codec import (
     decode,
     decode_chunk,
     decode_count_tokens,
@@ -23,7 +24,6 @@ from gemini_stream._codec import (
     decode_response,
     encode_request,
 )
-from gemini_stream._errors import ResponseDecodeError
 from gemini_stream.types import (
     AudioTranscriptionConfig,
     BadRequest,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import gemini_stream as gs
-from gemini_stream._files import file_name
-from gemini_stream._upload import _session_url
+from gemini_stream._media.files import file_name
+from gemini_stream._media.upload import _session_url
 from gemini_stream.emulator import Emulator
 
 GRANULARITY = 256 * 1024

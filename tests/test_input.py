@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from gemini_stream._codec import encode_request
-from gemini_stream._input import (
+from gemini_stream._http.codec import encode_request
+from gemini_stream._input.request import (
     build_request,
     to_config,
     to_contents,
@@ -17,7 +17,7 @@ from gemini_stream._input import (
     to_tool_config,
     to_tools,
 )
-from gemini_stream._wire_convert import short_repr
+from gemini_stream._wire.convert import short_repr
 from gemini_stream.types import (
     Blob,
     Content,

@@ -15,8 +15,8 @@ import msgspec
 import pytest
 
 import gemini_stream as gs
-from gemini_stream._media import INLINE_LIMIT, open_media, sniff
-from gemini_stream._media_options import duration
+from gemini_stream._wire.media import INLINE_LIMIT, open_media, sniff
+from gemini_stream._wire.media_options import duration
 from gemini_stream.emulator import Emulator, ScriptedReply
 from gemini_stream.types import Blob, PartMediaResolution
 

@@ -7,7 +7,7 @@ import anyio.lowlevel
 import pytest
 
 import gemini_stream as gs
-from gemini_stream import _admission
+from gemini_stream._limits import admission as _admission
 from gemini_stream.emulator import Emulator, Fault
 from gemini_stream.emulator import _faults as emulator_faults
 
@@ -249,8 +249,8 @@ async def test_admission_wait_counts_against_the_total_timeout() -> None:
 
 
 def test_the_token_estimate_counts_inline_media_by_size_not_base64() -> None:
-    from gemini_stream._codec import encode_request
-    from gemini_stream._input import build_request
+    from gemini_stream._http.codec import encode_request
+    from gemini_stream._input.request import build_request
 
     text = encode_request(build_request("word " * 20_000))
     assert _admission.estimate_tokens(text) == len(text) // 4 + 1  # four bytes a token

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from gemini_stream import _retry
 from gemini_stream._config import RetryPolicy
 from gemini_stream._errors import (
     APIConnectionError,
@@ -14,6 +13,7 @@ from gemini_stream._errors import (
     RateLimitError,
     ServiceUnavailableError,
 )
+from gemini_stream._http import retry as _retry
 
 
 def test_parse_retry_after_reads_seconds_and_dates() -> None:

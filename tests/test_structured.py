@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 import gemini_stream as gs
-from gemini_stream._input import to_config
+from gemini_stream._input.request import to_config
 from gemini_stream.emulator import Emulator
 from gemini_stream.types import GenerationConfig, Schema, ThinkingConfig
 

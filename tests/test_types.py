@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gemini_stream import types
-from gemini_stream._codec import decode, decode_chunk, encode_request
-from gemini_stream._wire_base import Wire
+from gemini_stream._http.codec import decode, decode_chunk, encode_request
+from gemini_stream._wire.base import Wire
 from gemini_stream.types import (
     Blob,
     Candidate,

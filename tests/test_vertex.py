@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 import gemini_stream as gs
-from gemini_stream import _auth
+from gemini_stream._http import auth as _auth
 from gemini_stream.emulator import Emulator
 
 MODEL = "gemini-2.5-flash"

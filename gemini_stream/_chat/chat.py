@@ -1,0 +1,298 @@
+"""``Chat``: a conversation's history and settings, sending each message through the client."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import msgspec
+
+from .._http.endpoint import model_path
+from .._input.request import (
+    ConfigInput,
+    ContentsInput,
+    SafetySettingsInput,
+    SystemInstructionInput,
+    ToolConfigInput,
+    to_config,
+    to_contents,
+    to_safety_settings,
+    to_system_instruction,
+    to_tool_config,
+)
+from .._stream.blocked import blocked_error
+from .._wire.config import GenerationConfig
+from .._wire.content import Content, FunctionCall, Part
+from .._wire.convert import short_repr
+from .._wire.response import GenerateContentResponse
+from .chat_stream import ChatStream
+from .saved import SavedChat, read_saved_chat
+from .tools import ChatToolsInput, Toolbox
+
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._stream.chunk_stream import ChunkStream
+
+__all__ = ("Chat",)
+
+_SCHEMA_FIELDS = ("response_schema", "response_json_schema")
+
+
+class Chat:
+    """A multi-turn conversation with one model; create it with ``client.chat(...)``.
+
+    Each message is sent with the whole history, and the reply is committed to ``history``
+    as one model turn once it finished. Python functions given in ``tools`` are declared to
+    the model and, by default, run automatically when it calls them. Messages on one chat
+    are sent one at a time (a message waits until the reply before it finished or was
+    closed; a reply its own task left open is closed as abandoned); different chats on one
+    client run concurrently.
+
+    Args:
+        client: the ``Client`` to send through.
+        model: the model id, e.g. ``"gemini-2.5-flash"``.
+        system_instruction: a string, parts or a ``Content``.
+        config: a ``GenerationConfig`` or a dict (shorthands such as ``response_schema=``,
+            ``thinking_budget=``, ``include_thoughts=`` accepted).
+        tools: Python functions (sync or async), ``FunctionDeclaration``s, ``Tool``s (code
+            execution, Google Search, ...) or dicts of them.
+        tool_config, safety_settings: as in the REST API.
+        history: earlier turns (``Content``s or wire-shaped dicts).
+        automatic_function_calling: run the model's calls of Python functions and send the
+            results back within the same reply; ``False`` hands every call to the caller.
+        max_function_rounds: how many rounds of automatic calls one message may take; the
+            next one raises ``FunctionCallLimitError``.
+
+    Raises:
+        TypeError, ValueError: bad input, before anything is sent.
+
+    Example:
+        >>> chat = client.chat("gemini-2.5-flash", system_instruction="Be brief")
+        >>> reply = await chat.send("I have two dogs.")
+        >>> len(chat.history)
+        2
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        model: str,
+        *,
+        system_instruction: SystemInstructionInput = None,
+        config: ConfigInput = None,
+        tools: ChatToolsInput = None,
+        tool_config: ToolConfigInput = None,
+        safety_settings: SafetySettingsInput = None,
+        history: ContentsInput | None = None,
+        automatic_function_calling: bool = True,
+        max_function_rounds: int = 10,
+    ) -> None:
+        model_path(model)
+        if isinstance(max_function_rounds, bool) or not isinstance(max_function_rounds, int):
+            raise TypeError(f"max_function_rounds must be an int, got {max_function_rounds!r}")
+        if max_function_rounds < 1:
+            raise ValueError(f"max_function_rounds must be at least 1, got {max_function_rounds}")
+        self._client = client
+        self.model = model
+        self.system_instruction = to_system_instruction(system_instruction)
+        self.config = to_config(config)
+        self._toolbox = Toolbox(tools)
+        self.tool_config = to_tool_config(tool_config)
+        self.safety_settings = to_safety_settings(safety_settings)
+        self.automatic_function_calling = bool(automatic_function_calling)
+        self.max_function_rounds = max_function_rounds
+        self._history: list[Content] = to_contents(history) if history else []
+        # One message at a time: a semaphore rather than a lock, because a stream dropped
+        # half-read releases it from __del__, outside the task that acquired it.
+        self._lock = anyio.Semaphore(1, max_value=1)
+        self._holder: weakref.ref[ChatStream] | None = None
+
+    def __repr__(self) -> str:
+        return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
+
+    # -- history ----------------------------------------------------------------------------
+
+    @property
+    def history(self) -> list[Content]:
+        """The committed turns, oldest first (a copy; assign a list to replace them)."""
+        return list(self._history)
+
+    @history.setter
+    def history(self, turns: ContentsInput) -> None:
+        self._history = to_contents(turns) if turns else []
+
+    def rewind(self) -> list[Content]:
+        """Drop the last exchange and return its turns (``[]`` when there is none).
+
+        The last exchange starts at the last user turn that is not only function results,
+        so the model's function calls and their results go with the message that led to
+        them. Use it to retry a message or to undo one.
+        """
+        for index in range(len(self._history) - 1, -1, -1):
+            turn = self._history[index]
+            if turn.role != "model" and any(p.function_response is None for p in turn.parts):
+                removed = self._history[index:]
+                del self._history[index:]
+                return removed
+        return []
+
+    def fork(self) -> Chat:
+        """Return a new chat with the same settings, functions and (copied) history."""
+        twin = object.__new__(Chat)
+        twin.__dict__.update(self.__dict__)
+        twin._history = list(self._history)
+        twin._lock = anyio.Semaphore(1, max_value=1)
+        twin._holder = None
+        return twin
+
+    def _append(self, turns: Sequence[Content]) -> None:
+        self._history.extend(turns)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def stream(self, message: ContentsInput, *, config: ConfigInput = None) -> ChatStream:
+        """Send ``message`` and stream the reply: returns a ``ChatStream`` at once.
+
+        Args:
+            message: the user's turn: text, parts (images, ``Part.from_function_response``
+                results, ...) or a user ``Content``.
+            config: settings for this message only, merged over the chat's ``config``.
+
+        Raises:
+            TypeError, ValueError: bad input, before anything is sent.
+
+        Example:
+            >>> async for chunk in chat.stream("How many paws are in my house?"):
+            ...     print(chunk.text, end="")
+        """
+        turns = to_contents(message)
+        turn = turns[0]
+        if len(turns) != 1 or turn.role not in (None, "user"):
+            raise ValueError(
+                f"a chat message is one user turn, got {short_repr(message)}; "
+                "to add other turns, assign chat.history"
+            )
+        if turn.role is None:
+            turn = Content(role="user", parts=turn.parts)
+        return ChatStream(self, turn, _merge(self.config, to_config(config)))
+
+    async def send(
+        self, message: ContentsInput, *, config: ConfigInput = None
+    ) -> GenerateContentResponse:
+        """Send ``message`` and return the whole reply (after any automatic function calls).
+
+        Takes the same arguments as ``stream()``.
+
+        Raises:
+            BlockedError: the prompt was blocked (nothing is committed).
+            GeminiError: the reply failed; ``exc.partial`` has what arrived, and history
+                is unchanged (use ``stream()`` and ``commit()`` to keep a partial reply).
+            FunctionCallLimitError: the model kept calling functions.
+
+        Example:
+            >>> reply = await chat.send("How many paws are in my house?")
+            >>> print(reply.text)
+        """
+        stream = self.stream(message, config=config)
+        async with stream:
+            reply = await stream.final_response()
+        reason = reply.block_reason
+        if reason is not None and not stream.committed:
+            raise blocked_error(reply, reason)
+        return reply
+
+    async def run_functions(self, calls: Sequence[FunctionCall]) -> list[Part]:
+        """Run the Python functions named by ``calls`` and return their result parts.
+
+        For manual function calling: send the parts back with ``chat.send(parts)``. Calls run
+        concurrently; a failing or unknown function gives an ``{"error": ...}`` result.
+        """
+        return await self._toolbox.run(calls)
+
+    def _open(self, contents: list[Content], config: GenerationConfig | None) -> ChunkStream:
+        """Stream one round: the history, then ``contents`` (this exchange so far)."""
+        return self._client.stream(
+            self.model,
+            [*self._history, *contents],
+            config=config,
+            system_instruction=self.system_instruction,
+            tools=self._toolbox.tools,
+            tool_config=self.tool_config,
+            safety_settings=self.safety_settings,
+        )
+
+    # -- persistence ------------------------------------------------------------------------
+
+    def dumps(self) -> bytes:
+        """Save the chat as JSON: model, system instruction, config, tools other than Python
+        functions, history (thought signatures byte for byte) and function-calling settings.
+
+        Example:
+            >>> data = chat.dumps()
+            >>> chat = gs.Chat.loads(client, data, tools=[get_weather])
+        """
+        return msgspec.json.encode(
+            SavedChat(
+                model=self.model,
+                system_instruction=self.system_instruction,
+                config=self.config,
+                tools=self._toolbox.raw_tools or None,
+                tool_config=self.tool_config,
+                safety_settings=self.safety_settings,
+                history=self._history,
+                automatic_function_calling=self.automatic_function_calling,
+                max_function_rounds=self.max_function_rounds,
+            )
+        )
+
+    @classmethod
+    def loads(cls, client: Client, data: bytes | str, *, tools: ChatToolsInput = None) -> Chat:
+        """Restore a chat saved with ``dumps()``, sending through ``client``.
+
+        Args:
+            client: the client the restored chat sends through.
+            data: what ``dumps()`` returned.
+            tools: Python functions to attach again (they are not saved), and any more tools.
+
+        Raises:
+            ValueError: ``data`` is not a saved chat.
+        """
+        saved = read_saved_chat(data)
+        extra = [] if tools is None else [tools] if not isinstance(tools, Sequence) else tools
+        return cls(
+            client,
+            saved.model,
+            system_instruction=saved.system_instruction,
+            config=saved.config,
+            tools=[*(saved.tools or ()), *extra],
+            tool_config=saved.tool_config,
+            safety_settings=saved.safety_settings,
+            history=saved.history,
+            automatic_function_calling=saved.automatic_function_calling,
+            max_function_rounds=saved.max_function_rounds,
+        )
+
+
+def _set_fields(struct: msgspec.Struct) -> dict[str, Any]:
+    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not None}
+
+
+def _merge(
+    base: GenerationConfig | None, override: GenerationConfig | None
+) -> GenerationConfig | None:
+    """``base`` with every field ``override`` sets replaced; ``thinking_config`` merges field
+    by field (a message may add ``include_thoughts`` to the chat's thinking level), and a
+    response schema replaces the other kind."""
+    if base is None or override is None:
+        return override if base is None else base
+    changes = _set_fields(override)
+    if any(f in changes for f in _SCHEMA_FIELDS):
+        changes = {**dict.fromkeys(_SCHEMA_FIELDS), **changes}
+    thinking = changes.get("thinking_config")
+    if thinking is not None and base.thinking_config is not None:
+        changes["thinking_config"] = msgspec.structs.replace(
+            base.thinking_config, **_set_fields(thinking)
+        )
+    return msgspec.structs.replace(base, **changes)

@@ -1,0 +1,128 @@
+"""A chat's tools: Python functions split from the wire tools, and running the model's calls."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import anyio
+import anyio.to_thread
+import msgspec
+
+from .._input.functions import PythonFunction, python_function
+from .._input.request import to_tools
+from .._wire.base import Wire
+from .._wire.content import FunctionCall, Part
+from .._wire.tools import FunctionDeclaration, Tool
+
+__all__ = ("ChatToolsInput", "Toolbox")
+
+_Item: TypeAlias = Callable[..., Any] | Tool | FunctionDeclaration | Mapping[str, Any]
+ChatToolsInput: TypeAlias = _Item | Sequence[_Item] | None
+
+
+class Toolbox:
+    """The tools of a chat: the Python functions it can run and the tools sent on the wire.
+
+    Attributes:
+        functions: the Python functions by name.
+        raw_tools: the tools given as wire values (built-in tools, declarations without a
+            function); these are what a saved chat keeps.
+        tools: everything sent as the request's ``tools`` (``None`` when there is nothing).
+    """
+
+    def __init__(self, tools: ChatToolsInput) -> None:
+        if tools is None:
+            items: list[object] = []
+        elif isinstance(tools, (Mapping, Wire)) or callable(tools):
+            items = [tools]
+        else:
+            items = list(tools)
+        self.functions: dict[str, PythonFunction] = {}
+        raw: list[Any] = []
+        for item in items:
+            if callable(item) and not isinstance(item, (Wire, Mapping)):
+                function = python_function(item)
+                if function.name in self.functions:
+                    raise ValueError(f"tools: two functions are named {function.name!r}")
+                self.functions[function.name] = function
+            else:
+                raw.append(item)
+        self.raw_tools: list[Tool] = to_tools(raw) or []
+        self.declared = {
+            d.name for t in self.raw_tools for d in t.function_declarations or () if d.name
+        }
+        clash = self.declared & self.functions.keys()
+        if clash:
+            raise ValueError(f"tools: {sorted(clash)} given both as a function and a declaration")
+        self.tools = self._wire_tools()
+
+    def _wire_tools(self) -> list[Tool] | None:
+        generated = [f.declaration for f in self.functions.values()]
+        if not generated:
+            return self.raw_tools or None
+        tools = list(self.raw_tools)
+        for i, tool in enumerate(tools):
+            if tool.function_declarations:
+                declarations = [*generated, *tool.function_declarations]
+                tools[i] = msgspec.structs.replace(tool, function_declarations=declarations)
+                return tools
+        return [Tool(function_declarations=generated), *tools]
+
+    def answers(self, calls: Sequence[FunctionCall]) -> bool:
+        """Whether this toolbox answers ``calls`` itself.
+
+        It does unless a call names a declaration given without a Python function: such
+        calls (and the others of the same reply) go back to the caller, as in manual mode.
+        A name declared nowhere gets an error result from ``run``.
+        """
+        return bool(calls) and not any(call.name in self.declared for call in calls)
+
+    async def run(self, calls: Sequence[FunctionCall]) -> list[Part]:
+        """Run ``calls`` (concurrently when there are several) and return one
+        ``functionResponse`` part per call, in order, each echoing its call's ``id``.
+
+        A function that raises, an unknown name or invalid arguments give an
+        ``{"error": "..."}`` result for the model to read; only cancellation propagates.
+        """
+        if len(calls) == 1:
+            return [await self._run_one(calls[0])]
+        results: list[Part] = [Part()] * len(calls)
+
+        async def run_into(index: int, call: FunctionCall) -> None:
+            results[index] = await self._run_one(call)
+
+        async with anyio.create_task_group() as group:
+            for index, call in enumerate(calls):
+                group.start_soon(run_into, index, call)
+        return results
+
+    async def _run_one(self, call: FunctionCall) -> Part:
+        name = call.name or ""
+        function = self.functions.get(name)
+        response: dict[str, Any]
+        if function is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            response = {"error": f"unknown function {name!r}; the functions are: {known}"}
+        else:
+            try:
+                bound = function.bind(call.args)
+            except msgspec.ValidationError as exc:
+                response = {"error": f"invalid arguments for {name}: {exc}"}
+            else:
+                response = await _call(bound, function.is_async)
+        return Part.from_function_response(name, response, id=call.id)
+
+
+async def _call(bound: Callable[[], Any], is_async: bool) -> dict[str, Any]:
+    """Call a bound function (sync ones in a worker thread) and shape its result."""
+    try:
+        value = await bound() if is_async else await anyio.to_thread.run_sync(bound)
+        if inspect.isawaitable(value):  # a sync callable that returned a coroutine
+            value = await value
+        result = msgspec.to_builtins(value, str_keys=True)
+    except Exception as exc:  # the model reads the error instead of the chat failing
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    # A JSON object is the response itself; anything else is wrapped, by convention.
+    return result if isinstance(result, dict) else {"output": result}

@@ -1,0 +1,144 @@
+"""``stream_many`` hands a ``ChunkStream``'s socket reads to the consumer, which decodes them.
+
+When many streams' reads complete in one turn of the event loop (a busy client, a server that
+outpaces it), workers that decoded their own reads would all decode before the consumer runs:
+thousands of decoded chunks would wait, gone cold in the CPU caches by the time they are read
+(half again the cost per chunk at 200 streams). So a worker decodes only its reply's first
+event (a failure before the first chunk is retried, as for ``client.stream``); it hands the
+rest of that read on, and every later read, as the bytes came, each as a ``Read``. The
+consumer splits and decodes a ``Read`` when it gets to it (events split by the worker had gone
+cold too), and the chunks go from the decoder to the caller while they are still in cache.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .._errors import GeminiError
+from .._http.call import READ_FAILURES, read_failure
+from .._stream.chunk_stream import _DONE, ChunkStream
+from .items import FanoutItem
+
+if TYPE_CHECKING:
+    from anyio.streams.memory import MemoryObjectSendStream
+
+    from ..types import GenerateContentResponse
+    from .items import Batch
+    from .run import _Tracker
+
+
+class Read:
+    """One socket read of a request's reply (``b""``: its end; ``None``: no bytes left to
+    decode), or the failure of a read; ``start``: where its undecoded bytes start; ``head``:
+    chunks that go before it (last first), decoded by the worker; ``taken``: whether the
+    consumer decoded it."""
+
+    __slots__ = (
+        "data", "error", "head", "index", "request", "start", "stream", "taken", "tracker",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        stream: ChunkStream,
+        index: int,
+        request: object,
+        tracker: _Tracker,
+        data: bytes | None,
+        error: GeminiError | None = None,
+        head: list[GenerateContentResponse] | None = None,
+        start: int = 0,
+    ) -> None:
+        self.stream = stream
+        self.index = index
+        self.request = request
+        self.tracker = tracker
+        self.data = data
+        self.start = start
+        self.error = error
+        self.head = head or []
+        self.taken = False
+
+    def decode(self) -> tuple[list[GenerateContentResponse], FanoutItem | None]:
+        """Decode the read in the consumer's task: its chunks, last first, and the item that
+        ends the request when the reply ended or failed here (it goes after the chunks).
+
+        The consumer makes each chunk's ``FanoutItem`` as it hands the chunk out, so a read's
+        hundred items are never all alive at once, and no list carries them.
+        """
+        stream, head = self.stream, self.head
+        self.taken = True
+        if stream._state == _DONE:
+            return head, None  # the request failed already: what its worker read since is dropped
+        error, data = self.error, self.data
+        if error is None:
+            try:
+                if data is not None:
+                    # A view made here, not by the worker: it is not alive while buffered.
+                    stream._on_data(memoryview(data)[self.start :] if self.start else data)
+                if stream._state != _DONE and stream._at_eof():
+                    stream._end()  # the body's end came meanwhile: its worker need not say so
+            except GeminiError as exc:
+                error = exc
+        if error is not None:
+            stream._fail(error)
+            self.tracker.ended(error.partial, failed=True)
+            return head, FanoutItem("error", self.index, self.request, error=error)
+        chunks, stream._pending = stream._pending, []
+        self.tracker.progress.chunks += len(chunks)
+        end = None
+        if stream._state == _DONE:  # the end of the reply, or an error after these chunks
+            error, stream._deferred = stream._deferred, None
+            if error is None:
+                self.tracker.ended(stream, failed=False)
+                end = FanoutItem("done", self.index, self.request, _reply=stream)
+            else:
+                self.tracker.ended(error.partial, failed=True)
+                end = FanoutItem("error", self.index, self.request, error=error)
+        chunks += head
+        return chunks, end
+
+
+async def hand_over(
+    stream: ChunkStream,
+    send: MemoryObjectSendStream[Batch],
+    index: int,
+    request: object,
+    tracker: _Tracker,
+    first: list[GenerateContentResponse],
+) -> None:
+    """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
+    each read to the end of the reply."""
+    undecoded, stream._undecoded = stream._undecoded, None
+    start = stream._undecoded_from
+    if not undecoded or start >= len(undecoded):
+        undecoded = None  # the read ended with the first event
+    last = Read(stream, index, request, tracker, undecoded, head=first, start=start)
+    await send_batch(send, last)
+    content = stream._content
+    assert content is not None
+    while True:
+        error = None
+        try:
+            data = await content.readany()
+        except READ_FAILURES as exc:
+            data = b""
+            error = read_failure(exc, stream._call.timeouts, started=True)
+            error.__cause__ = exc  # as ``raise ... from exc`` in ChunkStream._fill
+        if stream._state == _DONE:
+            return  # the consumer ended the reply already (see ``Read.decode``)
+        if not data and error is None and not last.taken:
+            return  # the consumer has yet to decode the last data, and will find the end there
+        last = Read(stream, index, request, tracker, data, error)
+        await send_batch(send, last)
+        if not data:
+            return
+
+
+async def send_batch(send: MemoryObjectSendStream[Batch], batch: Batch) -> None:
+    """Hand ``batch`` to the consumer; wait while the buffer is full."""
+    try:  # ``send()`` always passes through the event loop; most batches fit as they are
+        send.send_nowait(batch)
+    except anyio.WouldBlock:
+        await send.send(batch)  # the consumer is behind: stop reading until it reads

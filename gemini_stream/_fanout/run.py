@@ -1,0 +1,365 @@
+"""Fan-out: ``stream_many`` and ``generate_many`` run many requests of one client at once."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from functools import partial
+from typing import TYPE_CHECKING
+
+import anyio
+from anyio.streams.memory import MemoryObjectSendStream
+
+from .._errors import ClientClosedError
+from .._http.codec import encode_request
+from .._limits.admission import batch_limiter
+from .._limits.limiter import Limiter
+from .._stream.chunk_stream import _NEW, ChunkStream
+from ..types import GenerateContentResponse
+from .items import FanoutItem, FanoutResults, Progress, Request, StreamLike
+from .reads import hand_over, send_batch
+
+if sys.version_info < (3, 11):  # anyio raises the backport's groups there
+    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from anyio import CancelScope
+
+    from .._client import Client
+    from .items import Batch, RequestLike
+
+    Job: TypeAlias = tuple[int, object]  # a request and its position in the input
+    ProgressArg: TypeAlias = Progress | Callable[[Progress], object] | None
+    Outcome: TypeAlias = GenerateContentResponse | Exception
+
+DEFAULT_CONCURRENCY = 64
+# Below one slot per running request, a busy batch blocks (slowly) on most chunks.
+MIN_BUFFER = 16
+
+
+def stream_many(
+    client: Client,
+    requests: Iterable[RequestLike],
+    *,
+    concurrency: int,
+    rate_limit: Limiter | None,
+    progress: ProgressArg,
+    buffer: int | None,
+) -> AbstractAsyncContextManager[FanoutResults]:
+    """See ``Client.stream_many``."""
+    jobs, total = _prepare(client, requests, concurrency)
+    if buffer is None:
+        buffer = max(concurrency, MIN_BUFFER)
+    _check_count("buffer", buffer)
+    tracker = _Tracker(progress, total)
+    workers = concurrency if total is None else min(concurrency, total)
+    return _streaming(client, jobs, workers, rate_limit, tracker, buffer)
+
+
+@asynccontextmanager
+async def _streaming(
+    client: Client,
+    jobs: Iterator[Job],
+    workers: int,
+    limiter: Limiter | None,
+    tracker: _Tracker,
+    buffer: int,
+) -> AsyncIterator[FanoutResults]:
+    # Items travel in batches (a read's chunks, last first, or the read itself): one buffer
+    # slot and one hand-over per socket read rather than per chunk.
+    send, receive = anyio.create_memory_object_stream["Batch"](buffer)
+    senders = _Senders(send, workers)
+    with _unwrapped():
+        async with anyio.create_task_group() as group:
+            # A fixed pool of workers pulls from one iterator: the input is read lazily and
+            # a batch of a million requests costs ``concurrency`` tasks, not a million.
+            for _ in range(workers):
+                group.start_soon(_produce, client, jobs, senders, limiter, tracker)
+            try:
+                yield FanoutResults(receive, tracker.progress)
+            finally:
+                # Leaving early (break, an error, cancellation) cancels every request; each
+                # closes its response on the way out.
+                group.cancel_scope.cancel()
+                receive.close()
+
+
+class _Senders:
+    """The send end the workers share, closed when the last one is done (so the consumer's
+    loop ends); a clone per worker would cost an object and six calls each."""
+
+    __slots__ = ("send", "workers")
+
+    def __init__(self, send: MemoryObjectSendStream[Batch], workers: int) -> None:
+        self.send = send
+        self.workers = workers
+        if not workers:
+            send.close()
+
+    def done(self) -> None:
+        self.workers -= 1
+        if not self.workers:
+            self.send.close()
+
+
+async def _produce(
+    client: Client,
+    jobs: Iterator[Job],
+    senders: _Senders,
+    limiter: Limiter | None,
+    tracker: _Tracker,
+) -> None:
+    if limiter is not None:
+        batch_limiter.set(limiter)  # this task's own context: the streams it opens see it
+    send = senders.send
+    try:
+        for index, request in jobs:
+            try:
+                outcome = await _run(client, request, index, tracker, send)
+                if outcome is None:
+                    continue  # the consumer reports the end of the reply it decodes
+                if isinstance(outcome, Exception):
+                    await send_batch(send, [FanoutItem("error", index, request, error=outcome)])
+                else:
+                    await send_batch(send, [FanoutItem("done", index, request, _reply=outcome)])
+            except anyio.BrokenResourceError:
+                return  # the consumer closed its end: nobody wants the rest
+    finally:
+        senders.done()
+
+
+async def generate_many(
+    client: Client,
+    requests: Iterable[RequestLike],
+    *,
+    concurrency: int,
+    rate_limit: Limiter | None,
+    return_exceptions: bool,
+    progress: ProgressArg,
+) -> list[Outcome]:
+    """See ``Client.generate_many``."""
+    jobs, total = _prepare(client, requests, concurrency, eager=True)
+    tracker = _Tracker(progress, total)
+    results: list[Outcome] = [GenerateContentResponse()] * (total or 0)
+    failures: list[Exception] = []
+    with _unwrapped():
+        async with anyio.create_task_group() as group:
+            for _ in range(min(concurrency, total or 0)):
+                group.start_soon(
+                    _collect, client, jobs, results, failures, return_exceptions,
+                    group.cancel_scope, rate_limit, tracker,
+                )  # fmt: skip
+    if failures:
+        raise failures[0]
+    return results
+
+
+async def _collect(
+    client: Client,
+    jobs: Iterator[Job],
+    results: list[Outcome],
+    failures: list[Exception],
+    return_exceptions: bool,
+    scope: CancelScope,
+    limiter: Limiter | None,
+    tracker: _Tracker,
+) -> None:
+    if limiter is not None:
+        batch_limiter.set(limiter)
+    for index, request in jobs:
+        outcome = await _run(client, request, index, tracker, None)
+        assert outcome is not None  # without a consumer, nothing is handed over
+        if isinstance(outcome, Exception) and not return_exceptions:
+            failures.append(outcome)
+            scope.cancel()  # the rest is cancelled; each request closes its response
+            return
+        results[index] = outcome
+
+
+async def _run(
+    client: Client,
+    request: object,
+    index: int,
+    tracker: _Tracker,
+    send: MemoryObjectSendStream[Batch] | None,
+) -> Outcome | None:
+    """Open one request's stream and read it to its end, handing chunks to ``send``.
+
+    The request's own failure is returned, not raised: it belongs to that request only.
+    ``None``: the stream's reads went to the consumer undecoded (``_fanout_reads``), and the
+    consumer reports how the reply ended.
+    """
+    progress = tracker.progress
+    tracker.started()
+    stream: StreamLike | None = None
+    handed_over = False
+    try:
+        stream = await _open(client, request, index)
+        if isinstance(stream, ChunkStream):
+            if send is not None and stream._state == _NEW:
+                stream._undecoded = b""  # the consumer decodes all but the first event
+            # A read's chunks at once: no coroutine per chunk, one hand-over per read.
+            while batch := await stream._next_batch():
+                progress.chunks += len(batch)
+                if send is not None:
+                    if stream._content is not None:  # the reply goes on: the consumer decodes it
+                        await hand_over(stream, send, index, request, tracker, batch)
+                        handed_over = True
+                        return None
+                    await send_batch(send, _chunk_items(index, request, batch))
+        else:
+            async for chunk in stream:
+                progress.chunks += 1
+                if send is not None:
+                    await send_batch(send, [FanoutItem("chunk", index, request, chunk)])
+    except anyio.BrokenResourceError:
+        raise
+    except Exception as exc:
+        tracker.ended(getattr(exc, "partial", None), failed=True)
+        return exc
+    finally:
+        if isinstance(stream, ChunkStream):
+            if not handed_over:  # else the consumer decodes the rest and releases the response
+                await stream.aclose()  # closes at once, without suspending
+        elif stream is not None:
+            with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
+                await stream.aclose()
+    tracker.ended(stream.response, failed=False)
+    return stream.response
+
+
+def _chunk_items(
+    index: int, request: object, batch: list[GenerateContentResponse]
+) -> list[FanoutItem]:
+    # Not a comprehension in ``_run``: on Python 3.11 that would make ``index`` and
+    # ``request`` cells, two more objects alive for each running request.
+    return [FanoutItem("chunk", index, request, chunk) for chunk in batch]
+
+
+async def _open(client: Client, request: object, index: int) -> StreamLike:
+    if isinstance(request, Request):  # the usual case, with no callable made for it
+        return _request_stream(client, request)
+    stream = _factory(client, request, index)()
+    if inspect.isawaitable(stream):
+        stream = await stream
+    if not (hasattr(stream, "__aiter__") and hasattr(stream, "aclose")):
+        raise TypeError(f"a request's callable must return a stream, got {stream!r}")
+    return stream  # type: ignore[return-value]
+
+
+def _prepare(
+    client: Client, requests: object, concurrency: int, *, eager: bool = False
+) -> tuple[Iterator[Job], int | None]:
+    """Check the arguments; return the jobs (each request with its position) and their count.
+
+    A collection is checked whole before anything is sent; other iterables are read lazily,
+    each request checked when it is taken.
+    """
+    if client.closed:
+        raise ClientClosedError("this client was closed with aclose(); create a new Client")
+    _check_count("concurrency", concurrency)
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise TypeError(f"requests must be an iterable of requests, got {requests!r}")
+    if eager and not isinstance(requests, Collection):
+        requests = list(requests)
+    if isinstance(requests, Collection):
+        for index, request in enumerate(requests):
+            _check(client, request, index)
+        return enumerate(requests), len(requests)
+    return _checked(client, requests), None
+
+
+def _checked(client: Client, requests: Iterable[object]) -> Iterator[Job]:
+    """The jobs of a lazy input, each checked as it is taken: a bad one raises."""
+    for index, request in enumerate(requests):
+        _check(client, request, index)
+        yield index, request
+
+
+def _check(client: Client, request: object, index: int) -> None:
+    """Raise ``TypeError`` for something ``_open`` cannot open."""
+    if not isinstance(request, Request):
+        _factory(client, request, index)
+
+
+def _factory(client: Client, request: object, index: int) -> Callable[[], object]:
+    if isinstance(request, Request):
+        return partial(_request_stream, client, request)
+    if isinstance(request, tuple) and len(request) == 2:
+        method = getattr(request[0], "stream", None)
+        if callable(method):
+            return partial(method, request[1])
+    if callable(request):
+        return request
+    raise TypeError(
+        f"requests[{index}] must be a gs.Request, a callable returning a stream, or a "
+        f"(chat, message) pair; got {request!r}"
+    )
+
+
+def _request_stream(client: Client, request: Request) -> ChunkStream:
+    body = encode_request(request.wire)
+    target = "streamGenerateContent?alt=sse"
+    return ChunkStream(client._call(request.model, target, body, request.timeouts, request.retry))
+
+
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+
+
+@contextmanager
+def _unwrapped() -> Iterator[None]:
+    """Raise a task group's only error as itself, so users see it unwrapped."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        errors = group.exceptions
+        while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
+            errors = errors[0].exceptions
+        if len(errors) != 1:
+            raise
+        raise errors[0] from errors[0].__cause__
+
+
+class _Tracker:
+    """Updates the batch's ``Progress`` and calls the user's callback, if any."""
+
+    __slots__ = ("notify", "progress")
+
+    def __init__(self, progress: ProgressArg, total: int | None) -> None:
+        self.notify: Callable[[Progress], object] | None = None
+        if isinstance(progress, Progress):
+            self.progress = progress
+        elif progress is None or callable(progress):
+            self.progress = Progress()
+            self.notify = progress
+        else:
+            raise TypeError(f"progress must be a gs.Progress or a callable, got {progress!r}")
+        if total is not None:
+            self.progress.total = total
+
+    def started(self) -> None:
+        self.progress.started += 1
+        if self.notify is not None:
+            self.notify(self.progress)
+
+    def ended(self, reply: GenerateContentResponse | ChunkStream | None, *, failed: bool) -> None:
+        """Count a request's end; ``reply``: its reply, or its finished stream, for the tokens."""
+        progress = self.progress
+        if failed:
+            progress.failed += 1
+        else:
+            progress.done += 1
+        if isinstance(reply, ChunkStream):
+            usage = reply._usage()  # the reply need not be merged for this
+        else:
+            usage = None if reply is None else reply.usage_metadata
+        if usage is not None and usage.total_token_count:
+            progress.tokens += usage.total_token_count
+        if self.notify is not None:
+            self.notify(progress)

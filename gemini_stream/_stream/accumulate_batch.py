@@ -1,0 +1,163 @@
+"""``accumulate_batch``: folds many chunks at once, as ``accumulate`` would one by one.
+
+A stream folds the chunks it received a few dozen at a time, and folding them one by one
+would rebuild the reply's objects for each. Instead, each run of plain text deltas (one
+candidate, one text part, nothing else but usage and ids; the usual chunk) is joined in one
+step and folded as one chunk. Anything else (function calls, signatures, several candidates,
+citations, a switch from thoughts to text, ...) ends the run and is folded on its own. The
+result, consolidated, is the same either way (``tests/test_accumulate_batch.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._wire.content import Content, Part
+from .._wire.response import Candidate, GenerateContentResponse, UsageMetadata
+from .accumulate import accumulate
+
+__all__ = ("accumulate_batch", "latest_usage", "surely_finished")
+
+_UNSET: object = object()  # no chunk read yet
+
+
+def accumulate_batch(
+    snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
+) -> GenerateContentResponse | None:
+    """Fold ``chunks`` into ``snapshot`` in order; ``snapshot`` itself when there are none."""
+    start, count = 0, len(chunks)
+    while start < count:
+        end, texts = _text_run(chunks, start)
+        if end - start > 1:
+            snapshot = accumulate(snapshot, _joined(chunks, start, end, texts))
+        else:
+            end = start + 1
+            snapshot = accumulate(snapshot, chunks[start])
+        start = end
+    return snapshot
+
+
+def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[int, list[str]]:
+    """Where the run of plain text deltas that begins at ``start`` ends, and its texts.
+
+    A run's chunks share one candidate index and thought flag and carry no prompt feedback
+    or model status (the server sends those on the first chunk, if at all); a chunk with a
+    finish reason is the last of its run. The checks are written out, and the shape is
+    checked by unpacking (one candidate, one part) rather than with ``len()``: this runs once
+    per chunk.
+    """
+    texts: list[str] = []
+    append = texts.append
+    index = thought = _UNSET
+    for chunk in chunks[start:] if start else chunks:
+        try:
+            (candidate,) = chunk.candidates  # type: ignore[misc]
+            (part,) = candidate.content.parts  # type: ignore[union-attr]
+        except (TypeError, ValueError, AttributeError):
+            break  # no candidates or content, or more than one of either
+        text = part.text
+        if (
+            text is None
+            or chunk.prompt_feedback is not None
+            or chunk.model_status is not None
+            or candidate.finish_message is not None
+            or candidate.safety_ratings is not None
+            or candidate.citation_metadata is not None
+            or candidate.token_count is not None
+            or candidate.grounding_metadata is not None
+            or candidate.avg_logprobs is not None
+            or candidate.logprobs_result is not None
+            or candidate.url_context_metadata is not None
+            or part.thought_signature is not None
+            or part.inline_data is not None
+            or part.file_data is not None
+            or part.function_call is not None
+            or part.function_response is not None
+            or part.executable_code is not None
+            or part.code_execution_result is not None
+            or part.tool_call is not None
+            or part.tool_response is not None
+            or part.audio_transcription is not None
+            or part.video_metadata is not None
+            or part.media_resolution is not None
+            or part.part_metadata is not None
+        ):
+            break
+        # Usually the very objects of the run's first chunk (None, a small int): no compare.
+        if part.thought is not thought or candidate.index is not index:
+            if index is _UNSET:
+                index, thought = candidate.index, part.thought
+            elif candidate.index != index or bool(part.thought) is not bool(thought):
+                break
+        append(text)
+        if candidate.finish_reason is not None:
+            break
+    return start + len(texts), texts
+
+
+def _joined(
+    chunks: Sequence[GenerateContentResponse], start: int, end: int, texts: list[str]
+) -> GenerateContentResponse:
+    """One chunk equivalent to the text run ``chunks[start:end]``, whose texts are ``texts``."""
+    run = chunks[start:end]
+    first = run[0].candidates[0]  # type: ignore[index]
+    last = run[-1]
+    # Latest wins, as in accumulate(). The server repeats these on every chunk, so the last
+    # one has them; a run has no prompt feedback or model status (see _text_run).
+    role = last.candidates[0].content.role  # type: ignore[index, union-attr]
+    usage, version, response_id = last.usage_metadata, last.model_version, last.response_id
+    if role is None or usage is None or version is None or response_id is None:
+        for chunk in reversed(run):
+            if role is None:
+                role = chunk.candidates[0].content.role  # type: ignore[index, union-attr]
+            if usage is None:
+                usage = chunk.usage_metadata
+            if version is None:
+                version = chunk.model_version
+            if response_id is None:
+                response_id = chunk.response_id
+    part = Part(text="".join(texts), thought=first.content.parts[0].thought)  # type: ignore[union-attr]
+    candidate = Candidate(
+        content=Content(role=role, parts=[part]),
+        finish_reason=last.candidates[0].finish_reason,  # type: ignore[index]
+        index=first.index,
+    )
+    return GenerateContentResponse(
+        candidates=[candidate],
+        usage_metadata=usage,
+        model_version=version,
+        response_id=response_id,
+    )
+
+
+# What the fold of ``chunks`` into ``snapshot`` would say, read without folding: a stream asks
+# these at its end, and a reply nobody reads is then never folded.
+
+
+def latest_usage(
+    snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
+) -> UsageMetadata | None:
+    """The ``usage_metadata`` of the fold (the latest chunk that has one wins)."""
+    for chunk in reversed(chunks):
+        if chunk.usage_metadata is not None:
+            return chunk.usage_metadata
+    return None if snapshot is None else snapshot.usage_metadata
+
+
+def surely_finished(
+    snapshot: GenerateContentResponse | None, chunks: Sequence[GenerateContentResponse]
+) -> bool:
+    """True when the fold surely has a ``finish_reason``: the last chunk with candidates has
+    one, with a finish reason, for the reply's first candidate. False: fold and look."""
+    last = next((chunk for chunk in reversed(chunks) if chunk.candidates), None)
+    if last is None or len(last.candidates) != 1:  # type: ignore[arg-type]
+        return False
+    candidate = last.candidates[0]  # type: ignore[index]
+    if candidate.finish_reason is None:
+        return False
+    # The reply's first candidate is the first index that arrived.
+    if snapshot is not None and snapshot.candidates:
+        first = snapshot.candidates[0]
+    else:
+        first = next(chunk for chunk in chunks if chunk.candidates).candidates[0]  # type: ignore[index]
+    return (candidate.index or 0) == (first.index or 0)

@@ -1,0 +1,46 @@
+"""Wire types of the ``countTokens``, ``models.get`` and ``models.list`` replies."""
+
+from __future__ import annotations
+
+from .base import Wire
+from .response import ModalityTokenCount
+
+__all__ = ("CountTokensResponse", "ListModelsResponse", "Model")
+
+
+class CountTokensResponse(Wire, frozen=True, kw_only=True):
+    """The token count of a prompt."""
+
+    total_tokens: int | None = None
+    cached_content_token_count: int | None = None
+    prompt_tokens_details: list[ModalityTokenCount] | None = None
+    cache_tokens_details: list[ModalityTokenCount] | None = None
+
+
+class Model(Wire, frozen=True, kw_only=True):
+    """A model's description and limits; ``name`` is ``"models/<id>"``.
+
+    ``top_k`` is absent for models that do not support top-k sampling; ``thinking`` is true for
+    thinking models.
+    """
+
+    name: str | None = None
+    base_model_id: str | None = None
+    version: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    input_token_limit: int | None = None
+    output_token_limit: int | None = None
+    supported_generation_methods: list[str] | None = None
+    temperature: float | None = None
+    max_temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    thinking: bool | None = None
+
+
+class ListModelsResponse(Wire, frozen=True, kw_only=True):
+    """One page of models; ``next_page_token`` is absent on the last page."""
+
+    models: list[Model] | None = None
+    next_page_token: str | None = None

@@ -1,0 +1,193 @@
+"""The ``gemini-stream`` command: ask, chat, demo, models and emulator.
+
+Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
+and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
+the emulator. Bad input gives one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import mimetypes
+import sys
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .._client import Client
+from .._errors import GeminiError
+from ..types import Part
+from .render import Renderer
+
+DEFAULT_MODEL = "gemini-2.5-flash"
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gemini-stream", description="Stream from the Gemini API.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = _Parser(add_help=False)
+    common.add_argument("--model", "-m", default=DEFAULT_MODEL, help="model id (%(default)s)")
+    common.add_argument(
+        "--emulator", action="store_true", help="use the embedded emulator even with a key"
+    )
+
+    ask = commands.add_parser(
+        "ask",
+        parents=[common],
+        help="stream one answer to stdout",
+        description="Stream one answer to stdout; plain text when stdout is not a terminal.",
+    )
+    ask.add_argument("prompt", help="the question; '-' reads it from stdin")
+    ask.add_argument("--system", "-s", help="a system instruction")
+    ask.add_argument("--json-schema", type=Path, metavar="FILE", help="answer as JSON per schema")
+    ask.add_argument("--image", type=Path, action="append", default=[], metavar="PATH")
+    ask.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
+
+    chat = commands.add_parser("chat", parents=[common], help="an interactive chat")
+    chat.add_argument("--system", "-s", help="a system instruction")
+    chat.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
+
+    demo = commands.add_parser("demo", parents=[common], help="fan out many concurrent chats")
+    demo.add_argument("--chats", "-n", type=_positive, default=50, help="chats (%(default)s)")
+
+    commands.add_parser("models", parents=[common], help="list the available models")
+
+    emulator = commands.add_parser(
+        "emulator", help="run the local API emulator in the foreground", add_help=False
+    )
+    emulator.add_argument("args", nargs=argparse.REMAINDER, help="options of the emulator")
+    return parser
+
+
+def open_client(force_emulator: bool) -> AbstractAsyncContextManager[Client]:
+    """A client for the real API when a key is set, else for an in-process emulator."""
+    from ..emulator import open_client as open_either
+
+    def announce(line: str) -> None:
+        print(f"gemini-stream: {line}", file=sys.stderr)
+
+    return open_either(force_emulator=force_emulator, announce=announce, chunk_delay=0.01)
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {str(path)!r}: {exc}") from exc
+
+
+def _image_part(path: Path) -> Part:
+    mime, _ = mimetypes.guess_type(path.name)
+    if mime is None or not mime.startswith("image/"):
+        raise UsageError(f"{str(path)!r} does not look like an image (type {mime or 'unknown'})")
+    try:
+        return Part.from_bytes(path.read_bytes(), mime)
+    except OSError as exc:
+        raise UsageError(f"cannot read image {str(path)!r}: {exc}") from exc
+
+
+def _ask_request(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        raise UsageError("the prompt is empty")
+    config: dict[str, Any] = {}
+    if args.json_schema is not None:
+        try:
+            schema = json.loads(_read_text(args.json_schema, "schema file"))
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"invalid JSON in {str(args.json_schema)!r}: {exc}") from exc
+        if not isinstance(schema, dict):
+            raise UsageError(f"{str(args.json_schema)!r} must hold a JSON Schema object")
+        config.update(response_mime_type="application/json", response_json_schema=schema)
+    if args.thoughts:
+        config["thinking_config"] = {"include_thoughts": True}
+    return [*map(_image_part, args.image), prompt], config
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    contents, config = _ask_request(args)
+    renderer = Renderer(sys.stdout, markdown=args.json_schema is None)
+    async with open_client(args.emulator) as client:
+        stream = client.stream(
+            args.model, contents, config=config or None, system_instruction=args.system
+        )
+        async with stream, renderer:
+            async for chunk in stream:
+                if args.thoughts and chunk.thoughts:
+                    renderer.thought(chunk.thoughts)
+                renderer.text(chunk.text)
+        await stream.final_text()  # raises BlockedError when there is no answer
+    return 0
+
+
+async def _chat(args: argparse.Namespace) -> int:
+    from .chat import run_chat
+
+    async with open_client(args.emulator) as client:
+        return await run_chat(client, args.model, args.system, args.thoughts)
+
+
+async def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    async with open_client(args.emulator) as client:
+        return await run_demo(client, args.model, args.chats)
+
+
+async def _models(args: argparse.Namespace) -> int:
+    async with open_client(args.emulator) as client:
+        async for model in client.list_models():
+            limits = f"in {model.input_token_limit or '?'} / out {model.output_token_limit or '?'}"
+            name = (model.name or "").removeprefix("models/")
+            print(f"{name:40} {limits:28} {model.display_name or ''}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gemini-stream`` command; returns the exit status.
+
+    Example:
+        >>> main(["ask", "--emulator", "Hello"])  # doctest: +SKIP
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "emulator":
+            from ..emulator import main as emulator_main
+
+            return emulator_main(args.args)
+        runner = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models}[args.command]
+        return asyncio.run(runner(args))
+    except UsageError as exc:
+        print(f"gemini-stream: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (GeminiError, OSError, ValueError, TypeError) as exc:
+        print(f"gemini-stream: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\ngemini-stream: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
