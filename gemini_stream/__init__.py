@@ -50,9 +50,9 @@ from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
 from ._errors import UploadError as UploadError
 from ._fanout.items import FanoutItem as FanoutItem
-from ._fanout.items import FanoutResults as FanoutResults
-from ._fanout.items import Progress as Progress
-from ._fanout.items import Request as Request
+from ._fanout.progress import Progress as Progress
+from ._fanout.request import Request as Request
+from ._fanout.results import FanoutResults as FanoutResults
 from ._http.auth import AccessToken as AccessToken
 from ._http.auth import TokenProvider as TokenProvider
 from ._http.auth import default_credentials as default_credentials

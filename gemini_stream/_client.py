@@ -1,48 +1,40 @@
-"""``Client``: the entry point; lifecycle, configuration, and the API calls."""
+"""``Client``: the entry point; lifecycle, the everyday calls, and the API's resources."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import aiohttp
 
 from . import sse
 from ._chat.chat import Chat
 from ._config import RateLimit, RetryPolicy, Timeouts
-from ._errors import ClientClosedError
-from ._fanout.mixin import FanoutMixin
-from ._http.call import DEFAULT_MAX_CONNECTIONS, Call, Transport
-from ._http.codec import decode_count_tokens, decode_list_models, decode_model, decode_response
+from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
+from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
-from ._http.endpoint import (
-    DEFAULT_BASE_URL,
-    base_headers,
-    check_api_version,
-    check_base_url,
-    mask_key,
-    model_path,
-)
-from ._http.vertex import resolve_vertex
+from ._http.endpoint import Endpoint
+from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._input.request import ContentsInput, build_request, to_contents
-from ._limits.admission import as_limiter, limiter_for
+from ._limits.admission import as_limiter
 from ._limits.limiter import Limiter
 from ._media.files import Files
-from ._media.imagen import ImagenMixin
+from ._media.imagen import GeneratedImages, Images
+from ._models import Models
 from ._stream.chunk_stream import ChunkStream
-from .types import (
-    CountTokensRequest,
-    CountTokensResponse,
-    GenerateContentResponse,
-    Model,
-)
+from ._wire.models import CountTokensResponse, Model
+from ._wire.request import CountTokensRequest
+from ._wire.response import GenerateContentResponse
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from ._chat.tools import ChatToolsInput
+    from ._fanout.progress import Progress
+    from ._fanout.request import RequestLike
+    from ._fanout.results import FanoutResults
     from ._http.auth import TokenProvider
     from ._input.request import (
         ConfigInput,
@@ -53,7 +45,7 @@ if TYPE_CHECKING:
     )
 
 
-class Client(ImagenMixin, FanoutMixin):
+class Client:
     """An asyncio client for the Gemini API, meant to be shared by every task of a process.
 
     Args:
@@ -112,51 +104,44 @@ class Client(ImagenMixin, FanoutMixin):
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
     ) -> None:
-        explicit_key = api_key
-        if api_key is None:
-            api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
-        if base_url is None:
-            base_url = os.environ.get("GEMINI_BASE_URL") or None
-        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
-            raise ValueError("api_key must be a non-empty string")
-        vertex = resolve_vertex(
-            vertexai, explicit_key, api_key, project, location, token_provider, vertex_extras
-        )
-        if vertex is not None:
-            api_key = vertex.api_key  # project mode authenticates with tokens, not keys
-        elif not api_key and base_url is None:
-            raise ValueError(
-                "no API key: pass api_key=..., or set GEMINI_API_KEY (or GOOGLE_API_KEY); "
-                "a key is needed unless base_url points at a server that does not check one"
-            )
-        if timeouts is not None and not isinstance(timeouts, Timeouts):
-            raise TypeError(f"timeouts must be a gs.Timeouts, got {timeouts!r}")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a gs.RetryPolicy, got {retry!r}")
-        if isinstance(max_event_bytes, bool) or not isinstance(max_event_bytes, int):
-            raise TypeError(f"max_event_bytes must be an int, got {max_event_bytes!r}")
-        if max_event_bytes < 1:
-            raise ValueError(f"max_event_bytes must be positive, got {max_event_bytes!r}")
-        self._api_key = api_key
-        self._vertex = vertex
-        self._auth = vertex.token.headers if vertex is not None and vertex.token else None
-        host = DEFAULT_BASE_URL if vertex is None else vertex.host()
-        self._base = check_base_url(base_url or host)
-        default_version = "v1beta" if vertex is None else vertex.default_api_version
-        self._api_version = check_api_version(api_version or default_version)
-        self._root = f"{self._base}/{self._api_version}/"
-        self._headers = base_headers(api_key, headers)
-        self.files = Files(self)
+        self._endpoint = endpoint = Endpoint(
+            api_key, base_url=base_url, api_version=api_version, session=session,
+            timeouts=timeouts, retry=retry, headers=headers, max_connections=max_connections,
+            max_event_bytes=max_event_bytes, rate_limit=rate_limit, vertexai=vertexai,
+            project=project, location=location, token_provider=token_provider,
+            vertex_extras=vertex_extras,
+        )  # fmt: skip
+        self.files = Files(endpoint)
         """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
-        self._transport = Transport(session, max_connections)
-        self.timeouts = timeouts or Timeouts()
-        self.retry = retry or RetryPolicy()
-        self._max_event_bytes = max_event_bytes
-        self._limiter = as_limiter(rate_limit)
+        self.models = Models(endpoint)
+        """The models the API offers (``get``, ``list``)."""
+        self.images = Images(endpoint)
+        """Imagen text-to-image (``generate``)."""
 
     def __repr__(self) -> str:
-        where = self._root if self._vertex is None else f"{self._root} {self._vertex.describe()}"
-        return f"<gemini_stream.Client {where} api_key={mask_key(self._api_key)}>"
+        return f"<gemini_stream.Client {self._endpoint.describe()}>"
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The ``Timeouts`` every call uses unless it is given its own."""
+        return self._endpoint.timeouts
+
+    @timeouts.setter
+    def timeouts(self, value: Timeouts) -> None:
+        if not isinstance(value, Timeouts):
+            raise TypeError(f"timeouts must be a gs.Timeouts, got {value!r}")
+        self._endpoint.timeouts = value
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The ``RetryPolicy`` every call uses unless it is given its own."""
+        return self._endpoint.retry
+
+    @retry.setter
+    def retry(self, value: RetryPolicy) -> None:
+        if not isinstance(value, RetryPolicy):
+            raise TypeError(f"retry must be a gs.RetryPolicy, got {value!r}")
+        self._endpoint.retry = value
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -173,12 +158,12 @@ class Client(ImagenMixin, FanoutMixin):
 
     async def aclose(self) -> None:
         """Close the client's own HTTP session (a session you passed in stays open)."""
-        await self._transport.aclose()
+        await self._endpoint.transport.aclose()
 
     @property
     def closed(self) -> bool:
         """Whether ``aclose()`` was called."""
-        return self._transport.closed
+        return self._endpoint.closed
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -207,17 +192,11 @@ class Client(ImagenMixin, FanoutMixin):
             ...     print(chunk.text, end="")
         """
         return Chat(
-            self,
-            model,
-            system_instruction=system_instruction,
-            config=config,
-            tools=tools,
-            tool_config=tool_config,
-            safety_settings=safety_settings,
-            history=history,
+            self, model, system_instruction=system_instruction, config=config, tools=tools,
+            tool_config=tool_config, safety_settings=safety_settings, history=history,
             automatic_function_calling=automatic_function_calling,
             max_function_rounds=max_function_rounds,
-        )
+        )  # fmt: skip
 
     def stream(
         self,
@@ -257,15 +236,11 @@ class Client(ImagenMixin, FanoutMixin):
             ...     print(chunk.text, end="")
         """
         request = build_request(
-            contents,
-            config=config,
-            system_instruction=system_instruction,
-            tools=tools,
-            tool_config=tool_config,
-            safety_settings=safety_settings,
-            cached_content=cached_content,
-        )
-        call = self._call(model, "streamGenerateContent?alt=sse", encode(request), timeouts, retry)
+            contents, config=config, system_instruction=system_instruction, tools=tools,
+            tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
+        )  # fmt: skip
+        target = "streamGenerateContent?alt=sse"
+        call = self._endpoint.model_call(model, target, encode(request), timeouts, retry)
         return ChunkStream(call)
 
     async def generate(
@@ -291,15 +266,10 @@ class Client(ImagenMixin, FanoutMixin):
             >>> print(reply.text)
         """
         request = build_request(
-            contents,
-            config=config,
-            system_instruction=system_instruction,
-            tools=tools,
-            tool_config=tool_config,
-            safety_settings=safety_settings,
-            cached_content=cached_content,
-        )
-        call = self._call(model, "generateContent", encode(request), timeouts, retry)
+            contents, config=config, system_instruction=system_instruction, tools=tools,
+            tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
+        )  # fmt: skip
+        call = self._endpoint.model_call(model, "generateContent", encode(request), timeouts, retry)
         return decode_response(await call.fetch())
 
     async def count_tokens(
@@ -307,92 +277,126 @@ class Client(ImagenMixin, FanoutMixin):
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would use with ``model`` (``countTokens``)."""
         body = encode(CountTokensRequest(contents=to_contents(contents)))
-        return decode_count_tokens(
-            await self._call(model, "countTokens", body, timeouts, None).fetch()
-        )
+        call = self._endpoint.model_call(model, "countTokens", body, timeouts, None)
+        return decode_count_tokens(await call.fetch())
 
-    async def get_model(self, name: str, *, timeouts: Timeouts | None = None) -> Model:
-        """Describe one model: token limits, supported methods, defaults."""
-        call = self._call(name, "", None, timeouts, None)
-        return decode_model(await call.fetch())
+    def stream_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: RateLimit | Limiter | None = None,
+        progress: Progress | Callable[[Progress], object] | None = None,
+        buffer: int | None = None,
+    ) -> AbstractAsyncContextManager[FanoutResults]:
+        """Stream many requests at once and read their chunks as one stream of items.
 
-    async def list_models(
-        self, *, page_size: int = 50, timeouts: Timeouts | None = None
-    ) -> AsyncIterator[Model]:
-        """Iterate over every model the API offers, fetching pages as needed.
+        Leaving the ``async with`` (or being cancelled) stops every request still running
+        and closes its response. See ``docs/concurrency.md``.
+
+        Args:
+            requests: ``gs.Request`` values, zero-argument callables returning a stream
+                (``lambda: chat.stream(msg)``), or ``(chat, message)`` pairs. A collection is
+                checked whole before anything is sent; any other iterable is read lazily.
+            concurrency: how many requests run at once.
+            rate_limit: limits for this batch (``gs.RateLimit`` or a ``gs.Limiter``), kept
+                on top of the client's own.
+            progress: a ``gs.Progress`` to update in place, or a callable called with it
+                each time a request starts or ends.
+            buffer: how many batches of items may wait for you (default: ``concurrency``,
+                at least 16); a batch is the chunks one socket read brought for one request,
+                or one ``"done"``/``"error"`` item. A full buffer pauses the requests.
+
+        Returns:
+            An async context manager giving a ``gs.FanoutResults`` of ``gs.FanoutItem``.
+
+        Raises:
+            TypeError, ValueError: a request or argument is not valid (before any I/O).
 
         Example:
-            >>> async for model in client.list_models():
-            ...     print(model.name)
+            >>> async with client.stream_many(requests, concurrency=32) as results:
+            ...     async for item in results:
+            ...         if item.kind == "chunk":
+            ...             print(item.index, item.chunk.text)
         """
-        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-            raise ValueError(f"page_size must be a positive int, got {page_size!r}")
-        if self._vertex is not None:
-            raise ValueError("list_models() lists Gemini API models; Vertex AI has no such list")
-        token = ""
-        while True:
-            query = f"models?pageSize={page_size}" + (f"&pageToken={token}" if token else "")
-            call = self._make_call(query, "models", None, timeouts, None)
-            page = decode_list_models(await call.fetch())
-            for model in page.models or ():
-                yield model
-            token = page.next_page_token or ""
-            if not token:
-                return
+        return stream_many(
+            self._endpoint, requests, concurrency=concurrency,
+            rate_limit=as_limiter(rate_limit), progress=progress, buffer=buffer,
+        )  # fmt: skip
 
-    # -- helpers ----------------------------------------------------------------------------
-
-    def _call(
+    @overload
+    async def generate_many(
         self,
-        model: str,
-        method: str,
-        body: bytes | None,
-        timeouts: Timeouts | None,
-        retry: RetryPolicy | None,
-    ) -> Call:
-        vertex = self._vertex
-        path = model_path(model) if vertex is None else vertex.model_path(model)
-        if vertex is not None and body is not None:
-            body = vertex.merge_extras(method, body)
-        target = f"{path}:{method}" if method else path
-        # Only generation counts against the API's RPM/TPM quotas.
-        limited = method.startswith(("generateContent", "streamGenerateContent"))
-        limiter = limiter_for(self._limiter) if limited else None
-        return self._make_call(target, target.split("?")[0], body, timeouts, retry, limiter)
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = ...,
+        rate_limit: RateLimit | Limiter | None = ...,
+        return_exceptions: Literal[False] = ...,
+        progress: Progress | Callable[[Progress], object] | None = ...,
+    ) -> list[GenerateContentResponse]: ...
 
-    def _make_call(
+    @overload
+    async def generate_many(
         self,
-        target: str,
-        label: str,
-        body: bytes | None,
-        timeouts: Timeouts | None,
-        retry: RetryPolicy | None,
-        limiter: Limiter | None = None,
-    ) -> Call:
-        if self._transport.closed:
-            raise ClientClosedError("this client was closed with aclose(); create a new Client")
-        if timeouts is not None and not isinstance(timeouts, Timeouts):
-            raise TypeError(f"timeouts must be a gs.Timeouts, got {timeouts!r}")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a gs.RetryPolicy, got {retry!r}")
-        return Call(
-            transport=self._transport,
-            url=self._root + target,
-            label=label,
-            body=body,
-            headers=self._headers,
-            timeouts=timeouts or self.timeouts,
-            retry=retry or self.retry,
-            max_event_bytes=self._max_event_bytes,
-            limiter=limiter,
-            auth=self._auth,
-        )
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = ...,
+        rate_limit: RateLimit | Limiter | None = ...,
+        return_exceptions: Literal[True],
+        progress: Progress | Callable[[Progress], object] | None = ...,
+    ) -> list[GenerateContentResponse | Exception]: ...
 
-    def _url_call(
-        self, url: str, label: str, body: bytes | None, timeouts: Timeouts | None, **changes: Any
-    ) -> Call:
-        """A call to any URL of this API (Files API, upload sessions); ``changes`` set the
-        ``method``, ``retry`` or ``headers`` (which are added to the client's)."""
-        call = self._make_call("", label, body, timeouts, None)
-        changes["headers"] = {**call.headers, **changes.get("headers", {})}
-        return dataclasses.replace(call, url=url, **changes)
+    async def generate_many(
+        self,
+        requests: Iterable[RequestLike],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate_limit: RateLimit | Limiter | None = None,
+        return_exceptions: bool = False,
+        progress: Progress | Callable[[Progress], object] | None = None,
+    ) -> list[GenerateContentResponse] | list[GenerateContentResponse | Exception]:
+        """Run many requests at once; return their whole replies in the order given.
+
+        Takes the arguments of ``stream_many`` (each reply is streamed and merged).
+
+        Args:
+            return_exceptions: ``False`` (default): the first failure is raised and the
+                other requests are cancelled (their responses closed). ``True``: a failed
+                request's exception takes its place in the list.
+
+        Example:
+            >>> requests = [gs.Request("gemini-2.5-flash", q) for q in questions]
+            >>> replies = await client.generate_many(requests, concurrency=16)
+        """
+        return await generate_many(
+            self._endpoint, requests, concurrency=concurrency,
+            rate_limit=as_limiter(rate_limit), return_exceptions=return_exceptions,
+            progress=progress,
+        )  # fmt: skip
+
+    # -- old spellings, kept for one release ----------------------------------------------
+
+    async def get_model(self, name: str, *, timeouts: Timeouts | None = None) -> Model:
+        """Deprecated: use ``client.models.get(name)``."""
+        _deprecated("client.get_model()", "client.models.get()")
+        return await self.models.get(name, timeouts=timeouts)
+
+    def list_models(
+        self, *, page_size: int = 50, timeouts: Timeouts | None = None
+    ) -> AsyncIterator[Model]:
+        """Deprecated: use ``client.models.list()``."""
+        _deprecated("client.list_models()", "client.models.list()")
+        return self.models.list(page_size=page_size, timeouts=timeouts)
+
+    async def generate_images(self, model: str, prompt: str, **options: Any) -> GeneratedImages:
+        """Deprecated: use ``client.images.generate(model, prompt, ...)``."""
+        _deprecated("client.generate_images()", "client.images.generate()")
+        return await self.images.generate(model, prompt, **options)
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"{old} is deprecated and will be removed in the next release; use {new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )

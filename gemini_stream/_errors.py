@@ -36,31 +36,9 @@ nothing already received is lost.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .types import GenerateContentResponse
-
-_EXCERPT_CHARS = 200
-
-
-def excerpt(data: bytes | bytearray | memoryview, limit: int = _EXCERPT_CHARS) -> str:
-    """Return a short, printable excerpt of ``data`` for an error message."""
-    head = bytes(data[: limit + 1])
-    text = head[:limit].decode("utf-8", errors="replace")
-    return repr(text) + ("..." if len(head) > limit else "")
-
-
-class GeminiError(Exception):
-    """Base class of every exception raised by gemini-stream.
-
-    Attributes:
-        partial: the reply received before the failure, as one merged
-            ``GenerateContentResponse``; ``None`` when the error happened before any request
-            was sent.
-    """
-
-    partial: GenerateContentResponse | None = None
+# The root of the tree and ParseError live beside the reply they carry and that raises one.
+from ._wire.response import GeminiError as GeminiError
+from ._wire.response import ParseError as ParseError
 
 
 class APIError(GeminiError):
@@ -203,20 +181,6 @@ class FunctionCallLimitError(GeminiError):
     Nothing of the exchange is committed to the chat's history; ``partial`` is the last
     reply (its ``function_calls`` are the unanswered calls).
     """
-
-
-class ParseError(GeminiError, ValueError):
-    """A reply's text is not JSON, or does not conform to the type it was parsed into.
-
-    Attributes:
-        target: the type asked for (``None`` for plain JSON).
-        excerpt: the start of the reply's text.
-    """
-
-    def __init__(self, message: str, *, target: object, excerpt: str) -> None:
-        super().__init__(f"{message}; the reply starts {excerpt}")
-        self.target = target
-        self.excerpt = excerpt
 
 
 class UploadError(GeminiError):

@@ -21,10 +21,10 @@ def test_key_comes_from_the_argument_then_the_environment(
 ) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", "from-gemini-env")
     monkeypatch.setenv("GOOGLE_API_KEY", "from-google-env")
-    assert gs.Client("explicit")._api_key == "explicit"
-    assert gs.Client()._api_key == "from-gemini-env"
+    assert gs.Client("explicit")._endpoint.api_key == "explicit"
+    assert gs.Client()._endpoint.api_key == "from-gemini-env"
     monkeypatch.delenv("GEMINI_API_KEY")
-    assert gs.Client()._api_key == "from-google-env"
+    assert gs.Client()._endpoint.api_key == "from-google-env"
 
 
 def test_a_missing_key_is_a_clear_error_for_google(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,7 +70,7 @@ async def test_bad_input_is_rejected_before_anything_is_sent(
     with pytest.raises(TypeError, match="timeouts"):
         client.stream(MODEL, "Hi", timeouts=5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="page_size"):
-        async for _ in client.list_models(page_size=0):
+        async for _ in client.models.list(page_size=0):
             pass
     assert emulator.records == []
 
@@ -103,7 +103,7 @@ async def test_the_owned_session_has_no_total_timeout_and_a_bounded_pool(
     client: gs.Client,
 ) -> None:
     await client.generate(MODEL, "Hi")
-    session = await client._transport.session()
+    session = await client._endpoint.transport.session()
     assert session.timeout.total is None  # aiohttp's default of 300 s would cut long streams
     assert session.connector is not None
     assert 100 < session.connector.limit < 100_000
@@ -129,7 +129,7 @@ def test_a_client_built_outside_a_loop_works_under_two_asyncio_runs() -> None:
 
     async def one_run() -> str:
         async with Emulator() as emulator:
-            client._root = f"{emulator.url}/v1beta/"
+            client._endpoint.root = f"{emulator.url}/v1beta/"
             return await serve_and_call(client, emulator)
 
     assert asyncio.run(one_run())
@@ -147,14 +147,46 @@ async def test_count_tokens_matches_the_prompt_usage(client: gs.Client) -> None:
 async def test_get_model_and_list_models_over_every_page(
     client: gs.Client, emulator: Emulator
 ) -> None:
-    model = await client.get_model("models/gemini-2.5-flash")
+    model = await client.models.get("models/gemini-2.5-flash")
     assert model.name == "models/gemini-2.5-flash"
     assert model.input_token_limit
-    names = [m.name async for m in client.list_models(page_size=2)]
+    names = [m.name async for m in client.models.list(page_size=2)]
     assert len(names) == len(set(names)) > 4
     assert "models/gemini-2.5-flash" in names
     pages = [r for r in emulator.records if r.path.endswith("/models")]
     assert len(pages) == -(-len(names) // 2)  # ceil: every page was fetched once
+
+
+async def test_the_old_spellings_still_work_and_say_what_replaces_them(
+    client: gs.Client,
+) -> None:
+    with pytest.warns(DeprecationWarning, match=r"get_model\(\) is deprecated.*models\.get\(\)"):
+        model = await client.get_model(MODEL)
+    assert model == await client.models.get(MODEL)
+    with pytest.warns(DeprecationWarning, match=r"list_models\(\).*models\.list\(\)"):
+        names = [m.name async for m in client.list_models(page_size=3)]
+    assert names == [m.name async for m in client.models.list(page_size=3)]
+    with pytest.warns(DeprecationWarning, match=r"generate_images\(\).*images\.generate\(\)"):
+        old = await client.generate_images("imagen-4.0-generate-001", "a fox", number_of_images=2)
+    assert old == await client.images.generate(
+        "imagen-4.0-generate-001", "a fox", number_of_images=2
+    )
+
+
+async def test_the_client_defaults_can_be_replaced_and_are_checked(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    client.retry = gs.RetryPolicy(max_attempts=1)
+    emulator.fail_next(1, 503)
+    with pytest.raises(gs.ServiceUnavailableError):
+        await client.generate(MODEL, "Hi")  # no second attempt under the new policy
+    assert emulator.pending_script == 0
+    with pytest.raises(TypeError, match=r"retry must be a gs\.RetryPolicy, got 3"):
+        client.retry = 3  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"timeouts must be a gs\.Timeouts, got None"):
+        client.timeouts = None  # type: ignore[assignment]
+    client.timeouts = gs.Timeouts(first_chunk=12.5)
+    assert client.timeouts.first_chunk == 12.5
 
 
 async def test_generate_returns_the_whole_reply(client: gs.Client) -> None:

@@ -154,9 +154,12 @@ async def test_upload_errors_name_the_problem(client: gs.Client, tmp_path: Path)
 def test_session_urls_follow_a_custom_base_url() -> None:
     google = gs.Client(api_key="k")
     url = "https://generativelanguage.googleapis.com/upload/v1beta/files?upload_id=A"
-    assert _session_url(google, url) == url
+    assert _session_url(google._endpoint, url) == url
     proxied = gs.Client(api_key="k", base_url="http://proxy.local:8080")
-    assert _session_url(proxied, url) == "http://proxy.local:8080/upload/v1beta/files?upload_id=A"
+    assert (
+        _session_url(proxied._endpoint, url)
+        == "http://proxy.local:8080/upload/v1beta/files?upload_id=A"
+    )
 
 
 # -- processing states -------------------------------------------------------------------------

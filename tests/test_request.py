@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gemini_stream._http.endpoint import base_headers, check_base_url, mask_key, model_path
+from gemini_stream._http.endpoint import base_headers, check_base_url, mask_key
+from gemini_stream._input.names import model_path
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def _token() -> gs.AccessToken:
 
 
 def _url(client: gs.Client, model: str = MODEL) -> str:
-    return client._call(model, "generateContent", None, None, None).url
+    return client._endpoint.model_call(model, "generateContent", None, None, None).url
 
 
 # -- where requests go ----------------------------------------------------------------------
@@ -66,8 +66,8 @@ def test_express_mode_urls_use_the_key() -> None:
         f"https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{MODEL}"
         ":generateContent"
     )
-    assert client._headers["x-goog-api-key"] == "express-key-1234567"
-    assert client._auth is None
+    assert client._endpoint.headers["x-goog-api-key"] == "express-key-1234567"
+    assert client._endpoint.auth is None
 
 
 @pytest.mark.parametrize(
@@ -102,16 +102,16 @@ def test_environment_variables_choose_the_mode(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("GEMINI_API_KEY", "env-key-that-project-mode-ignores")
     client = gs.Client(token_provider=_token)
     assert "/projects/env-proj/locations/asia-northeast1/" in _url(client)
-    assert "x-goog-api-key" not in client._headers
+    assert "x-goog-api-key" not in client._endpoint.headers
     express = gs.Client(api_key="explicit-key")  # an explicit key means express mode
     assert "/v1beta1/publishers/google/models/" in _url(express)
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT")
     monkeypatch.delenv("GOOGLE_CLOUD_LOCATION")
-    assert gs.Client()._vertex.project is None  # type: ignore[union-attr]  # env key: express
+    assert gs.Client()._endpoint.vertex.project is None  # type: ignore[union-attr]  # env key: express
     only_project = gs.Client(project="p", token_provider=_token)
     assert "/locations/global/" in _url(only_project)
     monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "0")
-    assert gs.Client()._vertex is None
+    assert gs.Client()._endpoint.vertex is None
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_list_models_and_tuned_models_are_gemini_api_only() -> None:
     client = gs.Client(vertexai=True, project="p", token_provider=_token)
 
     async def first() -> None:
-        async for _ in client.list_models():
+        async for _ in client.models.list():
             pass
 
     with pytest.raises(ValueError, match="Vertex AI has no such list"):
@@ -202,7 +202,7 @@ async def test_project_mode_streams_with_a_bearer_token(emulator: Emulator) -> N
 async def test_express_mode_uses_the_key(emulator: Emulator) -> None:
     async with gs.Client(base_url=emulator.url, vertexai=True, api_key="express") as client:
         assert await client.generate(MODEL, "Hi")
-        model = await client.get_model(MODEL)
+        model = await client.models.get(MODEL)
     assert model.name == f"models/{MODEL}"
     record = emulator.records[0]
     assert record.path == f"/v1beta1/publishers/google/models/{MODEL}:generateContent"
@@ -305,7 +305,7 @@ async def test_bad_vertex_fields_are_refused_by_the_emulator(emulator: Emulator)
         with pytest.raises(gs.BadRequestError, match="labels"):
             await client.generate(MODEL, "Hi")
     async with gs.Client(base_url=emulator.url, api_key="k") as gemini:
-        call = gemini._call(
+        call = gemini._endpoint.model_call(
             MODEL,
             "generateContent",
             b'{"contents":[{"parts":[{"text":"x"}]}],"labels":{}}',

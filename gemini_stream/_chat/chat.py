@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import msgspec
 
-from .._http.endpoint import model_path
+from .._input.names import model_path
 from .._input.request import (
     ConfigInput,
     ContentsInput,
     SafetySettingsInput,
     SystemInstructionInput,
     ToolConfigInput,
+    ToolsInput,
     to_config,
     to_contents,
     to_safety_settings,
@@ -24,20 +25,36 @@ from .._input.request import (
 )
 from .._stream.blocked import blocked_error
 from .._wire.config import GenerationConfig
-from .._wire.content import Content, FunctionCall, Part
+from .._wire.content import Content, Part
 from .._wire.convert import short_repr
+from .._wire.parts import FunctionCall
 from .._wire.response import GenerateContentResponse
 from .chat_stream import ChatStream
 from .saved import SavedChat, read_saved_chat
 from .tools import ChatToolsInput, Toolbox
 
 if TYPE_CHECKING:
-    from .._client import Client
     from .._stream.chunk_stream import ChunkStream
 
-__all__ = ("Chat",)
+__all__ = ("Chat", "SupportsStream")
 
 _SCHEMA_FIELDS = ("response_schema", "response_json_schema")
+
+
+class SupportsStream(Protocol):
+    """What a ``Chat`` sends through: a ``gs.Client``, or anything with its ``stream()``."""
+
+    def stream(
+        self,
+        model: str,
+        contents: ContentsInput,
+        *,
+        config: ConfigInput = None,
+        system_instruction: SystemInstructionInput = None,
+        tools: ToolsInput = None,
+        tool_config: ToolConfigInput = None,
+        safety_settings: SafetySettingsInput = None,
+    ) -> ChunkStream: ...
 
 
 class Chat:
@@ -77,7 +94,7 @@ class Chat:
 
     def __init__(
         self,
-        client: Client,
+        client: SupportsStream,
         model: str,
         *,
         system_instruction: SystemInstructionInput = None,
@@ -248,7 +265,9 @@ class Chat:
         )
 
     @classmethod
-    def loads(cls, client: Client, data: bytes | str, *, tools: ChatToolsInput = None) -> Chat:
+    def loads(
+        cls, client: SupportsStream, data: bytes | str, *, tools: ChatToolsInput = None
+    ) -> Chat:
         """Restore a chat saved with ``dumps()``, sending through ``client``.
 
         Args:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 import anyio
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from .._stream.chunk_stream import ChunkStream
     from .._wire.config import GenerationConfig
-    from .chat import Chat
+    from .tools import Toolbox
 
 __all__ = ("ChatStream", "model_turn")
 
@@ -38,6 +38,23 @@ def model_turn(reply: GenerateContentResponse) -> Content | None:
         return None
     parts = [part for part in content.parts if part != _EMPTY_TEXT]
     return Content(role="model", parts=parts) if parts else None
+
+
+class _Chat(Protocol):
+    """What a ``ChatStream`` uses of its ``Chat``: the settings, the toolbox, the lock that
+    lets one message through at a time and the stream holding it, how a round is sent, and
+    how an exchange is committed."""
+
+    model: str
+    automatic_function_calling: bool
+    max_function_rounds: int
+    _toolbox: Toolbox
+    _lock: anyio.Semaphore
+    _holder: weakref.ref[ChatStream] | None
+
+    def _open(self, contents: list[Content], config: GenerationConfig | None) -> ChunkStream: ...
+
+    def _append(self, turns: Sequence[Content]) -> None: ...
 
 
 class ChatStream:
@@ -71,7 +88,7 @@ class ChatStream:
         "_turns",
     )
 
-    def __init__(self, chat: Chat, user_turn: Content, config: GenerationConfig | None) -> None:
+    def __init__(self, chat: _Chat, user_turn: Content, config: GenerationConfig | None) -> None:
         self._chat = chat
         self._config = config
         self._turns = [user_turn]

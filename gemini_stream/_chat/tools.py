@@ -13,7 +13,8 @@ import msgspec
 from .._input.functions import PythonFunction, python_function
 from .._input.request import to_tools
 from .._wire.base import Wire
-from .._wire.content import FunctionCall, Part
+from .._wire.content import Part
+from .._wire.parts import FunctionCall
 from .._wire.tools import FunctionDeclaration, Tool
 
 __all__ = ("ChatToolsInput", "Toolbox")

@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .._wire.response import GenerateContentResponse, ModalityTokenCount, UsageMetadata
+from .._wire.candidate import ModalityTokenCount, UsageMetadata
+from .._wire.response import GenerateContentResponse
 from .prices import LONG_PROMPT, PRICES, PRICES_DATE, Price
 
 __all__ = ("Cost", "estimate_cost")

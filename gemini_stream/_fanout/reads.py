@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING
 import anyio
 
 from .._errors import GeminiError
-from .._http.call import READ_FAILURES, read_failure
+from .._http.failures import READ_FAILURES, read_failure
 from .._stream.chunk_stream import _DONE, ChunkStream
 from .items import FanoutItem
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from anyio.streams.memory import MemoryObjectSendStream
 
-    from ..types import GenerateContentResponse
-    from .items import Batch
-    from .run import _Tracker
+    from .._wire.response import GenerateContentResponse
+    from .progress import Tracker
 
 
 class Read:
@@ -44,7 +45,7 @@ class Read:
         stream: ChunkStream,
         index: int,
         request: object,
-        tracker: _Tracker,
+        tracker: Tracker,
         data: bytes | None,
         error: GeminiError | None = None,
         head: list[GenerateContentResponse] | None = None,
@@ -105,7 +106,7 @@ async def hand_over(
     send: MemoryObjectSendStream[Batch],
     index: int,
     request: object,
-    tracker: _Tracker,
+    tracker: Tracker,
     first: list[GenerateContentResponse],
 ) -> None:
     """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
@@ -142,3 +143,9 @@ async def send_batch(send: MemoryObjectSendStream[Batch], batch: Batch) -> None:
         send.send_nowait(batch)
     except anyio.WouldBlock:
         await send.send(batch)  # the consumer is behind: stop reading until it reads
+
+
+if TYPE_CHECKING:
+    # What travels from the requests to the consumer: items, last first, or a socket read of
+    # a stream, which the consumer decodes into items.
+    Batch: TypeAlias = list[FanoutItem] | Read

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import inspect
 import sys
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
-from .._errors import ClientClosedError
-from .._http.codec import encode_request
 from .._limits.admission import batch_limiter
 from .._limits.limiter import Limiter
 from .._stream.chunk_stream import _NEW, ChunkStream
-from ..types import GenerateContentResponse
-from .items import FanoutItem, FanoutResults, Progress, Request, StreamLike
+from .._wire.response import GenerateContentResponse
+from .items import FanoutItem
+from .jobs import check_count, open_stream, prepare
+from .progress import Tracker
 from .reads import hand_over, send_batch
+from .results import FanoutResults
 
 if sys.version_info < (3, 11):  # anyio raises the backport's groups there
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
@@ -29,11 +28,12 @@ if TYPE_CHECKING:
 
     from anyio import CancelScope
 
-    from .._client import Client
-    from .items import Batch, RequestLike
+    from .._http.endpoint import Endpoint
+    from .jobs import Job
+    from .progress import ProgressArg
+    from .reads import Batch
+    from .request import RequestLike, StreamLike
 
-    Job: TypeAlias = tuple[int, object]  # a request and its position in the input
-    ProgressArg: TypeAlias = Progress | Callable[[Progress], object] | None
     Outcome: TypeAlias = GenerateContentResponse | Exception
 
 DEFAULT_CONCURRENCY = 64
@@ -42,7 +42,7 @@ MIN_BUFFER = 16
 
 
 def stream_many(
-    client: Client,
+    endpoint: Endpoint,
     requests: Iterable[RequestLike],
     *,
     concurrency: int,
@@ -51,22 +51,22 @@ def stream_many(
     buffer: int | None,
 ) -> AbstractAsyncContextManager[FanoutResults]:
     """See ``Client.stream_many``."""
-    jobs, total = _prepare(client, requests, concurrency)
+    jobs, total = prepare(endpoint, requests, concurrency)
     if buffer is None:
         buffer = max(concurrency, MIN_BUFFER)
-    _check_count("buffer", buffer)
-    tracker = _Tracker(progress, total)
+    check_count("buffer", buffer)
+    tracker = Tracker(progress, total)
     workers = concurrency if total is None else min(concurrency, total)
-    return _streaming(client, jobs, workers, rate_limit, tracker, buffer)
+    return _streaming(endpoint, jobs, workers, rate_limit, tracker, buffer)
 
 
 @asynccontextmanager
 async def _streaming(
-    client: Client,
+    endpoint: Endpoint,
     jobs: Iterator[Job],
     workers: int,
     limiter: Limiter | None,
-    tracker: _Tracker,
+    tracker: Tracker,
     buffer: int,
 ) -> AsyncIterator[FanoutResults]:
     # Items travel in batches (a read's chunks, last first, or the read itself): one buffer
@@ -78,7 +78,7 @@ async def _streaming(
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
             # a batch of a million requests costs ``concurrency`` tasks, not a million.
             for _ in range(workers):
-                group.start_soon(_produce, client, jobs, senders, limiter, tracker)
+                group.start_soon(_produce, endpoint, jobs, senders, limiter, tracker)
             try:
                 yield FanoutResults(receive, tracker.progress)
             finally:
@@ -107,11 +107,11 @@ class _Senders:
 
 
 async def _produce(
-    client: Client,
+    endpoint: Endpoint,
     jobs: Iterator[Job],
     senders: _Senders,
     limiter: Limiter | None,
-    tracker: _Tracker,
+    tracker: Tracker,
 ) -> None:
     if limiter is not None:
         batch_limiter.set(limiter)  # this task's own context: the streams it opens see it
@@ -119,7 +119,7 @@ async def _produce(
     try:
         for index, request in jobs:
             try:
-                outcome = await _run(client, request, index, tracker, send)
+                outcome = await _run(endpoint, request, index, tracker, send)
                 if outcome is None:
                     continue  # the consumer reports the end of the reply it decodes
                 if isinstance(outcome, Exception):
@@ -133,7 +133,7 @@ async def _produce(
 
 
 async def generate_many(
-    client: Client,
+    endpoint: Endpoint,
     requests: Iterable[RequestLike],
     *,
     concurrency: int,
@@ -142,15 +142,15 @@ async def generate_many(
     progress: ProgressArg,
 ) -> list[Outcome]:
     """See ``Client.generate_many``."""
-    jobs, total = _prepare(client, requests, concurrency, eager=True)
-    tracker = _Tracker(progress, total)
+    jobs, total = prepare(endpoint, requests, concurrency, eager=True)
+    tracker = Tracker(progress, total)
     results: list[Outcome] = [GenerateContentResponse()] * (total or 0)
     failures: list[Exception] = []
     with _unwrapped():
         async with anyio.create_task_group() as group:
             for _ in range(min(concurrency, total or 0)):
                 group.start_soon(
-                    _collect, client, jobs, results, failures, return_exceptions,
+                    _collect, endpoint, jobs, results, failures, return_exceptions,
                     group.cancel_scope, rate_limit, tracker,
                 )  # fmt: skip
     if failures:
@@ -159,19 +159,19 @@ async def generate_many(
 
 
 async def _collect(
-    client: Client,
+    endpoint: Endpoint,
     jobs: Iterator[Job],
     results: list[Outcome],
     failures: list[Exception],
     return_exceptions: bool,
     scope: CancelScope,
     limiter: Limiter | None,
-    tracker: _Tracker,
+    tracker: Tracker,
 ) -> None:
     if limiter is not None:
         batch_limiter.set(limiter)
     for index, request in jobs:
-        outcome = await _run(client, request, index, tracker, None)
+        outcome = await _run(endpoint, request, index, tracker, None)
         assert outcome is not None  # without a consumer, nothing is handed over
         if isinstance(outcome, Exception) and not return_exceptions:
             failures.append(outcome)
@@ -181,10 +181,10 @@ async def _collect(
 
 
 async def _run(
-    client: Client,
+    endpoint: Endpoint,
     request: object,
     index: int,
-    tracker: _Tracker,
+    tracker: Tracker,
     send: MemoryObjectSendStream[Batch] | None,
 ) -> Outcome | None:
     """Open one request's stream and read it to its end, handing chunks to ``send``.
@@ -198,7 +198,7 @@ async def _run(
     stream: StreamLike | None = None
     handed_over = False
     try:
-        stream = await _open(client, request, index)
+        stream = await open_stream(endpoint, request, index)
         if isinstance(stream, ChunkStream):
             if send is not None and stream._state == _NEW:
                 stream._undecoded = b""  # the consumer decodes all but the first event
@@ -240,78 +240,6 @@ def _chunk_items(
     return [FanoutItem("chunk", index, request, chunk) for chunk in batch]
 
 
-async def _open(client: Client, request: object, index: int) -> StreamLike:
-    if isinstance(request, Request):  # the usual case, with no callable made for it
-        return _request_stream(client, request)
-    stream = _factory(client, request, index)()
-    if inspect.isawaitable(stream):
-        stream = await stream
-    if not (hasattr(stream, "__aiter__") and hasattr(stream, "aclose")):
-        raise TypeError(f"a request's callable must return a stream, got {stream!r}")
-    return stream  # type: ignore[return-value]
-
-
-def _prepare(
-    client: Client, requests: object, concurrency: int, *, eager: bool = False
-) -> tuple[Iterator[Job], int | None]:
-    """Check the arguments; return the jobs (each request with its position) and their count.
-
-    A collection is checked whole before anything is sent; other iterables are read lazily,
-    each request checked when it is taken.
-    """
-    if client.closed:
-        raise ClientClosedError("this client was closed with aclose(); create a new Client")
-    _check_count("concurrency", concurrency)
-    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
-        raise TypeError(f"requests must be an iterable of requests, got {requests!r}")
-    if eager and not isinstance(requests, Collection):
-        requests = list(requests)
-    if isinstance(requests, Collection):
-        for index, request in enumerate(requests):
-            _check(client, request, index)
-        return enumerate(requests), len(requests)
-    return _checked(client, requests), None
-
-
-def _checked(client: Client, requests: Iterable[object]) -> Iterator[Job]:
-    """The jobs of a lazy input, each checked as it is taken: a bad one raises."""
-    for index, request in enumerate(requests):
-        _check(client, request, index)
-        yield index, request
-
-
-def _check(client: Client, request: object, index: int) -> None:
-    """Raise ``TypeError`` for something ``_open`` cannot open."""
-    if not isinstance(request, Request):
-        _factory(client, request, index)
-
-
-def _factory(client: Client, request: object, index: int) -> Callable[[], object]:
-    if isinstance(request, Request):
-        return partial(_request_stream, client, request)
-    if isinstance(request, tuple) and len(request) == 2:
-        method = getattr(request[0], "stream", None)
-        if callable(method):
-            return partial(method, request[1])
-    if callable(request):
-        return request
-    raise TypeError(
-        f"requests[{index}] must be a gs.Request, a callable returning a stream, or a "
-        f"(chat, message) pair; got {request!r}"
-    )
-
-
-def _request_stream(client: Client, request: Request) -> ChunkStream:
-    body = encode_request(request.wire)
-    target = "streamGenerateContent?alt=sse"
-    return ChunkStream(client._call(request.model, target, body, request.timeouts, request.retry))
-
-
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-
-
 @contextmanager
 def _unwrapped() -> Iterator[None]:
     """Raise a task group's only error as itself, so users see it unwrapped."""
@@ -324,42 +252,3 @@ def _unwrapped() -> Iterator[None]:
         if len(errors) != 1:
             raise
         raise errors[0] from errors[0].__cause__
-
-
-class _Tracker:
-    """Updates the batch's ``Progress`` and calls the user's callback, if any."""
-
-    __slots__ = ("notify", "progress")
-
-    def __init__(self, progress: ProgressArg, total: int | None) -> None:
-        self.notify: Callable[[Progress], object] | None = None
-        if isinstance(progress, Progress):
-            self.progress = progress
-        elif progress is None or callable(progress):
-            self.progress = Progress()
-            self.notify = progress
-        else:
-            raise TypeError(f"progress must be a gs.Progress or a callable, got {progress!r}")
-        if total is not None:
-            self.progress.total = total
-
-    def started(self) -> None:
-        self.progress.started += 1
-        if self.notify is not None:
-            self.notify(self.progress)
-
-    def ended(self, reply: GenerateContentResponse | ChunkStream | None, *, failed: bool) -> None:
-        """Count a request's end; ``reply``: its reply, or its finished stream, for the tokens."""
-        progress = self.progress
-        if failed:
-            progress.failed += 1
-        else:
-            progress.done += 1
-        if isinstance(reply, ChunkStream):
-            usage = reply._usage()  # the reply need not be merged for this
-        else:
-            usage = None if reply is None else reply.usage_metadata
-        if usage is not None and usage.total_token_count:
-            progress.tokens += usage.total_token_count
-        if self.notify is not None:
-            self.notify(progress)

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .._errors import ResponseDecodeError, excerpt
+from .._errors import ResponseDecodeError
+from .._wire.convert import excerpt
 from .._wire.models import CountTokensResponse, ListModelsResponse, Model
 from .._wire.request import CountTokensRequest, GenerateContentRequest
 from .._wire.response import GenerateContentResponse

@@ -1,45 +1,34 @@
-"""Turns a model name and an endpoint into the URL and headers of one API call."""
+"""``Endpoint``: where a client's calls go and how (root URL, headers, credentials, transport,
+defaults); it makes each ``Call``, for the client and for every resource of the client."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
+import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .. import sse
+from .._config import RateLimit, RetryPolicy, Timeouts
+from .._errors import ClientClosedError
+from .._input.names import model_path
+from .._limits.admission import as_limiter, limiter_for
 from .._version import __version__
+from .call import Call
+from .transport import DEFAULT_MAX_CONNECTIONS, Transport
+from .vertex import resolve_vertex
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from .._limits.limiter import Limiter
+    from .auth import TokenProvider
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 
-_MODEL_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_PREFIXES = ("models/", "tunedModels/")
+_C = TypeVar("_C")
 _API_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
-
-
-def model_path(model: str) -> str:
-    """Return the resource path of a model name: ``"gemini-2.5-flash"`` -> ``"models/..."``.
-
-    ``models/...`` and ``tunedModels/...`` names are kept as they are. Any other lowercase id
-    made of letters, digits, ``.``, ``-`` and ``_`` is accepted, so new and custom models work.
-
-    Raises:
-        TypeError: ``model`` is not a string.
-        ValueError: the name is empty or has spaces, capitals or stray slashes.
-    """
-    if not isinstance(model, str):
-        raise TypeError(f"model must be a str such as 'gemini-2.5-flash', got {model!r}")
-    return _model_path(model)
-
-
-@functools.lru_cache(maxsize=256)  # once per model name, not per request
-def _model_path(model: str) -> str:
-    prefix = next((p for p in _PREFIXES if model.startswith(p)), "models/")
-    model_id = model[len(prefix) :] if model.startswith(prefix) else model
-    if not _MODEL_ID.fullmatch(model_id):
-        raise ValueError(
-            f"invalid model name {model!r}: expected an id such as 'gemini-2.5-flash' or "
-            "'models/gemini-2.5-flash' (lowercase letters, digits, '.', '-', '_')"
-        )
-    return prefix + model_id
 
 
 def check_api_version(api_version: str) -> str:
@@ -75,3 +64,138 @@ def mask_key(api_key: str | None) -> str:
     if not api_key:
         return "None"
     return f"'{api_key[:4]}...{api_key[-2:]}'" if len(api_key) > 12 else "'***'"
+
+
+class Endpoint:
+    """One client's way to the API: settings checked once, a ``Call`` made per request.
+
+    ``Client`` builds one from its arguments (see ``Client`` for their meaning) and hands it
+    to its resources (``client.files``, ``client.models``, ...), so they reach the API
+    without knowing the client.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        api_version: str | None,
+        session: aiohttp.ClientSession | None,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+        headers: Mapping[str, str] | None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
+        rate_limit: RateLimit | Limiter | None = None,
+        vertexai: bool | None = None,
+        project: str | None = None,
+        location: str | None = None,
+        token_provider: TokenProvider | None = None,
+        vertex_extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        explicit_key = api_key
+        if api_key is None:
+            api_key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+        if base_url is None:
+            base_url = os.environ.get("GEMINI_BASE_URL") or None
+        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
+            raise ValueError("api_key must be a non-empty string")
+        vertex = resolve_vertex(
+            vertexai, explicit_key, api_key, project, location, token_provider, vertex_extras
+        )
+        if vertex is not None:
+            api_key = vertex.api_key  # project mode authenticates with tokens, not keys
+        elif not api_key and base_url is None:
+            raise ValueError(
+                "no API key: pass api_key=..., or set GEMINI_API_KEY (or GOOGLE_API_KEY); "
+                "a key is needed unless base_url points at a server that does not check one"
+            )
+        self.timeouts = _checked(timeouts, Timeouts, "timeouts") or Timeouts()
+        self.retry = _checked(retry, RetryPolicy, "retry") or RetryPolicy()
+        if isinstance(max_event_bytes, bool) or not isinstance(max_event_bytes, int):
+            raise TypeError(f"max_event_bytes must be an int, got {max_event_bytes!r}")
+        if max_event_bytes < 1:
+            raise ValueError(f"max_event_bytes must be positive, got {max_event_bytes!r}")
+        self.api_key = api_key
+        self.vertex = vertex
+        self.auth = vertex.token.headers if vertex is not None and vertex.token else None
+        self.base = check_base_url(
+            base_url or (DEFAULT_BASE_URL if vertex is None else vertex.host())
+        )
+        default_version = "v1beta" if vertex is None else vertex.default_api_version
+        self.api_version = check_api_version(api_version or default_version)
+        self.root = f"{self.base}/{self.api_version}/"
+        self.headers = base_headers(api_key, headers)
+        self.transport = Transport(session, max_connections)
+        self.max_event_bytes = max_event_bytes
+        self.limiter = as_limiter(rate_limit)
+
+    def describe(self) -> str:
+        """Where calls go, for a ``repr``: the root (and Vertex AI's mode), the key masked."""
+        where = self.root if self.vertex is None else f"{self.root} {self.vertex.describe()}"
+        return f"{where} api_key={mask_key(self.api_key)}"
+
+    @property
+    def closed(self) -> bool:
+        return self.transport.closed
+
+    def model_call(
+        self,
+        model: str,
+        method: str,
+        body: bytes | None,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+    ) -> Call:
+        """A call of one model's ``method`` (``"generateContent"``...; ``""``: the model
+        itself); generation calls wait for the rate limiter."""
+        vertex = self.vertex
+        path = model_path(model) if vertex is None else vertex.model_path(model)
+        if vertex is not None and body is not None:
+            body = vertex.merge_extras(method, body)
+        target = f"{path}:{method}" if method else path
+        # Only generation counts against the API's RPM/TPM quotas.
+        limited = method.startswith(("generateContent", "streamGenerateContent"))
+        limiter = limiter_for(self.limiter) if limited else None
+        return self.call(target, target.split("?")[0], body, timeouts, retry, limiter)
+
+    def call(
+        self,
+        target: str,
+        label: str,
+        body: bytes | None,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+        limiter: Limiter | None = None,
+    ) -> Call:
+        """A call of ``target``, a path under the API root (``"files/abc"``)."""
+        if self.transport.closed:
+            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+        return Call(
+            transport=self.transport,
+            url=self.root + target,
+            label=label,
+            body=body,
+            headers=self.headers,
+            timeouts=_checked(timeouts, Timeouts, "timeouts") or self.timeouts,
+            retry=_checked(retry, RetryPolicy, "retry") or self.retry,
+            max_event_bytes=self.max_event_bytes,
+            limiter=limiter,
+            auth=self.auth,
+        )
+
+    def url_call(
+        self, url: str, label: str, body: bytes | None, timeouts: Timeouts | None, **changes: Any
+    ) -> Call:
+        """A call to any URL of this API (Files API, upload sessions); ``changes`` set the
+        ``method``, ``retry`` or ``headers`` (which are added to the client's)."""
+        call = self.call("", label, body, timeouts, None)
+        changes["headers"] = {**call.headers, **changes.get("headers", {})}
+        return dataclasses.replace(call, url=url, **changes)
+
+
+def _checked(value: _C | None, kind: type[_C], name: str) -> _C | None:
+    """``value`` if it is a ``kind`` or ``None``; a ``TypeError`` naming it otherwise."""
+    if value is not None and not isinstance(value, kind):
+        raise TypeError(f"{name} must be a gs.{kind.__name__}, got {value!r}")
+    return value

@@ -1,25 +1,24 @@
-"""Structured output: Python types to JSON Schema, config shorthands, and parsing replies.
+"""Structured output: Python types to JSON Schema, and config shorthands.
 
 ``config={"response_schema": Recipe}`` (a msgspec Struct, a dataclass, ``list[Recipe]``, any
 type msgspec can describe) becomes ``responseJsonSchema`` plus ``responseMimeType:
-application/json``; the reply text is decoded back into the type with ``parse_json``. The
-thinking shorthands (``thinking_budget``, ``thinking_level``, ``include_thoughts``) are
-folded into ``thinking_config`` here too, so every config shorthand lives in one place.
+application/json``; the reply text is decoded back into the type by ``parse_json`` (in
+``_wire.response``). The thinking shorthands (``thinking_budget``, ``thinking_level``,
+``include_thoughts``) are folded into ``thinking_config`` here too, so every config
+shorthand lives in one place.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, get_origin
 
 import msgspec
 
-from .._errors import ParseError, excerpt
-from .._wire.convert import short_repr
+from .._wire.convert import short_repr, type_name
 from .._wire.tools import Schema
 
-__all__ = ("expand_config", "json_schema", "parse_json", "schema_type")
+__all__ = ("expand_config", "json_schema", "schema_type")
 
 _SCHEMA_KEYS = ("response_schema", "responseSchema", "response_json_schema", "responseJsonSchema")
 _MIME_KEYS = ("response_mime_type", "responseMimeType")
@@ -33,7 +32,6 @@ _THINKING_KEYS = {**{k: k for k in _THINKING}, **{v: k for k, v in _THINKING.ite
 _SCHEMA_FIELDS = frozenset(
     name for f in msgspec.structs.fields(Schema) for name in (f.name, f.encode_name)
 )
-_FENCE = re.compile(r"\A\s*```[\w-]*\s*\n(.*?)\n?\s*```\s*\Z", re.DOTALL)
 
 # Typed schemas seen by expand_config, keyed by the exact JSON bytes of the schema, so a
 # stream can find the type its request asked for from the request body alone. Types are
@@ -62,7 +60,7 @@ def json_schema(type_: Any) -> dict[str, Any]:
         schema: dict[str, Any] = msgspec.json.schema(type_)
     except (TypeError, ValueError, NameError) as exc:
         # NameError: a type hint names a class msgspec cannot find from its module.
-        raise TypeError(f"cannot build a JSON Schema for {_name(type_)}: {exc}") from exc
+        raise TypeError(f"cannot build a JSON Schema for {type_name(type_)}: {exc}") from exc
     ref = schema.get("$ref")
     defs: dict[str, Any] = dict(schema.get("$defs", {}))
     if set(schema) != {"$ref", "$defs"} or not isinstance(ref, str):
@@ -74,12 +72,6 @@ def json_schema(type_: Any) -> dict[str, Any]:
     if defs:
         root["$defs"] = defs
     return root
-
-
-def _name(type_: Any) -> str:
-    if isinstance(type_, type) and get_origin(type_) is None:
-        return type_.__qualname__
-    return repr(type_)  # list[Recipe], Optional[X], ...
 
 
 def _register(type_: Any, schema: dict[str, Any]) -> None:
@@ -206,25 +198,3 @@ class _RequestProbe(msgspec.Struct, rename="camel"):
 # msgspec.Raw keeps the schema's exact bytes, which match the registry's keys because both
 # come from msgspec encoding the same dict.
 _probe_decoder = msgspec.json.Decoder(_RequestProbe)
-
-
-def parse_json(text: str, type_: Any = None) -> Any:
-    """Decode a reply's JSON ``text`` into ``type_`` (plain JSON values when ``None``).
-
-    A Markdown code fence around the JSON (```` ```json ... ``` ````) is tolerated.
-
-    Raises:
-        ParseError: the text is not JSON, or does not conform to ``type_``.
-    """
-    match = _FENCE.match(text)
-    data = match.group(1) if match else text
-    try:
-        if type_ is None:
-            return msgspec.json.decode(data)
-        return msgspec.json.decode(data, type=type_)
-    except msgspec.ValidationError as exc:
-        message = f"the reply does not conform to {_name(type_)}: {exc}"
-    except msgspec.DecodeError as exc:
-        target = "JSON" if type_ is None else _name(type_)
-        message = f"the reply is not valid JSON ({exc}), so it cannot be parsed as {target}"
-    raise ParseError(message, target=type_, excerpt=excerpt(text.encode()))

@@ -18,15 +18,15 @@ import anyio
 
 from .._errors import FileProcessingError, FileProcessingTimeoutError
 from .._http.codec import decode
-from .._wire.content import Part, PartMediaResolution
+from .._wire.content import Part
 from .._wire.files import File, FileState, ListFilesResponse
 from .._wire.media import INLINE_LIMIT, MediaSource, base64_size, open_media
-from .._wire.media_options import part_modifiers
+from .._wire.media_options import PartMediaResolution, part_modifiers
 from .upload import resumable_upload
 
 if TYPE_CHECKING:
-    from .._client import Client
     from .._config import Timeouts
+    from .._http.endpoint import Endpoint
 
 __all__ = ("DEFAULT_CHUNK_SIZE", "Files", "file_name")
 
@@ -60,11 +60,11 @@ class Files:
         >>> reply = await client.generate("gemini-2.5-flash", [file.part(), "Summarise it"])
     """
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
 
     def _check_available(self) -> None:
-        if self._client._vertex is not None:
+        if self._endpoint.vertex is not None:
             raise ValueError(
                 "the Files API belongs to the Gemini Developer API; Vertex AI reads media from "
                 "Cloud Storage instead: Part.from_uri('gs://bucket/object', mime_type)"
@@ -111,7 +111,7 @@ class Files:
                 mime_type=reader.mime_type,
             )
             return await resumable_upload(
-                self._client, reader, meta, chunk_size=chunk_size, timeouts=timeouts
+                self._endpoint, reader, meta, chunk_size=chunk_size, timeouts=timeouts
             )
         finally:
             reader.close()
@@ -120,7 +120,7 @@ class Files:
         """Describe one file (``GET files/{id}``): its state, size, URI, expiry."""
         self._check_available()
         target = file_name(file)
-        call = self._client._url_call(self._client._root + target, "files.get", None, timeouts)
+        call = self._endpoint.call(target, "files.get", None, timeouts, None)
         return decode(await call.fetch(), File)
 
     async def list(
@@ -138,7 +138,7 @@ class Files:
         token = ""
         while True:
             query = f"files?pageSize={page_size}" + (f"&pageToken={token}" if token else "")
-            call = self._client._url_call(self._client._root + query, "files.list", None, timeouts)
+            call = self._endpoint.call(query, "files.list", None, timeouts, None)
             page = decode(await call.fetch(), ListFilesResponse)
             for item in page.files or ():
                 yield item
@@ -149,8 +149,8 @@ class Files:
     async def delete(self, file: File | str, *, timeouts: Timeouts | None = None) -> None:
         """Delete a file now rather than at its expiry (``DELETE files/{id}``)."""
         self._check_available()
-        url = self._client._root + file_name(file)
-        await self._client._url_call(url, "files.delete", None, timeouts, method="DELETE").fetch()
+        url = self._endpoint.root + file_name(file)
+        await self._endpoint.url_call(url, "files.delete", None, timeouts, method="DELETE").fetch()
 
     async def wait_active(
         self, file: File | str, *, max_wait: float = 300.0, poll_interval: float = 0.25
@@ -226,7 +226,7 @@ class Files:
             self._check_available()
             meta = File(display_name=_display_name(file, display_name), mime_type=reader.mime_type)
             uploaded = await resumable_upload(
-                self._client, reader, meta, chunk_size=DEFAULT_CHUNK_SIZE, timeouts=None
+                self._endpoint, reader, meta, chunk_size=DEFAULT_CHUNK_SIZE, timeouts=None
             )
         finally:
             reader.close()

@@ -5,19 +5,19 @@ from __future__ import annotations
 import mimetypes
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .._http.codec import decode
 from .._wire.base import Wire
-from .._wire.content import Blob
+from .._wire.parts import Blob
 
 if TYPE_CHECKING:
-    from .._client import Client
     from .._config import RetryPolicy, Timeouts
+    from .._http.endpoint import Endpoint
 
-__all__ = ("GeneratedImages", "ImagePrediction", "ImagenMixin", "imagen_request")
+__all__ = ("GeneratedImages", "ImagePrediction", "Images", "imagen_request")
 
 # Sent by the official SDK to Vertex AI only; the Gemini API rejects them.
 _VERTEX_ONLY = ("negative_prompt", "seed")
@@ -40,10 +40,10 @@ class ImagePrediction(Wire, frozen=True, kw_only=True):
 
 
 class GeneratedImages(Wire, frozen=True, kw_only=True):
-    """The reply of ``client.generate_images``.
+    """The reply of ``client.images.generate``.
 
     Example:
-        >>> result = await client.generate_images("imagen-4.0-generate-001", "a red fox")
+        >>> result = await client.images.generate("imagen-4.0-generate-001", "a red fox")
         >>> result.save("fox.png")
         [PosixPath('fox.png')]
     """
@@ -156,12 +156,20 @@ def imagen_request(
     return msgspec.json.encode(request)
 
 
-class ImagenMixin:
-    """Gives ``Client`` its ``generate_images`` method (kept here, beside the Imagen types)."""
+class Images:
+    """Imagen text-to-image of one ``Client``: ``client.images``.
 
-    __slots__ = ()
+    Example:
+        >>> result = await client.images.generate("imagen-4.0-generate-001", "a red fox")
+        >>> result.save("fox.png")
+    """
 
-    async def generate_images(
+    __slots__ = ("_endpoint",)
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+
+    async def generate(
         self,
         model: str,
         prompt: str,
@@ -200,13 +208,12 @@ class ImagenMixin:
             APIError: the server refused the request.
 
         Example:
-            >>> result = await client.generate_images("imagen-4.0-generate-001", "a red fox")
+            >>> result = await client.images.generate("imagen-4.0-generate-001", "a red fox")
             >>> result.save("fox.png")
         """
-        client = cast("Client", self)
         body = imagen_request(
             prompt,
-            vertex=client._vertex is not None,
+            vertex=self._endpoint.vertex is not None,
             number_of_images=number_of_images,
             aspect_ratio=aspect_ratio,
             person_generation=person_generation,
@@ -217,5 +224,5 @@ class ImagenMixin:
             negative_prompt=negative_prompt,
             seed=seed,
         )
-        call = client._call(model, "predict", body, timeouts, retry)
+        call = self._endpoint.model_call(model, "predict", body, timeouts, retry)
         return decode(await call.fetch(), GeneratedImages)

@@ -28,9 +28,9 @@ from .._http.retry import _retry_hint, backoff_delay, sleep
 from .._wire.files import CreateFileRequest, File
 
 if TYPE_CHECKING:
-    from .._client import Client
     from .._config import Timeouts
     from .._http.call import Reply
+    from .._http.endpoint import Endpoint
     from .._wire.media import MediaReader
 
 __all__ = ("resumable_upload",)
@@ -39,20 +39,20 @@ __all__ = ("resumable_upload",)
 _ONCE = RetryPolicy(max_attempts=1)
 
 
-def _session_url(client: Client, url: str) -> str:
+def _session_url(endpoint: Endpoint, url: str) -> str:
     """Send the chunks through the client's own server, as the official SDK does.
 
     Google's session URL names Google's host; a client pointed at a proxy (``base_url``)
     must keep going through it.
     """
-    if client._base == DEFAULT_BASE_URL:
+    if endpoint.base == DEFAULT_BASE_URL:
         return url
-    base, session = urlsplit(client._base), urlsplit(url)
+    base, session = urlsplit(endpoint.base), urlsplit(url)
     return urlunsplit(session._replace(scheme=base.scheme, netloc=base.netloc))
 
 
 async def resumable_upload(
-    client: Client,
+    endpoint: Endpoint,
     reader: MediaReader,
     meta: File,
     *,
@@ -72,14 +72,14 @@ async def resumable_upload(
         "x-goog-upload-header-content-length": str(reader.size),
         "x-goog-upload-header-content-type": reader.mime_type,
     }
-    url = f"{client._base}/upload/{client._api_version}/files"
+    url = f"{endpoint.base}/upload/{endpoint.api_version}/files"
     body = msgspec.json.encode(CreateFileRequest(file=meta))
-    call = client._url_call(url, "files.upload", body, timeouts, headers=headers)
+    call = endpoint.url_call(url, "files.upload", body, timeouts, headers=headers)
     start = await call.fetch_reply()
     session = start.headers.get("x-goog-upload-url")
     if not session:
         raise UploadError("the server started no upload session (no X-Goog-Upload-URL header)")
-    session = _session_url(client, session)
+    session = _session_url(endpoint, session)
     granularity = _int_header(start, "x-goog-upload-chunk-granularity")
     step = chunk_size
     if granularity:
@@ -88,7 +88,7 @@ async def resumable_upload(
     while True:
         data = await anyio.to_thread.run_sync(reader.read, step)
         last = offset + len(data) >= reader.size or not data
-        reply = await _send_chunk(client, session, data, offset, last, timeouts)
+        reply = await _send_chunk(endpoint, session, data, offset, last, timeouts)
         offset += len(data)
         status = reply.headers.get("x-goog-upload-status")
         if last:
@@ -109,10 +109,15 @@ async def resumable_upload(
 
 
 async def _send_chunk(
-    client: Client, session: str, data: bytes, offset: int, last: bool, timeouts: Timeouts | None
+    endpoint: Endpoint,
+    session: str,
+    data: bytes,
+    offset: int,
+    last: bool,
+    timeouts: Timeouts | None,
 ) -> Reply:
     """Send one chunk; after a transient failure ask what arrived and send only the rest."""
-    policy = client.retry
+    policy = endpoint.retry
     command = "upload, finalize" if last else "upload"
     position = offset
     attempt = 0
@@ -124,7 +129,7 @@ async def _send_chunk(
             "x-goog-upload-offset": str(position),
         }
         pending = data[position - offset :]
-        call = client._url_call(
+        call = endpoint.url_call(
             session, "files.upload", pending, timeouts, headers=headers, retry=_ONCE
         )
         try:
@@ -134,7 +139,7 @@ async def _send_chunk(
             if not retryable or attempt >= policy.max_attempts:
                 raise
             await sleep(backoff_delay(policy, attempt, server_delay))
-        query = client._url_call(
+        query = endpoint.url_call(
             session, "files.upload", b"", timeouts, headers={"x-goog-upload-command": "query"}
         )
         state = await query.fetch_reply()

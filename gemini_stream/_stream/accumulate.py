@@ -36,13 +36,9 @@ from typing import TypeVar
 
 from msgspec.structs import replace
 
+from .._wire.candidate import Candidate, CitationMetadata, LogprobsResult
 from .._wire.content import Content, Part
-from .._wire.response import (
-    Candidate,
-    CitationMetadata,
-    GenerateContentResponse,
-    LogprobsResult,
-)
+from .._wire.response import GenerateContentResponse
 
 __all__ = ("accumulate", "consolidate")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._wire.candidate import Candidate, UsageMetadata
 from .._wire.content import Content, Part
-from .._wire.response import Candidate, GenerateContentResponse, UsageMetadata
+from .._wire.response import GenerateContentResponse
 from .accumulate import accumulate
 
 __all__ = ("accumulate_batch", "latest_usage", "surely_finished")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._errors import BlockedError
-from ..types import GenerateContentResponse
+from .._wire.response import GenerateContentResponse
 
 __all__ = ("blocked_error", "stopped_reason")
 

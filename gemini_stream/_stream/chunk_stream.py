@@ -14,11 +14,12 @@ from .._errors import (
     IncompleteStreamError,
     StreamConsumedError,
 )
-from .._http.call import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.codec import decode_chunks
+from .._http.failures import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.retry import retrying
-from .._input.structured import parse_json, schema_type
-from ..types import GenerateContentResponse, UsageMetadata
+from .._input.structured import schema_type
+from .._wire.candidate import UsageMetadata
+from .._wire.response import GenerateContentResponse, parse_json
 from .accumulate import consolidate
 from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
 from .blocked import blocked_error, stopped_reason

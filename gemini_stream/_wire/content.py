@@ -1,143 +1,31 @@
-"""Wire types of a conversation turn: ``Content`` and its ``Part`` with every data kind."""
+"""Wire types of a conversation turn: ``Content`` and its ``Part`` (data kinds: ``parts``)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from datetime import timedelta
-from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 
 from .base import Wire
 from .convert import short_repr
-
-__all__ = (
-    "AudioTranscription",
-    "Blob",
-    "CodeExecutionResult",
-    "Content",
-    "ExecutableCode",
-    "FileData",
-    "FunctionCall",
-    "FunctionResponse",
-    "FunctionResponsePart",
-    "Part",
-    "PartMediaResolution",
-    "ToolCall",
-    "ToolResponse",
-    "VideoMetadata",
+from .media import INLINE_LIMIT, base64_size, open_media
+from .media_options import PartMediaResolution, VideoMetadata, part_modifiers
+from .parts import (
+    AudioTranscription,
+    Blob,
+    CodeExecutionResult,
+    ExecutableCode,
+    FileData,
+    FunctionCall,
+    FunctionResponse,
+    ToolCall,
+    ToolResponse,
 )
 
-
-class Blob(Wire, frozen=True, kw_only=True):
-    """Inline media: raw ``data`` bytes (base64 on the wire) and their MIME type."""
-
-    mime_type: str | None = None
-    data: bytes | None = None
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the bytes to ``path`` and return it; raw speech PCM saved as ``.wav`` gets a
-        WAV header so it plays anywhere.
-
-        Example:
-            >>> reply.images[0].save("cat.png")
-            PosixPath('cat.png')
-        """
-        from .save import save_blob
-
-        return save_blob(self, path)
-
-
-class FileData(Wire, frozen=True, kw_only=True):
-    """A reference to uploaded media (a Files-API URI or a YouTube URL)."""
-
-    mime_type: str | None = None
-    file_uri: str | None = None
-
-
-class FunctionCall(Wire, frozen=True, kw_only=True):
-    """A call the model asks the client to run; ``args`` is arbitrary JSON, never renamed."""
-
-    id: str | None = None
-    name: str | None = None
-    args: dict[str, Any] | None = None
-
-
-class FunctionResponsePart(Wire, frozen=True, kw_only=True):
-    """Media attached to a function result (multimodal function responses)."""
-
-    inline_data: Blob | None = None
-    file_data: FileData | None = None
-
-
-class FunctionResponse(Wire, frozen=True, kw_only=True):
-    """The client's result for a ``FunctionCall``; echo the call's ``id`` when it had one."""
-
-    id: str | None = None
-    name: str
-    response: dict[str, Any]
-    parts: list[FunctionResponsePart] | None = None
-    will_continue: bool | None = None
-    scheduling: str | None = None
-
-
-class ExecutableCode(Wire, frozen=True, kw_only=True):
-    """Code the model generated for the code-execution tool."""
-
-    language: str | None = None
-    code: str | None = None
-    id: str | None = None
-
-
-class CodeExecutionResult(Wire, frozen=True, kw_only=True):
-    """The outcome of running an ``ExecutableCode`` part."""
-
-    outcome: str | None = None
-    output: str | None = None
-    id: str | None = None
-
-
-class ToolCall(Wire, frozen=True, kw_only=True):
-    """A server-side tool invocation (only with ``include_server_side_tool_invocations``)."""
-
-    id: str | None = None
-    tool_type: str | None = None
-    args: dict[str, Any] | None = None
-
-
-class ToolResponse(Wire, frozen=True, kw_only=True):
-    """The result of a server-side tool invocation; must be echoed back like the call."""
-
-    id: str | None = None
-    tool_type: str | None = None
-    response: dict[str, Any] | None = None
-
-
-class VideoMetadata(Wire, frozen=True, kw_only=True):
-    """Clip and frame-rate settings for a video part; offsets are Duration strings (``"1.5s"``)."""
-
-    start_offset: str | None = None
-    end_offset: str | None = None
-    fps: float | None = None
-
-
-class PartMediaResolution(Wire, frozen=True, kw_only=True):
-    """Per-part media resolution."""
-
-    level: str | None = None
-    num_tokens: int | None = None
-
-
-class AudioTranscription(Wire, frozen=True, kw_only=True):
-    """A transcription of generated audio (output only)."""
-
-    text: str | None = None
-    finished: bool | None = None
-    language_code: str | None = None
-    speaker_label: str | None = None
-    words: list[dict[str, Any]] | None = None
+__all__ = ("Content", "Part", "parts_text")
 
 
 class Part(Wire, frozen=True, kw_only=True):
@@ -188,8 +76,6 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
-        from .media_options import part_modifiers
-
         extra = part_modifiers(
             mime_type,
             start_offset=start_offset,
@@ -232,8 +118,6 @@ class Part(Wire, frozen=True, kw_only=True):
         Example:
             >>> part = Part.from_file("clip.mp4", start_offset=10, end_offset=12.5, fps=2)
         """
-        from .media import INLINE_LIMIT, base64_size, open_media
-
         reader = open_media(file, mime_type)
         try:
             if base64_size(reader.size) > INLINE_LIMIT:
@@ -269,8 +153,6 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
-        from .media_options import part_modifiers
-
         extra = part_modifiers(
             mime_type,
             start_offset=start_offset,

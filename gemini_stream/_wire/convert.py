@@ -13,7 +13,7 @@ import re
 import reprlib
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 import msgspec
 import msgspec.inspect as mi
@@ -138,3 +138,17 @@ def from_mapping(value: Mapping[Any, Any], cls: type[_S], what: str) -> _S:
         got = f" (got {short_repr(bad)})" if found else ""
         error = TypeError if message.startswith("Expected") else ValueError
         raise error(f"invalid {what}: {message}{got}") from exc
+
+
+def excerpt(data: bytes | bytearray | memoryview, limit: int = 200) -> str:
+    """Return a short, printable excerpt of ``data`` for an error message."""
+    head = bytes(data[: limit + 1])
+    text = head[:limit].decode("utf-8", errors="replace")
+    return repr(text) + ("..." if len(head) > limit else "")
+
+
+def type_name(type_: Any) -> str:
+    """How a type is named in a message: ``Recipe``, ``list[Recipe]``."""
+    if isinstance(type_, type) and get_origin(type_) is None:
+        return type_.__qualname__
+    return repr(type_)  # list[Recipe], Optional[X], ...

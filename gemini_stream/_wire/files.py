@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from .base import Wire
-from .content import Part, PartMediaResolution
+from .content import Part
+from .media_options import PartMediaResolution
 
 __all__ = ("CreateFileRequest", "File", "FileState", "FileStatus", "ListFilesResponse")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import Wire
-from .response import ModalityTokenCount
+from .candidate import ModalityTokenCount
 
 __all__ = ("CountTokensResponse", "ListModelsResponse", "Model")
 

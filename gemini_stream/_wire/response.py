@@ -1,32 +1,28 @@
-"""Wire types of a ``generateContent`` reply (one SSE chunk has the same shape)."""
+"""The reply of ``generateContent`` (one SSE chunk has the same shape), and the root of the
+exception tree.
+
+Every error carries the reply received so far (``GeminiError.partial``), and a reply's
+``parsed()`` raises ``ParseError``: the two refer to each other, so ``GeminiError`` and
+``ParseError`` are defined here, beside the reply, and ``gemini_stream._errors`` builds the
+rest of the tree on them. Defining them apart would need an import loop.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar, overload
 
-from .._input.structured import parse_json
-from .base import Wire
-from .content import Blob, Content, FunctionCall, Part, parts_text
-from .enums import FinishReason
-from .grounding import GroundingMetadata
+import msgspec
 
-__all__ = (
-    "Candidate",
-    "CitationMetadata",
-    "CitationSource",
-    "GenerateContentResponse",
-    "LogprobsCandidate",
-    "LogprobsResult",
-    "ModalityTokenCount",
-    "ModelStatus",
-    "PromptFeedback",
-    "SafetyRating",
-    "TopCandidates",
-    "UrlContextMetadata",
-    "UrlMetadata",
-    "UsageMetadata",
-)
+from .base import Wire
+from .candidate import Candidate, ModelStatus, PromptFeedback, UsageMetadata
+from .content import Part, parts_text
+from .convert import excerpt, type_name
+from .enums import FinishReason
+from .parts import Blob, FunctionCall
+
+__all__ = ("GeminiError", "GenerateContentResponse", "ParseError", "parse_json")
 
 # Finish reasons meaning a filter stopped the candidate, as opposed to a normal or length stop.
 _BLOCKING_FINISH_REASONS = frozenset(
@@ -43,123 +39,7 @@ _BLOCKING_FINISH_REASONS = frozenset(
 )
 
 
-class SafetyRating(Wire, frozen=True, kw_only=True):
-    """How likely a text is to fall in one harm category, and whether that blocked it."""
-
-    category: str | None = None
-    probability: str | None = None
-    blocked: bool | None = None
-
-
-class PromptFeedback(Wire, frozen=True, kw_only=True):
-    """Why the prompt was blocked; present only then (and then there are no candidates)."""
-
-    block_reason: str | None = None
-    safety_ratings: list[SafetyRating] | None = None
-
-
-class CitationSource(Wire, frozen=True, kw_only=True):
-    """A source the answer recites; indices are offsets into the candidate's text."""
-
-    start_index: int | None = None
-    end_index: int | None = None
-    uri: str | None = None
-    license: str | None = None
-
-
-class CitationMetadata(Wire, frozen=True, kw_only=True):
-    """The sources a candidate recites."""
-
-    citation_sources: list[CitationSource] | None = None
-
-
-class LogprobsCandidate(Wire, frozen=True, kw_only=True):
-    """One token with its log probability."""
-
-    token: str | None = None
-    token_id: int | None = None
-    log_probability: float | None = None
-
-
-class TopCandidates(Wire, frozen=True, kw_only=True):
-    """The most likely tokens at one decoding step, best first."""
-
-    candidates: list[LogprobsCandidate] | None = None
-
-
-class LogprobsResult(Wire, frozen=True, kw_only=True):
-    """Log probabilities of the chosen tokens and of the top alternatives at each step."""
-
-    top_candidates: list[TopCandidates] | None = None
-    chosen_candidates: list[LogprobsCandidate] | None = None
-    log_probability_sum: float | None = None
-
-
-class UrlMetadata(Wire, frozen=True, kw_only=True):
-    """The retrieval status of one URL read by the URL-context tool."""
-
-    retrieved_url: str | None = None
-    url_retrieval_status: str | None = None
-
-
-class UrlContextMetadata(Wire, frozen=True, kw_only=True):
-    """What the URL-context tool retrieved."""
-
-    url_metadata: list[UrlMetadata] | None = None
-
-
-class Candidate(Wire, frozen=True, kw_only=True):
-    """One generated answer. In a stream, ``content`` holds only the parts new in this chunk.
-
-    ``content`` may be absent (blocked candidate, malformed function call); ``index`` is absent
-    on some older models and means 0 then.
-    """
-
-    content: Content | None = None
-    finish_reason: str | None = None
-    finish_message: str | None = None
-    index: int | None = None
-    safety_ratings: list[SafetyRating] | None = None
-    citation_metadata: CitationMetadata | None = None
-    token_count: int | None = None
-    grounding_metadata: GroundingMetadata | None = None
-    avg_logprobs: float | None = None
-    logprobs_result: LogprobsResult | None = None
-    url_context_metadata: UrlContextMetadata | None = None
-
-
-class ModalityTokenCount(Wire, frozen=True, kw_only=True):
-    """Tokens of one modality (``TEXT``, ``IMAGE``, ...)."""
-
-    modality: str | None = None
-    token_count: int | None = None
-
-
-class UsageMetadata(Wire, frozen=True, kw_only=True):
-    """Token counts. In a stream they are cumulative: the last chunk's counts are the totals.
-
-    Zero counts are omitted by the server and read as ``None``.
-    """
-
-    prompt_token_count: int | None = None
-    cached_content_token_count: int | None = None
-    candidates_token_count: int | None = None
-    tool_use_prompt_token_count: int | None = None
-    thoughts_token_count: int | None = None
-    total_token_count: int | None = None
-    prompt_tokens_details: list[ModalityTokenCount] | None = None
-    cache_tokens_details: list[ModalityTokenCount] | None = None
-    candidates_tokens_details: list[ModalityTokenCount] | None = None
-    tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
-    service_tier: str | None = None
-
-
-class ModelStatus(Wire, frozen=True, kw_only=True):
-    """The lifecycle stage of the model that answered (e.g. a retirement notice)."""
-
-    model_stage: str | None = None
-    retirement_time: str | None = None
-    message: str | None = None
+_FENCE = re.compile(r"\A\s*```[\w-]*\s*\n(.*?)\n?\s*```\s*\Z", re.DOTALL)
 
 
 _NO_PARTS: Sequence[Part] = ()
@@ -279,3 +159,51 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
             >>> recipe = reply.parsed(Recipe)
         """
         return parse_json(self.text, type_)
+
+
+class GeminiError(Exception):
+    """Base class of every exception raised by gemini-stream.
+
+    Attributes:
+        partial: the reply received before the failure, as one merged
+            ``GenerateContentResponse``; ``None`` when the error happened before any request
+            was sent.
+    """
+
+    partial: GenerateContentResponse | None = None
+
+
+class ParseError(GeminiError, ValueError):
+    """A reply's text is not JSON, or does not conform to the type it was parsed into.
+
+    Attributes:
+        target: the type asked for (``None`` for plain JSON).
+        excerpt: the start of the reply's text.
+    """
+
+    def __init__(self, message: str, *, target: object, excerpt: str) -> None:
+        super().__init__(f"{message}; the reply starts {excerpt}")
+        self.target = target
+        self.excerpt = excerpt
+
+
+def parse_json(text: str, type_: Any = None) -> Any:
+    """Decode a reply's JSON ``text`` into ``type_`` (plain JSON values when ``None``).
+
+    A Markdown code fence around the JSON (```` ```json ... ``` ````) is tolerated.
+
+    Raises:
+        ParseError: the text is not JSON, or does not conform to ``type_``.
+    """
+    match = _FENCE.match(text)
+    data = match.group(1) if match else text
+    try:
+        if type_ is None:
+            return msgspec.json.decode(data)
+        return msgspec.json.decode(data, type=type_)
+    except msgspec.ValidationError as exc:
+        message = f"the reply does not conform to {type_name(type_)}: {exc}"
+    except msgspec.DecodeError as exc:
+        target = "JSON" if type_ is None else type_name(type_)
+        message = f"the reply is not valid JSON ({exc}), so it cannot be parsed as {target}"
+    raise ParseError(message, target=type_, excerpt=excerpt(text.encode()))

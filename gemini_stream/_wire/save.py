@@ -6,8 +6,6 @@ import os
 import wave
 from pathlib import Path
 
-from .content import Blob
-
 __all__ = ("save_blob",)
 
 
@@ -21,24 +19,24 @@ def _pcm_rate(mime_type: str) -> int | None:
     return int(rate) if rate.isdigit() else 24000
 
 
-def save_blob(blob: Blob, path: str | os.PathLike[str]) -> Path:
-    """Write ``blob``'s bytes to ``path``; raw PCM saved as ``.wav`` gets a WAV header.
+def save_blob(mime_type: str | None, data: bytes | None, path: str | os.PathLike[str]) -> Path:
+    """Write a ``Blob``'s bytes to ``path``; raw PCM saved as ``.wav`` gets a WAV header.
 
     Raises:
         ValueError: the blob carries no data.
         OSError: the file cannot be written.
     """
-    if blob.data is None:
-        raise ValueError(f"this Blob ({blob.mime_type!r}) has no data to save")
+    if data is None:
+        raise ValueError(f"this Blob ({mime_type!r}) has no data to save")
     target = Path(path)
-    rate = _pcm_rate(blob.mime_type or "")
+    rate = _pcm_rate(mime_type or "")
     if rate is not None and target.suffix.lower() == ".wav":
         # Speech comes back as headerless 16-bit mono PCM; a WAV header makes it playable.
         with wave.open(str(target), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(rate)
-            out.writeframes(blob.data)
+            out.writeframes(data)
     else:
-        target.write_bytes(blob.data)
+        target.write_bytes(data)
     return target

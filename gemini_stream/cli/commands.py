@@ -160,7 +160,7 @@ async def _demo(args: argparse.Namespace) -> int:
 
 async def _models(args: argparse.Namespace) -> int:
     async with open_client(args.emulator) as client:
-        async for model in client.list_models():
+        async for model in client.models.list():
             limits = f"in {model.input_token_limit or '?'} / out {model.output_token_limit or '?'}"
             name = (model.name or "").removeprefix("models/")
             print(f"{name:40} {limits:28} {model.display_name or ''}")

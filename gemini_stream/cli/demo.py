@@ -8,7 +8,7 @@ import time
 from typing import Any, TextIO
 
 from .._client import Client
-from .._fanout.items import Progress
+from .._fanout.progress import Progress
 
 TOPICS = ("rivers", "lighthouses", "comets", "bees", "glaciers", "trains", "owls", "tides")
 
