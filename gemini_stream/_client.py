@@ -17,7 +17,8 @@ from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
 from ._http.endpoint import Endpoint
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
-from ._input.request import ContentsInput, build_request, to_contents
+from ._input.contents import ContentsInput, to_contents
+from ._input.request import build_request
 from ._limits.admission import as_limiter
 from ._limits.limiter import Limiter
 from ._media.files import Files
@@ -36,13 +37,8 @@ if TYPE_CHECKING:
     from ._fanout.request import RequestLike
     from ._fanout.results import FanoutResults
     from ._http.auth import TokenProvider
-    from ._input.request import (
-        ConfigInput,
-        SafetySettingsInput,
-        SystemInstructionInput,
-        ToolConfigInput,
-        ToolsInput,
-    )
+    from ._input.contents import SystemInstructionInput
+    from ._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
 
 
 class Client:

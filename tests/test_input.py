@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 
 from gemini_stream._http.codec import encode_request
+from gemini_stream._input.contents import to_contents, to_system_instruction
 from gemini_stream._input.request import (
     build_request,
     to_config,
-    to_contents,
     to_safety_settings,
-    to_system_instruction,
     to_tool_config,
     to_tools,
 )

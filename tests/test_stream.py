@@ -69,7 +69,7 @@ async def test_a_reply_nobody_reads_is_never_merged(
         folds.append(len(chunks))
         return accumulate_batch(snapshot, chunks)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("gemini_stream._stream.chunk_stream.accumulate_batch", counting)
+    monkeypatch.setattr("gemini_stream._stream.reader.accumulate_batch", counting)
     prompt = "A short one emulator:words=20"
     stream = client.stream(MODEL, prompt)
     count = len([chunk async for chunk in stream])

@@ -9,18 +9,20 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 import msgspec
 
+from .._input.contents import (
+    ContentsInput,
+    SystemInstructionInput,
+    to_contents,
+    to_system_instruction,
+)
 from .._input.names import model_path
 from .._input.request import (
     ConfigInput,
-    ContentsInput,
     SafetySettingsInput,
-    SystemInstructionInput,
     ToolConfigInput,
     ToolsInput,
     to_config,
-    to_contents,
     to_safety_settings,
-    to_system_instruction,
     to_tool_config,
 )
 from .._stream.blocked import blocked_error

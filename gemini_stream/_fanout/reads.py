@@ -18,7 +18,8 @@ import anyio
 
 from .._errors import GeminiError
 from .._http.failures import READ_FAILURES, read_failure
-from .._stream.chunk_stream import _DONE, ChunkStream
+from .._stream.chunk_stream import ChunkStream
+from .._stream.reader import _DONE
 from .items import FanoutItem
 
 if TYPE_CHECKING:

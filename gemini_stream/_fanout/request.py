@@ -16,14 +16,8 @@ from .._wire.response import GenerateContentResponse
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from .._input.request import (
-        ConfigInput,
-        ContentsInput,
-        SafetySettingsInput,
-        SystemInstructionInput,
-        ToolConfigInput,
-        ToolsInput,
-    )
+    from .._input.contents import ContentsInput, SystemInstructionInput
+    from .._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
 
 __all__ = ("Request", "RequestLike", "StreamLike")
 

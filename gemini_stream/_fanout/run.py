@@ -12,7 +12,8 @@ from anyio.streams.memory import MemoryObjectSendStream
 
 from .._limits.admission import batch_limiter
 from .._limits.limiter import Limiter
-from .._stream.chunk_stream import _NEW, ChunkStream
+from .._stream.chunk_stream import ChunkStream
+from .._stream.reader import _NEW
 from .._wire.response import GenerateContentResponse
 from .items import FanoutItem
 from .jobs import check_count, open_stream, prepare
