@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 import msgspec
@@ -21,6 +21,7 @@ from .._input.request import (
     SafetySettingsInput,
     ToolConfigInput,
     ToolsInput,
+    merge_config,
     to_config,
     to_safety_settings,
     to_tool_config,
@@ -32,6 +33,7 @@ from .._wire.convert import short_repr
 from .._wire.parts import FunctionCall
 from .._wire.response import GenerateContentResponse
 from .chat_stream import ChatStream
+from .rounds import ChatRounds
 from .saved import SavedChat, read_saved_chat
 from .tools import ChatToolsInput, Toolbox
 
@@ -39,8 +41,6 @@ if TYPE_CHECKING:
     from .._stream.chunk_stream import ChunkStream
 
 __all__ = ("Chat", "SupportsStream")
-
-_SCHEMA_FIELDS = ("response_schema", "response_json_schema")
 
 
 class SupportsStream(Protocol):
@@ -126,7 +126,7 @@ class Chat:
         # One message at a time: a semaphore rather than a lock, because a stream dropped
         # half-read releases it from __del__, outside the task that acquired it.
         self._lock = anyio.Semaphore(1, max_value=1)
-        self._holder: weakref.ref[ChatStream] | None = None
+        self._holder: weakref.ref[ChatRounds] | None = None
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
@@ -195,7 +195,7 @@ class Chat:
             )
         if turn.role is None:
             turn = Content(role="user", parts=turn.parts)
-        return ChatStream(self, turn, _merge(self.config, to_config(config)))
+        return ChatStream(self, turn, merge_config(self.config, to_config(config)))
 
     async def send(
         self, message: ContentsInput, *, config: ConfigInput = None
@@ -294,26 +294,3 @@ class Chat:
             automatic_function_calling=saved.automatic_function_calling,
             max_function_rounds=saved.max_function_rounds,
         )
-
-
-def _set_fields(struct: msgspec.Struct) -> dict[str, Any]:
-    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not None}
-
-
-def _merge(
-    base: GenerationConfig | None, override: GenerationConfig | None
-) -> GenerationConfig | None:
-    """``base`` with every field ``override`` sets replaced; ``thinking_config`` merges field
-    by field (a message may add ``include_thoughts`` to the chat's thinking level), and a
-    response schema replaces the other kind."""
-    if base is None or override is None:
-        return override if base is None else base
-    changes = _set_fields(override)
-    if any(f in changes for f in _SCHEMA_FIELDS):
-        changes = {**dict.fromkeys(_SCHEMA_FIELDS), **changes}
-    thinking = changes.get("thinking_config")
-    if thinking is not None and base.thinking_config is not None:
-        changes["thinking_config"] = msgspec.structs.replace(
-            base.thinking_config, **_set_fields(thinking)
-        )
-    return msgspec.structs.replace(base, **changes)

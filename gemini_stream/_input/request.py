@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
+import msgspec
+
 from .._wire.base import Wire
 from .._wire.config import GenerationConfig, SafetySetting
 from .._wire.convert import from_mapping, short_repr
@@ -30,6 +32,7 @@ __all__ = (
     "ToolConfigInput",
     "ToolsInput",
     "build_request",
+    "merge_config",
     "to_config",
     "to_safety_settings",
     "to_tool_config",
@@ -50,6 +53,7 @@ SafetySettingsInput: TypeAlias = (
 )
 
 _S = TypeVar("_S", bound=Wire)
+_SCHEMA_FIELDS = ("response_schema", "response_json_schema")
 
 
 def _typed_or_mapping(value: object, cls: type[_S], what: str) -> _S | None:
@@ -198,3 +202,26 @@ def build_request(
         generation_config=to_config(config),
         cached_content=cached_content,
     )
+
+
+def _set_fields(struct: msgspec.Struct) -> dict[str, Any]:
+    return {f: v for f in struct.__struct_fields__ if (v := getattr(struct, f)) is not None}
+
+
+def merge_config(
+    base: GenerationConfig | None, override: GenerationConfig | None
+) -> GenerationConfig | None:
+    """``base`` with every field ``override`` sets replaced; ``thinking_config`` merges field
+    by field (a message may add ``include_thoughts`` to the chat's thinking level), and a
+    response schema replaces the other kind."""
+    if base is None or override is None:
+        return override if base is None else base
+    changes = _set_fields(override)
+    if any(f in changes for f in _SCHEMA_FIELDS):
+        changes = {**dict.fromkeys(_SCHEMA_FIELDS), **changes}
+    thinking = changes.get("thinking_config")
+    if thinking is not None and base.thinking_config is not None:
+        changes["thinking_config"] = msgspec.structs.replace(
+            base.thinking_config, **_set_fields(thinking)
+        )
+    return msgspec.structs.replace(base, **changes)

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Final, cast
 import aiohttp
 
 from .. import sse
-from .._errors import EventTooLargeError, GeminiError, IncompleteStreamError
-from .._http.codec import decode_chunks
+from .._errors import EventTooLargeError, GeminiError
 from .._http.failures import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
 from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
+from .events import checked_chunks, first_event_end, incomplete
 
 if TYPE_CHECKING:
     from .._http.call import Call
@@ -224,7 +224,7 @@ class ReplyReader:
             if self._undecoded is None or not isinstance(data, bytes):
                 payloads = decoder.feed(data)
             else:  # fan-out's worker: the first event is decoded here, the consumer the rest
-                cut = _first_event_end(data)
+                cut = first_event_end(data)
                 payloads = decoder.feed(data[:cut] if cut < len(data) else data)
                 if payloads:  # the reply's first chunk: this read is the last the worker takes
                     self._undecoded, self._undecoded_from = data, cut
@@ -232,35 +232,10 @@ class ReplyReader:
                     payloads = decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
             raise EventTooLargeError(str(exc)) from exc
-        self._on_payloads(payloads)
-
-    def _on_payloads(self, payloads: list[bytearray]) -> None:
-        """Decode events, check them and queue their chunks (see ``_on_data``)."""
-        batch, malformed = decode_chunks(payloads)
-        for chunk in batch:  # written out, not _maybe_error(): this runs once per chunk
-            if (
-                chunk.candidates is None
-                and chunk.usage_metadata is None
-                and chunk.prompt_feedback is None
-            ):
-                if self._error_event(batch, payloads):
-                    return
-                break
+        batch, error = checked_chunks(payloads)
         self._take(batch)
-        if malformed is not None:
-            self._defer_or_raise(malformed)
-
-    def _error_event(self, batch: list[GenerateContentResponse], payloads: list[bytearray]) -> bool:
-        """Whether ``batch`` holds an error event (an empty chunk may be one); if so, keep
-        the chunks before it and raise the error, after them."""
-        for position, chunk in enumerate(batch):
-            if _maybe_error(chunk):
-                error = error_from_body(bytes(payloads[position]))
-                if error is not None:
-                    self._take(batch[:position])
-                    self._defer_or_raise(error)
-                    return True
-        return False
+        if error is not None:
+            self._defer_or_raise(error)
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
         """Queue the chunks of one read for the caller; fold earlier reads' chunks in bulk."""
@@ -296,21 +271,11 @@ class ReplyReader:
         """The server closed the body: check that the reply is complete."""
         leftover = self._decoder.flush() if self._decoder is not None else b""
         self._finish(close=False)
-        if leftover:
-            error = error_from_body(leftover)
-            if error is not None:
-                self._defer_or_raise(error)
-                return
-        if surely_finished(self._snapshot, self._unfolded):
-            return  # the usual end: no fold needed to know
-        snapshot = self._merged()
-        if snapshot.finish_reason is None and not snapshot.blocked:
-            self._defer_or_raise(
-                IncompleteStreamError(
-                    "the stream ended without a finishReason: the reply is truncated"
-                    + (f" (trailing bytes {_short(leftover)})" if leftover else "")
-                )
-            )
+        error: GeminiError | None = error_from_body(leftover) if leftover else None
+        if error is None and not surely_finished(self._snapshot, self._unfolded):
+            error = incomplete(self._merged(), leftover)  # the usual end needs no fold to know
+        if error is not None:
+            self._defer_or_raise(error)
 
     def _defer_or_raise(self, error: GeminiError) -> None:
         """Hand out the chunks already decoded first, then raise ``error``."""
@@ -346,26 +311,3 @@ class ReplyReader:
     def _prompt_tokens(self) -> int | None:
         usage = self._usage()
         return None if usage is None else usage.prompt_token_count
-
-
-def _first_event_end(data: bytes) -> int:
-    """Where ``data`` goes on after its first event's blank line (``len(data)``: none seen).
-
-    Only a hint of where to cut: the decoder, fed both parts in order, decides.
-    """
-    end = data.find(b"\r\n\r\n")
-    if end >= 0:
-        return end + 4
-    end = data.find(b"\n\n")
-    return len(data) if end < 0 else end + 2
-
-
-def _maybe_error(chunk: GenerateContentResponse) -> bool:
-    """An error event (``{"error": {...}}``) decodes to a chunk with none of these."""
-    return (
-        chunk.candidates is None and chunk.usage_metadata is None and chunk.prompt_feedback is None
-    )
-
-
-def _short(data: bytes) -> str:
-    return repr(data[:80]) + ("..." if len(data) > 80 else "")

@@ -1,0 +1,176 @@
+"""``ChatRounds``: the machinery under ``ChatStream``. It waits for the chat's previous
+message, streams each round of the reply, runs the functions the model calls between rounds,
+and commits the exchange to the chat's history when the reply finished."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import anyio
+
+from .._errors import FunctionCallLimitError
+from .._wire.content import Content, Part
+from .._wire.response import GenerateContentResponse
+
+if TYPE_CHECKING:
+    from .._stream.chunk_stream import ChunkStream
+    from .._wire.config import GenerationConfig
+    from .tools import Toolbox
+
+__all__ = ("ChatRounds", "model_turn")
+
+_NEW, _OPEN, _DONE = 0, 1, 2
+_EMPTY_TEXT = Part(text="")
+
+
+def model_turn(reply: GenerateContentResponse) -> Content | None:
+    """The model ``Content`` a reply adds to history: its first candidate's parts as merged
+    by the fold (signed parts, thoughts and function calls kept as they came), without empty
+    unsigned text; ``None`` when nothing is left to send back."""
+    candidates = reply.candidates
+    content = candidates[0].content if candidates else None
+    if content is None:
+        return None
+    parts = [part for part in content.parts if part != _EMPTY_TEXT]
+    return Content(role="model", parts=parts) if parts else None
+
+
+class _Chat(Protocol):
+    """What a ``ChatStream`` uses of its ``Chat``: the settings, the toolbox, the lock that
+    lets one message through at a time and the stream holding it, how a round is sent, and
+    how an exchange is committed."""
+
+    model: str
+    automatic_function_calling: bool
+    max_function_rounds: int
+    _toolbox: Toolbox
+    _lock: anyio.Semaphore
+    _holder: weakref.ref[ChatRounds] | None
+
+    def _open(self, contents: list[Content], config: GenerationConfig | None) -> ChunkStream: ...
+
+    def _append(self, turns: Sequence[Content]) -> None: ...
+
+
+class ChatRounds:
+    """One chat reply's state and how it advances; ``ChatStream`` is its public face."""
+
+    __slots__ = (
+        "__weakref__",
+        "_chat",
+        "_committed",
+        "_config",
+        "_current",
+        "_holding",
+        "_loop",
+        "_rounds",
+        "_state",
+        "_task",
+        "_turns",
+    )
+
+    def __init__(self, chat: _Chat, user_turn: Content, config: GenerationConfig | None) -> None:
+        self._chat = chat
+        self._config = config
+        self._turns = [user_turn]
+        self._current: ChunkStream | None = None
+        self._state = _NEW
+        self._rounds = 0
+        self._holding = False
+        self._committed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: object = None
+
+    async def _next_slow(self) -> GenerateContentResponse:
+        while self._state != _DONE:
+            try:
+                if self._state == _NEW:
+                    await self._start()
+                elif not await self._next_round():
+                    self._end()
+                    break
+                assert self._current is not None
+                return await self._current.__anext__()
+            except StopAsyncIteration:
+                continue
+            except BaseException:
+                self._finish()
+                raise
+        raise StopAsyncIteration
+
+    async def _start(self) -> None:
+        """Wait for the chat's previous reply to end, then send this one."""
+        chat = self._chat
+        task = anyio.get_current_task().id
+        holder = chat._holder() if chat._holder is not None else None
+        if holder is not None and holder._holding and holder._task == task:
+            # This task left its previous reply open (a break with the stream still in a
+            # variable): waiting for it would wait forever, so it counts as abandoned.
+            await holder._close()
+        await chat._lock.acquire()
+        self._holding = True
+        if self._state == _DONE:  # closed by another task while this one waited
+            self._finish()
+            raise StopAsyncIteration
+        self._task = task
+        chat._holder = weakref.ref(self)
+        self._loop = asyncio.get_running_loop()
+        self._state = _OPEN
+        self._current = chat._open(self._turns, self._config)
+
+    async def _next_round(self) -> bool:
+        """After a round ended: run the functions it called and open the next round.
+
+        Returns False when the reply is final (no calls, or calls for the caller to answer).
+        """
+        assert self._current is not None
+        reply = self._current.response
+        calls = reply.function_calls
+        chat = self._chat
+        toolbox = chat._toolbox
+        if not (chat.automatic_function_calling and toolbox.functions and toolbox.answers(calls)):
+            return False
+        if self._rounds >= chat.max_function_rounds:
+            names = ", ".join(repr(call.name) for call in calls)
+            error = FunctionCallLimitError(
+                f"the model still called {names} after {self._rounds} rounds of function "
+                f"calls (max_function_rounds={chat.max_function_rounds}); nothing was "
+                "committed to the chat's history"
+            )
+            error.partial = reply
+            raise error
+        turn = model_turn(reply)
+        assert turn is not None  # it holds the calls
+        results = await toolbox.run(calls)
+        if self._state == _DONE:  # closed by another task while the functions ran
+            raise StopAsyncIteration
+        self._turns += [turn, Content(role="user", parts=results)]
+        self._rounds += 1
+        self._current = chat._open(self._turns, self._config)
+        return True
+
+    def _end(self) -> None:
+        """The final round ended normally: commit when it finished with content."""
+        assert self._current is not None
+        reply = self._current.response
+        turn = model_turn(reply)
+        if turn is not None and reply.finish_reason is not None:
+            self._committed = True
+            self._chat._append([*self._turns, turn])
+        self._finish()
+
+    def _finish(self) -> None:
+        self._state = _DONE
+        if self._holding:
+            self._holding = False
+            self._chat._lock.release()
+
+    async def _close(self) -> None:
+        """Stop the reply, release its connection and the chat (``aclose``)."""
+        current = self._current
+        if current is not None:
+            await current.aclose()
+        self._finish()
