@@ -151,6 +151,19 @@ def test_every_unit_has_a_rule() -> None:
     assert units <= set(LAYERS), units - set(LAYERS)
 
 
+# The emulator's units are told apart by module, which its docstring explains in words.
+SUBPACKAGES = sorted(u for u in LAYERS if (PACKAGE / u).is_dir() and u != "emulator")
+
+
+@pytest.mark.parametrize("unit", SUBPACKAGES)
+def test_each_subpackage_says_what_it_may_import(unit: str) -> None:
+    doc = ast.get_docstring(ast.parse((PACKAGE / unit / "__init__.py").read_text())) or ""
+    said = doc.rpartition("May import: ")[2].split(".\n")[0].rstrip(".")
+    names = set() if said == "nothing of the package" else set(said.split(", "))
+    allowed = {name.removesuffix(".__init__") for name in LAYERS[unit]}
+    assert {name.split(" ")[0] for name in names} == allowed
+
+
 def test_the_rules_themselves_are_layers() -> None:
     # Walking the rules from any unit never comes back to it: the allowed imports form a
     # stack of layers, not a web.

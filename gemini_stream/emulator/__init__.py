@@ -4,6 +4,9 @@ It speaks the real wire format (CRLF SSE framing, Google's JSON style, cumulativ
 pretty-printed errors with typed details, raw JSON errors after a 200), answers with a
 deterministic built-in model, and injects faults on demand. See ``docs/testing.md``.
 
+Its server shares no code with the client, so a misreading of the wire format in one cannot
+hide the same misreading in the other; ``open_client`` (``_connect``) is the one bridge.
+
 Example:
     >>> from gemini_stream.emulator import Emulator
     >>> async with Emulator() as emulator:
