@@ -4,9 +4,9 @@ Contenders, run interleaved in one process on the same reads, medians of several
 
 * ``floor``: bytearray + ``find(b"\\r\\n\\r\\n")`` framing + ``msgspec.json.Decoder(
   GenerateContentResponse)`` on each payload, the least a typed client can do;
-* ``ours``: ``sse.DataDecoder.feed`` + ``_codec.decode_chunk``, what the stream loop runs;
+* ``ours``: ``sse.DataDecoder.feed`` + ``_http.codec.decode_chunk``, what the stream loop runs;
 * ``floor framing + decode_chunk``: separates the codec's share from the reader's;
-* ``ours+fold``: the same plus ``_accumulate.accumulate`` per chunk (its cost is reported
+* ``ours+fold``: the same plus ``_stream.accumulate.accumulate`` per chunk (its cost is reported
   separately as ``fold``);
 * ``json.loads``: the floor's framing with ``json.loads`` into dicts instead of Structs.
 

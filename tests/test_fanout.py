@@ -209,7 +209,7 @@ async def test_stream_many_reports_a_failure_as_the_requests_last_item(
     ("fault", "error_type"),
     [
         # Unpaced, the failure comes in the first read, after the chunks before it; paced
-        # (delay), in a read of its own, which the consumer decodes (_fanout_reads).
+        # (delay), in a read of its own, which the consumer decodes (_fanout/reads.py).
         ("error-event-after=5", gs.ServiceUnavailableError),
         ("malformed-after=5", gs.ResponseDecodeError),
         ("disconnect-after=5", gs.StreamInterruptedError),

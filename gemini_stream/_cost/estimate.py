@@ -1,6 +1,6 @@
 """Estimates what a reply cost from its ``usageMetadata`` and the shipped price table.
 
-The API returns token counts, never prices; this multiplies them by the table in ``_prices``
+The API returns token counts, never prices; this multiplies them by the table in ``prices``
 (dated, see ``PRICES_DATE``). Thinking tokens are billed as output; ``promptTokenCount``
 already includes cached tokens, which are billed at the cache price instead; tool-use prompt
 tokens are billed as input. It is an estimate: free-tier, batch, Flex/Priority and Vertex AI

@@ -64,7 +64,7 @@ def _checked(endpoint: Endpoint, requests: Iterable[object]) -> Iterator[Job]:
 
 
 def _check(endpoint: Endpoint, request: object, index: int) -> None:
-    """Raise ``TypeError`` for something ``_open`` cannot open."""
+    """Raise ``TypeError`` for something ``open_stream`` cannot open."""
     if not isinstance(request, Request):
         _factory(endpoint, request, index)
 

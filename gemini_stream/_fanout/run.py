@@ -91,7 +91,8 @@ async def _streaming(
 
 class _Senders:
     """The send end the workers share, closed when the last one is done (so the consumer's
-    loop ends); a clone per worker would cost an object and six calls each."""
+    loop ends); a clone per worker would cost an object and six calls each (with the consumer
+    making each read's memoryview: young collections 638 -> 607 per 30 batches of 200)."""
 
     __slots__ = ("send", "workers")
 
@@ -191,7 +192,7 @@ async def _run(
     """Open one request's stream and read it to its end, handing chunks to ``send``.
 
     The request's own failure is returned, not raised: it belongs to that request only.
-    ``None``: the stream's reads went to the consumer undecoded (``_fanout_reads``), and the
+    ``None``: the stream's reads went to the consumer undecoded (``_fanout.reads``), and the
     consumer reports how the reply ended.
     """
     progress = tracker.progress
@@ -237,7 +238,7 @@ def _chunk_items(
     index: int, request: object, batch: list[GenerateContentResponse]
 ) -> list[FanoutItem]:
     # Not a comprehension in ``_run``: on Python 3.11 that would make ``index`` and
-    # ``request`` cells, two more objects alive for each running request.
+    # ``request`` cells, two more objects alive for each running request (see _NO_CHUNKS).
     return [FanoutItem("chunk", index, request, chunk) for chunk in batch]
 
 

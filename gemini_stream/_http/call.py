@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -43,12 +42,7 @@ def _client_timeout(
     )
 
 
-# A ClientTimeout (immutable, attrs) costs a few microseconds to build: without a time budget,
-# which is the usual case, requests share one per pair of limits.
-_shared_client_timeout = functools.lru_cache(maxsize=64)(_client_timeout)
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass costs ~2 µs to build, per request
+@dataclass(slots=True)  # not frozen: frozen costs 1.3 µs to build against 0.3, per request
 class Call:
     """One API request, ready to be sent (and sent again when a retry is due); treat it as
     immutable."""
@@ -84,8 +78,7 @@ class Call:
                 headers = {**headers, **await self.auth()}
             transport, timeouts = self.transport, self.timeouts
             session = await transport.session()
-            make = _shared_client_timeout if total is None else _client_timeout
-            timeout = make(total, timeouts.connect, timeouts.first_chunk)
+            timeout = _client_timeout(total, timeouts.connect, timeouts.first_chunk)
             verb = self.method or ("GET" if self.body is None else "POST")
             try:
                 response = await session.request(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
 __all__ = ("model_path",)
@@ -23,11 +22,6 @@ def model_path(model: str) -> str:
     """
     if not isinstance(model, str):
         raise TypeError(f"model must be a str such as 'gemini-2.5-flash', got {model!r}")
-    return _model_path(model)
-
-
-@functools.lru_cache(maxsize=256)  # once per model name, not per request
-def _model_path(model: str) -> str:
     prefix = next((p for p in _PREFIXES if model.startswith(p)), "models/")
     model_id = model[len(prefix) :] if model.startswith(prefix) else model
     if not _MODEL_ID.fullmatch(model_id):

@@ -20,22 +20,13 @@ def checked_chunks(
     otherwise a malformed event's error comes after every chunk that did decode.
     """
     batch, malformed = decode_chunks(payloads)
-    for chunk in batch:  # written out, not _maybe_error(): this runs once per chunk
+    for position, chunk in enumerate(batch):
+        # An error event decodes to a chunk with none of a reply's fields.
         if (
             chunk.candidates is None
             and chunk.usage_metadata is None
             and chunk.prompt_feedback is None
         ):
-            return _error_event(batch, payloads, malformed)
-    return batch, malformed
-
-
-def _error_event(
-    batch: list[GenerateContentResponse], payloads: list[bytearray], malformed: GeminiError | None
-) -> tuple[list[GenerateContentResponse], GeminiError | None]:
-    """An empty chunk may be an error event: if one is, the chunks before it and its error."""
-    for position, chunk in enumerate(batch):
-        if _maybe_error(chunk):
             error = error_from_body(bytes(payloads[position]))
             if error is not None:
                 return batch[:position], error
@@ -63,13 +54,6 @@ def first_event_end(data: bytes) -> int:
         return end + 4
     end = data.find(b"\n\n")
     return len(data) if end < 0 else end + 2
-
-
-def _maybe_error(chunk: GenerateContentResponse) -> bool:
-    """An error event (``{"error": {...}}``) decodes to a chunk with none of these."""
-    return (
-        chunk.candidates is None and chunk.usage_metadata is None and chunk.prompt_feedback is None
-    )
 
 
 def _short(data: bytes) -> str:
