@@ -66,8 +66,6 @@ from ._wire.grounding import RetrievedContext as RetrievedContext
 from ._wire.grounding import SearchEntryPoint as SearchEntryPoint
 from ._wire.grounding import Segment as Segment
 from ._wire.grounding import WebChunk as WebChunk
-from ._wire.media_options import PartMediaResolution as PartMediaResolution
-from ._wire.media_options import VideoMetadata as VideoMetadata
 from ._wire.models import CountTokensResponse as CountTokensResponse
 from ._wire.models import ListModelsResponse as ListModelsResponse
 from ._wire.models import Model as Model
@@ -79,8 +77,10 @@ from ._wire.parts import FileData as FileData
 from ._wire.parts import FunctionCall as FunctionCall
 from ._wire.parts import FunctionResponse as FunctionResponse
 from ._wire.parts import FunctionResponsePart as FunctionResponsePart
+from ._wire.parts import PartMediaResolution as PartMediaResolution
 from ._wire.parts import ToolCall as ToolCall
 from ._wire.parts import ToolResponse as ToolResponse
+from ._wire.parts import VideoMetadata as VideoMetadata
 from ._wire.request import CountTokensRequest as CountTokensRequest
 from ._wire.request import GenerateContentRequest as GenerateContentRequest
 from ._wire.response import GenerateContentResponse as GenerateContentResponse

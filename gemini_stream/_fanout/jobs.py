@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     Job: TypeAlias = tuple[int, object]  # a request and its position in the input
 
-__all__ = ("Job", "check_count", "open_stream", "prepare")
+__all__ = ("check_count", "open_stream", "prepare")
 
 
 async def open_stream(endpoint: Endpoint, request: object, index: int) -> StreamLike:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     ProgressArg: TypeAlias = "Progress | Callable[[Progress], object] | None"
 
 
-__all__ = ("Progress", "ProgressArg", "Tracker")
+__all__ = ("Progress", "Tracker")
 
 
 @dataclass(eq=False)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .._input.contents import ContentsInput, SystemInstructionInput
     from .._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
 
-__all__ = ("Request", "RequestLike", "StreamLike")
+__all__ = ("Request", "StreamLike")
 
 
 class StreamLike(Protocol):

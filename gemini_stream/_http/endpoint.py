@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from .._limits.limiter import Limiter
     from .auth import TokenProvider
 
+__all__ = (
+    "DEFAULT_BASE_URL",
+    "Endpoint",
+    "base_headers",
+    "check_api_version",
+    "check_base_url",
+    "mask_key",
+)
+
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 
 _C = TypeVar("_C")

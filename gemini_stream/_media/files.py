@@ -21,7 +21,8 @@ from .._http.codec import decode
 from .._wire.content import Part
 from .._wire.files import File, FileState, ListFilesResponse
 from .._wire.media import INLINE_LIMIT, MediaSource, base64_size, open_media
-from .._wire.media_options import PartMediaResolution, part_modifiers
+from .._wire.media_options import part_modifiers
+from .._wire.parts import PartMediaResolution
 from .upload import resumable_upload
 
 if TYPE_CHECKING:

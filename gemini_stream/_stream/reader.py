@@ -47,23 +47,10 @@ class ReplyReader:
     """
 
     __slots__ = (
-        "__weakref__",
-        "_call",
-        "_consolidated",
-        "_content",
-        "_decoder",
-        "_deferred",
-        "_lease",
-        "_loop",
-        "_pending",
-        "_response",
-        "_snapshot",
-        "_state",
-        "_undecoded",
-        "_undecoded_from",
-        "_unfolded",
-        "_yielded",
-    )
+        "__weakref__", "_call", "_consolidated", "_content", "_decoder", "_deferred", "_lease",
+        "_loop", "_pending", "_response", "_snapshot", "_state", "_undecoded", "_undecoded_from",
+        "_unfolded", "_yielded",
+    )  # fmt: skip
 
     def __init__(self, call: Call) -> None:
         self._call = call

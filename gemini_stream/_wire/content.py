@@ -11,8 +11,6 @@ import msgspec
 
 from .base import Wire
 from .convert import short_repr
-from .media import INLINE_LIMIT, base64_size, open_media
-from .media_options import PartMediaResolution, VideoMetadata, part_modifiers
 from .parts import (
     AudioTranscription,
     Blob,
@@ -21,11 +19,17 @@ from .parts import (
     FileData,
     FunctionCall,
     FunctionResponse,
+    PartMediaResolution,
     ToolCall,
     ToolResponse,
+    VideoMetadata,
 )
 
 __all__ = ("Content", "Part", "parts_text")
+
+# Reading media (``.media``) and its settings (``.media_options``) are imported by the methods
+# that make a media part: at the top they cost ~13 ms of ``import gemini_stream`` (mimetypes
+# above all), which a program that streams text never needs.
 
 
 class Part(Wire, frozen=True, kw_only=True):
@@ -76,6 +80,8 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
+        from .media_options import part_modifiers  # when used: see the top
+
         extra = part_modifiers(
             mime_type,
             start_offset=start_offset,
@@ -118,6 +124,8 @@ class Part(Wire, frozen=True, kw_only=True):
         Example:
             >>> part = Part.from_file("clip.mp4", start_offset=10, end_offset=12.5, fps=2)
         """
+        from .media import INLINE_LIMIT, base64_size, open_media  # when used: see the top
+
         reader = open_media(file, mime_type)
         try:
             if base64_size(reader.size) > INLINE_LIMIT:
@@ -153,6 +161,8 @@ class Part(Wire, frozen=True, kw_only=True):
 
         The keyword arguments are those of ``from_file``.
         """
+        from .media_options import part_modifiers  # when used: see the top
+
         extra = part_modifiers(
             mime_type,
             start_offset=start_offset,

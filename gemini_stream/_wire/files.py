@@ -7,7 +7,7 @@ from typing import Any
 
 from .base import Wire
 from .content import Part
-from .media_options import PartMediaResolution
+from .parts import PartMediaResolution
 
 __all__ = ("CreateFileRequest", "File", "FileState", "FileStatus", "ListFilesResponse")
 

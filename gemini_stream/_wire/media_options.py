@@ -12,27 +12,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from .base import Wire
+from .parts import PartMediaResolution, VideoMetadata
 
-__all__ = ("PartMediaResolution", "VideoMetadata", "duration", "part_modifiers")
+__all__ = ("duration", "part_modifiers")
 
 _DURATION = re.compile(r"\d+(\.\d{1,9})?s")
 _RESOLUTIONS = ("LOW", "MEDIUM", "HIGH", "ULTRA_HIGH")
-
-
-class VideoMetadata(Wire, frozen=True, kw_only=True):
-    """Clip and frame-rate settings for a video part; offsets are Duration strings (``"1.5s"``)."""
-
-    start_offset: str | None = None
-    end_offset: str | None = None
-    fps: float | None = None
-
-
-class PartMediaResolution(Wire, frozen=True, kw_only=True):
-    """Per-part media resolution."""
-
-    level: str | None = None
-    num_tokens: int | None = None
 
 
 def duration(value: float | timedelta | str, what: str) -> str:

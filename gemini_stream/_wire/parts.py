@@ -1,5 +1,6 @@
-"""Wire types of the data a ``Part`` carries: inline media, file references, function calls
-and responses, executable code, server-side tool calls, audio transcriptions."""
+"""Wire types of what a ``Part`` carries: inline media, file references, function calls and
+responses, executable code, server-side tool calls, audio transcriptions, and the video and
+resolution settings of a media part."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from .base import Wire
-from .save import save_blob
 
 __all__ = (
     "AudioTranscription",
@@ -19,8 +19,10 @@ __all__ = (
     "FunctionCall",
     "FunctionResponse",
     "FunctionResponsePart",
+    "PartMediaResolution",
     "ToolCall",
     "ToolResponse",
+    "VideoMetadata",
 )
 
 
@@ -38,6 +40,8 @@ class Blob(Wire, frozen=True, kw_only=True):
             >>> reply.images[0].save("cat.png")
             PosixPath('cat.png')
         """
+        from .save import save_blob  # when used: ``wave`` costs import time otherwise
+
         return save_blob(self.mime_type, self.data, path)
 
 
@@ -114,3 +118,18 @@ class AudioTranscription(Wire, frozen=True, kw_only=True):
     language_code: str | None = None
     speaker_label: str | None = None
     words: list[dict[str, Any]] | None = None
+
+
+class VideoMetadata(Wire, frozen=True, kw_only=True):
+    """Clip and frame-rate settings for a video part; offsets are Duration strings (``"1.5s"``)."""
+
+    start_offset: str | None = None
+    end_offset: str | None = None
+    fps: float | None = None
+
+
+class PartMediaResolution(Wire, frozen=True, kw_only=True):
+    """Per-part media resolution."""
+
+    level: str | None = None
+    num_tokens: int | None = None
