@@ -42,6 +42,7 @@ from ._errors import NotFoundError as NotFoundError
 from ._errors import ParseError as ParseError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import RedirectError as RedirectError
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
 from ._errors import ServiceUnavailableError as ServiceUnavailableError
@@ -139,6 +140,7 @@ __all__ = (
     "Progress",
     "RateLimit",
     "RateLimitError",
+    "RedirectError",
     "Request",
     "ResponseDecodeError",
     "RetryPolicy",

@@ -16,6 +16,7 @@ from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
 from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
 from ._http.endpoint import Endpoint
+from ._http.secrets import check_headers
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
@@ -57,7 +58,8 @@ class Client:
             in ``aclose()``.
         timeouts: connect / first-chunk / idle / total limits (``gs.Timeouts``).
         retry: when to retry (``gs.RetryPolicy``); on by default.
-        headers: extra HTTP headers for every request.
+        headers: extra HTTP headers for every request (``str`` names and values; a CR, LF
+            or other control character is refused).
         max_connections: the size of the owned session's connection pool.
         max_event_bytes: the largest single streamed event accepted (inline images are big).
         rate_limit: client-side limits every generation request waits for (``gs.RateLimit``,
@@ -73,7 +75,7 @@ class Client:
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
-            setting is invalid.
+            setting is invalid (such as a header HTTP forbids).
 
     Example:
         >>> async with gs.Client() as client:
@@ -102,7 +104,8 @@ class Client:
     ) -> None:
         self._endpoint = endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
-            timeouts=timeouts, retry=retry, headers=headers, max_connections=max_connections,
+            timeouts=timeouts, retry=retry, headers=check_headers(headers),
+            max_connections=max_connections,
             max_event_bytes=max_event_bytes, rate_limit=rate_limit, vertexai=vertexai,
             project=project, location=location, token_provider=token_provider,
             vertex_extras=vertex_extras,

@@ -24,6 +24,7 @@
     ├── UploadError                          the resumable upload protocol went wrong
     ├── FileProcessingError                  an uploaded file's processing FAILED
     ├── CredentialsError                     no Vertex AI access token could be obtained
+    ├── RedirectError                        the server answered 3xx: redirects are refused
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
     ├── ClientClosedError (RuntimeError)     the client was used after aclose()
@@ -214,6 +215,24 @@ class FileProcessingTimeoutError(GeminiTimeoutError):
 class CredentialsError(GeminiError):
     """Vertex AI needs an OAuth access token and none could be obtained (the token provider
     or Application Default Credentials failed; the cause is chained)."""
+
+
+class RedirectError(GeminiError):
+    """The server answered with a redirect (3xx), which the client refuses.
+
+    The Gemini API never redirects its calls; following one would send the API key or the
+    bearer token, and the request, where ``base_url`` did not say. A redirect is never
+    followed and never retried: point ``base_url`` at the final address instead.
+
+    Attributes:
+        code: the HTTP status, such as 301 or 307.
+        location: the ``Location`` the server pointed to (``None`` when it named none).
+    """
+
+    def __init__(self, message: str, *, code: int, location: str | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.location = location
 
 
 _BY_CODE: dict[int, type[APIError]] = {

@@ -11,7 +11,7 @@ import pytest
 
 import gemini_stream as gs
 from gemini_stream._stream.accumulate_batch import accumulate_batch
-from gemini_stream.emulator import Emulator, expected_text
+from gemini_stream.emulator import Emulator, RequestRecord, expected_text
 
 MODEL = "gemini-2.5-flash"
 LONG = "Tell me a long story emulator:words=400"
@@ -90,7 +90,7 @@ async def test_no_request_is_sent_until_the_stream_is_used(
     body = emulator.records[0].body
     assert body == {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}
     assert emulator.records[0].query.get("alt") == "sse"
-    assert emulator.records[0].headers["x-goog-api-key"] == "test-key"
+    assert emulator.records[0].headers["x-goog-api-key"] == RequestRecord.fingerprint("test-key")
     assert "key" not in emulator.records[0].query
 
 

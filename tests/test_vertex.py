@@ -13,7 +13,7 @@ import pytest
 
 import gemini_stream as gs
 from gemini_stream._http import auth as _auth
-from gemini_stream.emulator import Emulator
+from gemini_stream.emulator import Emulator, RequestRecord
 
 MODEL = "gemini-2.5-flash"
 _ENV = (
@@ -195,7 +195,9 @@ async def test_project_mode_streams_with_a_bearer_token(emulator: Emulator) -> N
         f"{prefix}:countTokens",
     ]
     for record in emulator.records:
-        assert record.headers["authorization"] == "Bearer fake-token"
+        assert record.headers["authorization"] == "Bearer " + RequestRecord.fingerprint(
+            "fake-token"
+        )
         assert "x-goog-api-key" not in record.headers and record.api_key is None
 
 
@@ -206,7 +208,8 @@ async def test_express_mode_uses_the_key(emulator: Emulator) -> None:
     assert model.name == f"models/{MODEL}"
     record = emulator.records[0]
     assert record.path == f"/v1beta1/publishers/google/models/{MODEL}:generateContent"
-    assert record.api_key == "express" and "authorization" not in record.headers
+    assert record.api_key == RequestRecord.fingerprint("express")
+    assert "authorization" not in record.headers
 
 
 async def test_tokens_are_refreshed_before_expiry_one_refresh_at_a_time(
@@ -228,7 +231,8 @@ async def test_tokens_are_refreshed_before_expiry_one_refresh_at_a_time(
         await client.generate(MODEL, "later")
     assert issued == ["token-0", "token-1"]
     tokens = [r.headers["authorization"] for r in emulator.records]
-    assert tokens == ["Bearer token-0"] * 5 + ["Bearer token-1"]
+    bearer = ["Bearer " + RequestRecord.fingerprint(t) for t in ("token-0", "token-1")]
+    assert tokens == [bearer[0]] * 5 + [bearer[1]]
     assert {r.headers["x-goog-user-project"] for r in emulator.records} == {"billing-proj"}
 
 

@@ -50,6 +50,12 @@ class AccessToken(NamedTuple):
     expires_at: float | None = None
     quota_project: str | None = None
 
+    def __repr__(self) -> str:  # the token never shows, in a traceback's locals or a log
+        return (
+            f"AccessToken(token='***', expires_at={self.expires_at!r}, "
+            f"quota_project={self.quota_project!r})"
+        )
+
 
 TokenProvider: TypeAlias = Callable[[], "AccessToken | str | Awaitable[AccessToken | str]"]
 
@@ -77,6 +83,10 @@ class TokenSource:
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
 
+    def __repr__(self) -> str:
+        name = getattr(self._provider, "__qualname__", type(self._provider).__name__)
+        return f"<TokenSource provider={name} {self._refreshes} refreshes>"
+
     def _fresh(self, token: AccessToken | None) -> bool:
         if token is None:
             return False
@@ -89,9 +99,8 @@ class TokenSource:
             CredentialsError: the provider failed or returned something that is no token.
         """
         token = self._token
-        if not self._fresh(token):
+        if token is None or not self._fresh(token):
             token = await self._refresh()
-        assert token is not None
         headers = {"authorization": f"Bearer {token.token}"}
         if token.quota_project:
             headers["x-goog-user-project"] = token.quota_project

@@ -12,8 +12,9 @@ import aiohttp
 from .._config import RetryPolicy, Timeouts
 from .._limits.admission import admit, prompt_tokens
 from .._limits.limiter import Lease, Limiter
-from .failures import READ_FAILURES, read_error, read_failure, send_failure
+from .failures import READ_FAILURES, read_error, read_failure, redirect_refused, send_failure
 from .retry import retrying
+from .secrets import Headers
 from .transport import Transport
 
 __all__ = ("AuthHook", "Call", "Reply")
@@ -45,19 +46,27 @@ def _client_timeout(
 @dataclass(slots=True)  # not frozen: frozen costs 1.3 µs to build against 0.3, per request
 class Call:
     """One API request, ready to be sent (and sent again when a retry is due); treat it as
-    immutable."""
+    immutable.
+
+    Only to ``url``: a redirect is refused (``RedirectError``), never followed, so the
+    credentials in ``headers`` (or from ``auth``) go nowhere else.
+    """
 
     transport: Transport
     url: str
     label: str
     body: bytes | None
-    headers: dict[str, str]
+    headers: Headers
     timeouts: Timeouts
     retry: RetryPolicy
     max_event_bytes: int
     limiter: Limiter | None = None
     method: str | None = None
     auth: AuthHook | None = None
+
+    def __repr__(self) -> str:  # never the headers: they hold the key
+        verb = self.method or ("GET" if self.body is None else "POST")
+        return f"<Call {verb} {self.url.split('?')[0]}>"
 
     async def open(self, total: float | None) -> tuple[aiohttp.ClientResponse, Lease | None]:
         """Wait for the rate limiter, if any (the wait counts against ``total``), then send
@@ -75,7 +84,8 @@ class Call:
             headers = self.headers
             if self.auth is not None:
                 # Asked on every attempt, so a retry after a long wait carries a fresh token.
-                headers = {**headers, **await self.auth()}
+                headers = headers.copy()
+                headers.update(await self.auth())
             transport, timeouts = self.transport, self.timeouts
             session = await transport.session()
             timeout = _client_timeout(total, timeouts.connect, timeouts.first_chunk)
@@ -88,9 +98,12 @@ class Call:
                     headers=headers,
                     timeout=timeout,
                     proxy=transport.proxy_for(self.url),
+                    allow_redirects=False,
                 )
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 raise send_failure(exc, self.url, timeouts) from exc
+            if 300 <= response.status < 400:
+                raise redirect_refused(response, self.url)
         except BaseException:
             if lease is not None:
                 lease.release()

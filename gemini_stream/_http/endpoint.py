@@ -16,6 +16,7 @@ from .._input.names import model_path
 from .._limits.admission import as_limiter, limiter_for
 from .._version import __version__
 from .call import Call
+from .secrets import Headers, mask_key
 from .transport import DEFAULT_MAX_CONNECTIONS, Transport
 from .vertex import resolve_vertex
 
@@ -54,25 +55,21 @@ def check_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def base_headers(api_key: str | None, extra: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers sent on every call; the key travels only here, never in a URL."""
-    headers = {
-        "content-type": "application/json",
-        "user-agent": f"gemini-stream/{__version__}",
-        "x-goog-api-client": f"gemini-stream/{__version__}",
-    }
+def base_headers(api_key: str | None, extra: Mapping[str, str] | None) -> Headers:
+    """Headers sent on every call; the key travels only here, never in a URL (and their
+    ``repr`` masks it)."""
+    headers = Headers(
+        {
+            "content-type": "application/json",
+            "user-agent": f"gemini-stream/{__version__}",
+            "x-goog-api-client": f"gemini-stream/{__version__}",
+        }
+    )
     if extra:
         headers.update({str(k).lower(): str(v) for k, v in extra.items()})
     if api_key:
         headers["x-goog-api-key"] = api_key
     return headers
-
-
-def mask_key(api_key: str | None) -> str:
-    """Show enough of a key to tell two apart in a log, never enough to use it."""
-    if not api_key:
-        return "None"
-    return f"'{api_key[:4]}...{api_key[-2:]}'" if len(api_key) > 12 else "'***'"
 
 
 class Endpoint:
@@ -139,6 +136,9 @@ class Endpoint:
         self.max_event_bytes = max_event_bytes
         self.limiter = as_limiter(rate_limit)
 
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.describe()}>"
+
     def describe(self) -> str:
         """Where calls go, for a ``repr``: the root (and Vertex AI's mode), the key masked."""
         where = self.root if self.vertex is None else f"{self.root} {self.vertex.describe()}"
@@ -199,7 +199,9 @@ class Endpoint:
         """A call to any URL of this API (Files API, upload sessions); ``changes`` set the
         ``method``, ``retry`` or ``headers`` (which are added to the client's)."""
         call = self.call("", label, body, timeouts, None)
-        changes["headers"] = {**call.headers, **changes.get("headers", {})}
+        headers = call.headers.copy()
+        headers.update(changes.get("headers", {}))
+        changes["headers"] = headers
         return dataclasses.replace(call, url=url, **changes)
 
 

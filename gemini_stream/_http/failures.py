@@ -1,5 +1,8 @@
 """Failures of one HTTP exchange, translated into the ``GeminiError`` tree: a request that
-did not get through, a reply that broke off, an error status or an error body."""
+did not get through, a reply that broke off, a refused redirect, an error status or body.
+
+aiohttp's exceptions are chained to ours (``raise ... from exc``) only after ``scrub``: their
+frames and ``request_info`` hold the request headers, the API key included."""
 
 from __future__ import annotations
 
@@ -15,22 +18,35 @@ from .._errors import (
     FirstChunkTimeoutError,
     GeminiError,
     IdleTimeoutError,
+    RedirectError,
     StreamInterruptedError,
     TotalTimeoutError,
     api_error,
 )
 from .._wire.convert import excerpt
+from .._wire.status import ErrorStatus
 from .codec import decode_error
 from .retry import parse_retry_after
+from .secrets import scrub
 
-__all__ = ("READ_FAILURES", "error_from_body", "read_error", "read_failure", "send_failure")
+__all__ = (
+    "READ_FAILURES",
+    "error_from_body",
+    "read_error",
+    "read_failure",
+    "redirect_refused",
+    "send_failure",
+    "status_error",
+)
 
 # Error bodies are a few KB; a proxy's HTML page can be larger, and only its start is shown.
 _MAX_ERROR_BODY = 64 * 1024
 
 
 def send_failure(exc: BaseException, url: str, timeouts: Timeouts) -> GeminiError:
-    """Translate an aiohttp failure before a reply's headers arrived into a ``GeminiError``."""
+    """Translate an aiohttp failure before a reply's headers arrived into a ``GeminiError``
+    (``exc`` is scrubbed, to be chained)."""
+    scrub(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return ConnectTimeoutError(
             f"connecting took longer than Timeouts.connect={timeouts.connect}s"
@@ -51,8 +67,9 @@ def read_failure(exc: BaseException, timeouts: Timeouts, *, started: bool) -> Ge
     """Translate an aiohttp failure while reading a reply body (one of ``READ_FAILURES``).
 
     ``started`` says whether body bytes had arrived: a socket timeout before them is the
-    first-chunk timeout, after them the idle one.
+    first-chunk timeout, after them the idle one. ``exc`` is scrubbed, to be chained.
     """
+    scrub(exc)
     if isinstance(exc, aiohttp.SocketTimeoutError):
         if started:
             return IdleTimeoutError(
@@ -66,22 +83,46 @@ def read_failure(exc: BaseException, timeouts: Timeouts, *, started: bool) -> Ge
     return StreamInterruptedError(f"the connection dropped in the middle of the reply: {exc}")
 
 
+def redirect_refused(response: aiohttp.ClientResponse, url: str) -> RedirectError:
+    """The error for a 3xx reply (closed here): redirects are never followed, so the key
+    and the request go only where ``base_url`` says."""
+    response.close()
+    location = response.headers.get("Location")
+    return RedirectError(
+        f"{url.split('?')[0]} answered {response.status} {response.reason or ''}".rstrip()
+        + f" redirecting to {location!r}: redirects are refused, so that the API key or "
+        "token goes only to base_url's origin; set base_url to the final address",
+        code=response.status,
+        location=location,
+    )
+
+
 async def read_error(response: aiohttp.ClientResponse) -> APIError:
-    """Read an HTTP error response (status >= 400) and turn it into the matching ``APIError``."""
+    """Read an HTTP error response (status >= 400) whole, up to ``_MAX_ERROR_BODY``, and
+    turn it into the matching ``APIError``.
+
+    One read returns what has arrived; a body that comes in several pieces is read to its end,
+    or to the cap, or to a failure (what arrived before it is kept).
+    """
+    pieces: list[bytes] = []
+    left = _MAX_ERROR_BODY
     try:
-        body = await response.content.read(_MAX_ERROR_BODY)
+        while left > 0:
+            piece = await response.content.read(left)
+            if not piece:
+                break
+            pieces.append(piece)
+            left -= len(piece)
     except (aiohttp.ClientError, asyncio.TimeoutError):
-        body = b""
+        pass  # the status and what arrived still say what went wrong
     finally:
         response.close()
-    error = error_from_body(
-        body,
+    return status_error(
+        b"".join(pieces),
         code=response.status,
         reason=response.reason or "",
         retry_after=response.headers.get("Retry-After"),
     )
-    assert error is not None  # with an HTTP code there is always an error to report
-    return error
 
 
 def error_from_body(
@@ -89,22 +130,30 @@ def error_from_body(
 ) -> APIError | None:
     """Map Google's ``{"error": {...}}`` body to an ``APIError``.
 
-    With ``code`` (an HTTP error status) a body that is not Google's JSON still gives an
-    error carrying an excerpt; without it (an error inside a 200 stream) such a body gives
-    ``None``.
+    With ``code`` (an HTTP error status) this is ``status_error``; without it (an error
+    inside a 200 stream) a body that is not Google's JSON gives ``None``.
     """
+    if code is not None:
+        return status_error(body, code=code, reason=reason, retry_after=retry_after)
     status = decode_error(body)
     if status is None:
-        if code is None:
-            return None
-        return api_error(
-            code,
-            "",
-            excerpt(body) if body.strip() else reason,
-            (),
-            body,
-            parse_retry_after(retry_after),
-        )
+        return None
+    return _api_error(status, body, None, None)
+
+
+def status_error(body: bytes, *, code: int, reason: str, retry_after: str | None) -> APIError:
+    """The ``APIError`` for an HTTP error status and its body; a body that is not Google's
+    JSON gives an error carrying an excerpt of it (or the reason phrase)."""
+    status = decode_error(body)
+    if status is None:
+        message = excerpt(body) if body.strip() else reason
+        return api_error(code, "", message, (), body, parse_retry_after(retry_after))
+    return _api_error(status, body, code, retry_after)
+
+
+def _api_error(
+    status: ErrorStatus, body: bytes, code: int | None, retry_after: str | None
+) -> APIError:
     delay = status.retry_delay
     if delay is None:
         delay = parse_retry_after(retry_after)

@@ -40,6 +40,10 @@ class Transport:
         self._closed = False
         self._proxies: dict[str, str | None] = {}
 
+    def __repr__(self) -> str:
+        owner = "own" if self._owned else "borrowed"
+        return f"<Transport {owner} session, {'closed' if self._closed else 'open'}>"
+
     @property
     def closed(self) -> bool:
         return self._closed

@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 
 from .auth import TokenProvider, TokenSource, default_credentials
+from .secrets import mask_key
 
 __all__ = ("Vertex", "resolve_vertex")
 
@@ -66,6 +67,9 @@ class Vertex:
     api_key: str | None = None
     token: TokenSource | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # the express-mode key masked
+        return f"<Vertex {self.describe()} api_key={mask_key(self.api_key)} token={self.token!r}>"
 
     @property
     def default_api_version(self) -> str:

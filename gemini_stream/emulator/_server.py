@@ -16,7 +16,7 @@ from ._faults import FaultBook, RateLimiter, ScriptedReply
 from ._files import FileStore
 from ._imagen import predict
 from ._model import BuiltinModel
-from ._records import RequestRecord
+from ._records import RequestRecord, masked_headers, masked_query
 from ._schema import check_request
 from ._stream import ReplyWriter
 from ._tokens import details, prompt_tokens
@@ -81,8 +81,10 @@ class ServerState:
 
     def _wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            record = RequestRecord(request.method, request.path, dict(request.query), headers)
+            headers = masked_headers(request.headers)
+            record = RequestRecord(
+                request.method, request.path, masked_query(request.query), headers
+            )
             self.records.append(record)
             if self.max_records is not None and len(self.records) > self.max_records:
                 del self.records[0]  # the oldest; one memmove of pointers per request
@@ -116,7 +118,7 @@ class ServerState:
 
     def _auth(self, request: web.Request, record: RequestRecord) -> _errors.ErrorReply | None:
         key = request.headers.get("x-goog-api-key") or request.query.get("key")
-        record.api_key = key
+        record.api_key = RequestRecord.fingerprint(key) if key else key
         if not key:
             return _errors.permission_denied()
         if self.api_keys is not None and key not in self.api_keys:

@@ -9,7 +9,7 @@ import time
 import aiohttp
 import pytest
 
-from gemini_stream.emulator import Emulator, expected_text
+from gemini_stream.emulator import Emulator, RequestRecord, expected_text
 
 from ._helpers import KEY, MODEL, post, split_sse, stream_url, url, user
 
@@ -22,8 +22,10 @@ async def test_record_fields(gemini_emulator, session):
     [record] = gemini_emulator.records
     assert (record.method, record.path) == ("POST", f"/v1beta/models/{MODEL}:streamGenerateContent")
     assert record.query == {"alt": "sse"}
-    assert record.headers["x-goog-api-key"] == "test-key"
-    assert record.api_key == "test-key"
+    # Credentials are masked: a fingerprint tells keys apart without holding them.
+    assert record.headers["x-goog-api-key"] == RequestRecord.fingerprint("test-key")
+    assert record.api_key == RequestRecord.fingerprint("test-key") != RequestRecord.fingerprint("k")
+    assert "test-key" not in repr(record)
     assert record.body == LONG
     assert json.loads(record.raw_body) == LONG
     assert (record.model, record.rpc, record.status) == (

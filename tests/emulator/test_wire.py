@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gemini_stream.emulator import count_tokens, expected_response, expected_text
+from gemini_stream.emulator import RequestRecord, count_tokens, expected_response, expected_text
 
 from ._helpers import KEY, MODEL, google_line, google_pretty, post, split_sse, stream_url, url, user
 
@@ -118,7 +118,8 @@ async def test_key_in_query_string_is_accepted(gemini_emulator, session):
     target = stream_url(gemini_emulator) + "&key=query-key"
     status, _, _ = await post(session, target, PROMPT, headers={})
     assert status == 200
-    assert gemini_emulator.records[-1].api_key == "query-key"
+    record = gemini_emulator.records[-1]
+    assert record.api_key == record.query["key"] == RequestRecord.fingerprint("query-key")
 
 
 async def test_tuned_model_path_is_served(gemini_emulator, session):
