@@ -138,6 +138,25 @@ async def test_a_redirect_to_another_origin_is_refused_and_the_key_stays(
     _assert_hidden(error, KEY)
 
 
+async def test_a_redirect_within_the_origin_is_refused_too() -> None:
+    hits: list[str] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        if request.path.startswith("/moved/"):
+            return web.json_response(REPLY)
+        return web.Response(status=308, headers={"Location": "/moved" + request.path})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    async for url in _serve(app):
+        async with gs.Client(KEY, base_url=url) as client:
+            with pytest.raises(gs.RedirectError) as info:
+                await client.generate(MODEL, "Hi")
+    assert hits == [f"/v1beta/models/{MODEL}:generateContent"]
+    assert info.value.code == 308 and info.value.location == f"/moved{hits[0]}"
+
+
 async def test_a_vertex_token_is_not_sent_across_a_redirect_either(
     elsewhere: tuple[Elsewhere, str],
 ) -> None:

@@ -88,10 +88,11 @@ def redirect_refused(response: aiohttp.ClientResponse, url: str) -> RedirectErro
     and the request go only where ``base_url`` says."""
     response.close()
     location = response.headers.get("Location")
+    where = f"a redirect to {location!r}" if location else "a redirect with no Location"
+    status = f"{response.status} {response.reason or ''}".rstrip()
     return RedirectError(
-        f"{url.split('?')[0]} answered {response.status} {response.reason or ''}".rstrip()
-        + f" redirecting to {location!r}: redirects are refused, so that the API key or "
-        "token goes only to base_url's origin; set base_url to the final address",
+        f"{url.split('?')[0]} answered {status}, {where}: redirects are refused so that the "
+        "API key or token goes only to base_url's origin; set base_url to the final address",
         code=response.status,
         location=location,
     )
