@@ -23,6 +23,7 @@ from gemini_stream import types
 from gemini_stream._http.codec import decode_chunk
 from gemini_stream._stream.accumulate import accumulate
 from gemini_stream._stream.accumulate_batch import accumulate_batch
+from gemini_stream.emulator import Emulator
 
 MODEL = "gemini-3-pro-preview"
 SIGNATURE = "c2lnbmVkLWJ5LXRoZS1tb2RlbA=="
@@ -269,3 +270,15 @@ async def test_vertex_chat_history_holds_the_one_call(
 
 async def _collect(stream: gs.ChunkStream) -> list[types.GenerateContentResponse]:
     return [chunk async for chunk in stream]
+
+
+async def test_the_emulator_accepts_the_option_on_its_vertex_routes(emulator: Emulator) -> None:
+    # It checks the option and sets it aside (its calls still come whole).
+    async with gs.Client(
+        base_url=emulator.url, vertexai=True, project="p", token_provider=_token
+    ) as client:
+        reply = await client.generate("gemini-2.5-flash", "Hi", tool_config=OPTION)
+    assert reply.text
+    record = emulator.records[0]
+    assert record.status == 200
+    assert record.body["toolConfig"]["functionCallingConfig"]["streamFunctionCallArguments"]
