@@ -18,6 +18,7 @@ from ._http.codec import encode_request as encode
 from ._http.endpoint import Endpoint
 from ._http.secrets import check_headers
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
+from ._http.vertex import refuse_vertex_only
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
 from ._limits.admission import as_limiter
@@ -238,6 +239,7 @@ class Client:
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
         )  # fmt: skip
+        refuse_vertex_only(self._endpoint.vertex, request)
         target = "streamGenerateContent?alt=sse"
         call = self._endpoint.model_call(model, target, encode(request), timeouts, retry)
         return ChunkStream(call)
@@ -268,6 +270,7 @@ class Client:
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
         )  # fmt: skip
+        refuse_vertex_only(self._endpoint.vertex, request)
         call = self._endpoint.model_call(model, "generateContent", encode(request), timeouts, retry)
         return decode_response(await call.fetch())
 

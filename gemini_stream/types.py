@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from ._wire.candidate import BillableUsage as BillableUsage
 from ._wire.candidate import Candidate as Candidate
 from ._wire.candidate import CitationMetadata as CitationMetadata
 from ._wire.candidate import CitationSource as CitationSource
@@ -57,6 +58,7 @@ from ._wire.enums import SchemaType as SchemaType
 from ._wire.enums import ThinkingLevel as ThinkingLevel
 from ._wire.enums import ToolType as ToolType
 from ._wire.enums import UrlRetrievalStatus as UrlRetrievalStatus
+from ._wire.grounding import CustomMetadata as CustomMetadata
 from ._wire.grounding import GroundingChunk as GroundingChunk
 from ._wire.grounding import GroundingMetadata as GroundingMetadata
 from ._wire.grounding import GroundingSupport as GroundingSupport
@@ -65,7 +67,9 @@ from ._wire.grounding import RetrievalMetadata as RetrievalMetadata
 from ._wire.grounding import RetrievedContext as RetrievedContext
 from ._wire.grounding import SearchEntryPoint as SearchEntryPoint
 from ._wire.grounding import Segment as Segment
+from ._wire.grounding import StringList as StringList
 from ._wire.grounding import WebChunk as WebChunk
+from ._wire.models import ContentTokens as ContentTokens
 from ._wire.models import CountTokensResponse as CountTokensResponse
 from ._wire.models import ListModelsResponse as ListModelsResponse
 from ._wire.models import Model as Model
@@ -77,6 +81,7 @@ from ._wire.parts import FileData as FileData
 from ._wire.parts import FunctionCall as FunctionCall
 from ._wire.parts import FunctionResponse as FunctionResponse
 from ._wire.parts import FunctionResponsePart as FunctionResponsePart
+from ._wire.parts import PartialArg as PartialArg
 from ._wire.parts import PartMediaResolution as PartMediaResolution
 from ._wire.parts import ToolCall as ToolCall
 from ._wire.parts import ToolResponse as ToolResponse
@@ -92,6 +97,7 @@ from ._wire.status import ErrorStatus as ErrorStatus
 from ._wire.status import FieldViolation as FieldViolation
 from ._wire.status import Help as Help
 from ._wire.status import HelpLink as HelpLink
+from ._wire.status import LegacyError as LegacyError
 from ._wire.status import LocalizedMessage as LocalizedMessage
 from ._wire.status import QuotaFailure as QuotaFailure
 from ._wire.status import QuotaViolation as QuotaViolation
@@ -123,6 +129,7 @@ __all__ = (
     "AudioTranscriptionConfig",
     "BadRequest",
     "Behavior",
+    "BillableUsage",
     "Blob",
     "BlockReason",
     "Candidate",
@@ -133,8 +140,10 @@ __all__ = (
     "CodeLanguage",
     "ComputerUse",
     "Content",
+    "ContentTokens",
     "CountTokensRequest",
     "CountTokensResponse",
+    "CustomMetadata",
     "DynamicRetrievalConfig",
     "DynamicRetrievalMode",
     "ErrorBody",
@@ -170,6 +179,7 @@ __all__ = (
     "ImageSearch",
     "Interval",
     "LatLng",
+    "LegacyError",
     "ListModelsResponse",
     "LocalizedMessage",
     "LogprobsCandidate",
@@ -186,6 +196,7 @@ __all__ = (
     "Part",
     "PartMediaResolution",
     "PartMediaResolutionLevel",
+    "PartialArg",
     "PrebuiltVoiceConfig",
     "PromptFeedback",
     "QuotaFailure",
@@ -206,6 +217,7 @@ __all__ = (
     "SpeakerVoiceConfig",
     "SpeechConfig",
     "StreamableHttpTransport",
+    "StringList",
     "ThinkingConfig",
     "ThinkingLevel",
     "Tool",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import ClientClosedError
 from .._http.codec import encode_request
+from .._http.vertex import refuse_vertex_only
 from .._stream.chunk_stream import ChunkStream
 from .request import Request, StreamLike
 
@@ -64,9 +65,12 @@ def _checked(endpoint: Endpoint, requests: Iterable[object]) -> Iterator[Job]:
 
 
 def _check(endpoint: Endpoint, request: object, index: int) -> None:
-    """Raise ``TypeError`` for something ``open_stream`` cannot open."""
+    """Raise ``TypeError`` for something ``open_stream`` cannot open, ``ValueError`` for a
+    Vertex-only field sent to the Gemini API."""
     if not isinstance(request, Request):
         _factory(endpoint, request, index)
+    else:
+        refuse_vertex_only(endpoint.vertex, request.wire)
 
 
 def _factory(endpoint: Endpoint, request: object, index: int) -> Callable[[], object]:

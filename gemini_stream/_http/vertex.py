@@ -11,7 +11,9 @@ Two ways to reach Gemini on Vertex AI:
 
 Vertex-only request fields (``labels``, ``safetySettings[].method``, ``routingConfig``...) go
 in ``vertex_extras``, merged into every generation request body in Vertex mode; a client for
-the Gemini API refuses them, so they can never reach it.
+the Gemini API refuses them, so they can never reach it. The one Vertex-only field our request
+types model, ``toolConfig.functionCallingConfig.streamFunctionCallArguments``, is refused the
+same way by ``refuse_vertex_only`` before a Gemini API request is sent.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from typing import Any
 
 import msgspec
 
+from .._wire.request import GenerateContentRequest
 from .auth import TokenProvider, TokenSource, default_credentials
 from .secrets import mask_key
 
-__all__ = ("Vertex", "resolve_vertex")
+__all__ = ("Vertex", "refuse_vertex_only", "resolve_vertex")
 
 _MULTI_REGIONS = frozenset({"us", "eu"})
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
@@ -130,6 +133,25 @@ class Vertex:
         if self.project is None:
             return "vertex express"
         return f"vertex project={self.project} location={self.location}"
+
+
+def refuse_vertex_only(vertex: Vertex | None, request: GenerateContentRequest) -> None:
+    """Refuse a Gemini API request (``vertex`` None) that sets a Vertex-only field.
+
+    Raises:
+        ValueError: ``stream_function_call_arguments`` is set (the Gemini API rejects it and
+            never streams function-call arguments), naming the field.
+    """
+    if vertex is not None:
+        return
+    tool_config = request.tool_config
+    calling = None if tool_config is None else tool_config.function_calling_config
+    if calling is not None and calling.stream_function_call_arguments is not None:
+        raise ValueError(
+            "tool_config.function_calling_config.stream_function_call_arguments="
+            f"{calling.stream_function_call_arguments!r} is a Vertex AI option: the Gemini "
+            "API does not stream function-call arguments (use a client with vertexai=True)"
+        )
 
 
 def _extras(extras: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -17,19 +17,33 @@ if TYPE_CHECKING:
     from .._config import RetryPolicy, Timeouts
     from .._http.endpoint import Endpoint
 
-__all__ = ("GeneratedImages", "ImagePrediction", "Images", "imagen_request")
+__all__ = ("GeneratedImages", "ImagePrediction", "Images", "SafetyAttributes", "imagen_request")
 
 # Sent by the official SDK to Vertex AI only; the Gemini API rejects them.
 _VERTEX_ONLY = ("negative_prompt", "seed")
 
 
+class SafetyAttributes(Wire, frozen=True, kw_only=True):
+    """Safety scores of an image or a prompt: ``scores[i]`` is for ``categories[i]``."""
+
+    categories: list[str] | None = None
+    scores: list[float] | None = None
+
+
 class ImagePrediction(Wire, frozen=True, kw_only=True):
-    """One prediction of an Imagen reply: an image, or why the safety filter dropped it."""
+    """One prediction of an Imagen reply: an image, or why the safety filter dropped it.
+
+    Vertex AI adds ``safety_attributes`` (with ``includeSafetyAttributes``) and a last
+    prediction without an image whose ``content_type`` is ``"Positive Prompt"``: the
+    prompt's own safety attributes.
+    """
 
     bytes_base64_encoded: bytes | None = None
     mime_type: str | None = None
     rai_filtered_reason: str | None = None
     prompt: str | None = None
+    content_type: str | None = None
+    safety_attributes: SafetyAttributes | None = None
 
     @property
     def image(self) -> Blob | None:

@@ -13,10 +13,13 @@ Merge rules (wire-format section 8.2):
   into the text before it, so a signature always stays on the part (and the text) it came on.
   An empty-text part with a signature is kept for the same reason; an empty text part with
   nothing else is dropped, unless it is a candidate's only part.
+* The pieces of a function call whose arguments Vertex AI streams (``partial_args``,
+  ``will_continue``) fold into the call they continue: one call with whole ``args``
+  (``partial_args.py``). Other function calls are kept as they came.
 * ``usage_metadata`` (cumulative on the wire, never summed), ``finish_reason``,
-  ``finish_message``, ``model_version``, ``response_id``, ``prompt_feedback``, safety ratings
-  and grounding metadata come from the latest chunk that has them. Citation sources and
-  log probabilities are appended.
+  ``finish_message``, ``model_version``, ``response_id``, ``create_time``, ``turn_token``,
+  ``prompt_feedback``, safety ratings, ``score`` and grounding metadata come from the latest
+  chunk that has them. Citation sources and log probabilities are appended.
 
 Cost: concatenating a growing text run on every chunk would copy the whole reply each time
 (quadratic). Instead, while a candidate streams, a run is kept as one part up to
@@ -39,6 +42,7 @@ from msgspec.structs import replace
 from .._wire.candidate import Candidate, CitationMetadata, LogprobsResult
 from .._wire.content import Content, Part
 from .._wire.response import GenerateContentResponse
+from .partial_args import append_call, is_streamed_call
 
 __all__ = ("accumulate", "consolidate")
 
@@ -92,7 +96,11 @@ def _append(parts: list[Part], part: Part) -> None:
     """
     global _last_merged
     if not parts or not _plain(part):
-        parts.append(part)
+        call = part.function_call
+        if call is not None and is_streamed_call(call):
+            append_call(parts, part, call)  # Vertex AI's streamed arguments
+        else:
+            parts.append(part)
         return
     text = part.text or ""
     if not text:
@@ -197,6 +205,7 @@ def _fold_candidate(old: Candidate | None, new: Candidate) -> Candidate:
         and new.token_count is None
         and new.avg_logprobs is None
         and new.finish_message is None
+        and new.score is None
     ):
         # The usual chunk: new parts, perhaps the finish reason, nothing else to merge.
         if final:
@@ -214,6 +223,7 @@ def _fold_candidate(old: Candidate | None, new: Candidate) -> Candidate:
         avg_logprobs=_latest(new.avg_logprobs, old.avg_logprobs),
         logprobs_result=_merge_logprobs(old.logprobs_result, new.logprobs_result),
         url_context_metadata=_latest(new.url_context_metadata, old.url_context_metadata),
+        score=_latest(new.score, old.score),
     )
 
 
@@ -261,6 +271,8 @@ def accumulate(
     version = chunk.model_version
     response_id = chunk.response_id
     status = chunk.model_status
+    created = chunk.create_time
+    token = chunk.turn_token
     return GenerateContentResponse(
         candidates=_fold_candidates(snapshot.candidates, chunk.candidates),
         prompt_feedback=snapshot.prompt_feedback if feedback is None else feedback,
@@ -268,6 +280,8 @@ def accumulate(
         model_version=snapshot.model_version if version is None else version,
         response_id=snapshot.response_id if response_id is None else response_id,
         model_status=snapshot.model_status if status is None else status,
+        create_time=snapshot.create_time if created is None else created,
+        turn_token=snapshot.turn_token if token is None else token,
     )
 
 

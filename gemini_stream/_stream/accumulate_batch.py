@@ -104,7 +104,10 @@ def _joined(
     first = run[0].candidates[0]  # type: ignore[index]
     last = run[-1]
     # Latest wins, as in accumulate(). The server repeats these on every chunk, so the last
-    # one has them; a run has no prompt feedback or model status (see _text_run).
+    # one has them; a run has no prompt feedback or model status (see _text_run). Vertex AI's
+    # create_time and the Gemini API's turn_token are on every chunk too, and a candidate's
+    # score only on its last: they are read from the run's last chunk alone (looking further
+    # back would cost a loop per run on the Gemini API, which sends neither time nor score).
     role = last.candidates[0].content.role  # type: ignore[index, union-attr]
     usage, version, response_id = last.usage_metadata, last.model_version, last.response_id
     if role is None or usage is None or version is None or response_id is None:
@@ -118,16 +121,20 @@ def _joined(
             if response_id is None:
                 response_id = chunk.response_id
     part = Part(text="".join(texts), thought=first.content.parts[0].thought)  # type: ignore[union-attr]
+    last_candidate = last.candidates[0]  # type: ignore[index]
     candidate = Candidate(
         content=Content(role=role, parts=[part]),
-        finish_reason=last.candidates[0].finish_reason,  # type: ignore[index]
+        finish_reason=last_candidate.finish_reason,
         index=first.index,
+        score=last_candidate.score,
     )
     return GenerateContentResponse(
         candidates=[candidate],
         usage_metadata=usage,
         model_version=version,
         response_id=response_id,
+        create_time=last.create_time,
+        turn_token=last.turn_token,
     )
 
 

@@ -1,5 +1,5 @@
 """Wire types of what a reply holds besides its content: candidates, safety ratings,
-citations, log-probabilities, URL-context results and token usage."""
+citations, log-probabilities, URL-context results and token usage (with Vertex AI's extras)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from .content import Content
 from .grounding import GroundingMetadata
 
 __all__ = (
+    "BillableUsage",
     "Candidate",
     "CitationMetadata",
     "CitationSource",
@@ -33,10 +34,14 @@ class SafetyRating(Wire, frozen=True, kw_only=True):
 
 
 class PromptFeedback(Wire, frozen=True, kw_only=True):
-    """Why the prompt was blocked; present only then (and then there are no candidates)."""
+    """Why the prompt was blocked; present only then (and then there are no candidates).
+
+    ``block_reason_message`` (Vertex AI) explains the block in words.
+    """
 
     block_reason: str | None = None
     safety_ratings: list[SafetyRating] | None = None
+    block_reason_message: str | None = None
 
 
 class CitationSource(Wire, frozen=True, kw_only=True):
@@ -93,7 +98,8 @@ class Candidate(Wire, frozen=True, kw_only=True):
     """One generated answer. In a stream, ``content`` holds only the parts new in this chunk.
 
     ``content`` may be absent (blocked candidate, malformed function call); ``index`` is absent
-    on some older models and means 0 then.
+    on some older models and means 0 then. ``score`` (Vertex AI) is the candidate's overall
+    log-likelihood score.
     """
 
     content: Content | None = None
@@ -107,6 +113,7 @@ class Candidate(Wire, frozen=True, kw_only=True):
     avg_logprobs: float | None = None
     logprobs_result: LogprobsResult | None = None
     url_context_metadata: UrlContextMetadata | None = None
+    score: float | None = None
 
 
 class ModalityTokenCount(Wire, frozen=True, kw_only=True):
@@ -116,10 +123,21 @@ class ModalityTokenCount(Wire, frozen=True, kw_only=True):
     token_count: int | None = None
 
 
+class BillableUsage(Wire, frozen=True, kw_only=True):
+    """Vertex AI's (deprecated) billable usage: characters, images and media seconds."""
+
+    text_count: int | None = None
+    image_count: int | None = None
+    video_duration_seconds: int | None = None
+    audio_duration_seconds: int | None = None
+
+
 class UsageMetadata(Wire, frozen=True, kw_only=True):
     """Token counts. In a stream they are cumulative: the last chunk's counts are the totals.
 
-    Zero counts are omitted by the server and read as ``None``.
+    Zero counts are omitted by the server and read as ``None``. Vertex AI adds
+    ``traffic_type`` (``ON_DEMAND``, ``PROVISIONED_THROUGHPUT``, ...) and the billable usage
+    of the prompt and of the cached content.
     """
 
     prompt_token_count: int | None = None
@@ -133,6 +151,9 @@ class UsageMetadata(Wire, frozen=True, kw_only=True):
     candidates_tokens_details: list[ModalityTokenCount] | None = None
     tool_use_prompt_tokens_details: list[ModalityTokenCount] | None = None
     service_tier: str | None = None
+    traffic_type: str | None = None
+    billable_prompt_usage: BillableUsage | None = None
+    billable_cached_content_usage: BillableUsage | None = None
 
 
 class ModelStatus(Wire, frozen=True, kw_only=True):

@@ -7,6 +7,7 @@ from typing import Any
 from .base import Wire
 
 __all__ = (
+    "CustomMetadata",
     "GroundingChunk",
     "GroundingMetadata",
     "GroundingSupport",
@@ -15,6 +16,7 @@ __all__ = (
     "RetrievedContext",
     "SearchEntryPoint",
     "Segment",
+    "StringList",
     "WebChunk",
 )
 
@@ -34,13 +36,30 @@ class WebChunk(Wire, frozen=True, kw_only=True):
     domain: str | None = None
 
 
+class StringList(Wire, frozen=True, kw_only=True):
+    """A list of strings, as a ``CustomMetadata`` value."""
+
+    values: list[str] | None = None
+
+
+class CustomMetadata(Wire, frozen=True, kw_only=True):
+    """One key of a File Search document's metadata, with one kind of value."""
+
+    key: str | None = None
+    string_value: str | None = None
+    string_list_value: StringList | None = None
+    numeric_value: float | None = None
+
+
 class RetrievedContext(Wire, frozen=True, kw_only=True):
-    """A retrieved document used as a source (File Search and retrieval tools)."""
+    """A retrieved document used as a source (File Search and retrieval tools); File Search
+    adds the document's ``custom_metadata``."""
 
     uri: str | None = None
     title: str | None = None
     text: str | None = None
     file_search_store: str | None = None
+    custom_metadata: list[CustomMetadata] | None = None
 
 
 class MapsChunk(Wire, frozen=True, kw_only=True):

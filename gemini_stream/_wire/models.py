@@ -5,16 +5,31 @@ from __future__ import annotations
 from .base import Wire
 from .candidate import ModalityTokenCount
 
-__all__ = ("CountTokensResponse", "ListModelsResponse", "Model")
+__all__ = ("ContentTokens", "CountTokensResponse", "ListModelsResponse", "Model")
+
+
+class ContentTokens(Wire, frozen=True, kw_only=True):
+    """The tokens of one turn: its role's, and each part's in order."""
+
+    role_tokens: int | None = None
+    part_tokens: list[int] | None = None
 
 
 class CountTokensResponse(Wire, frozen=True, kw_only=True):
-    """The token count of a prompt."""
+    """The token count of a prompt.
+
+    The Gemini API may break it down by turn (``content_tokens``, one per content) and give
+    the system instruction's (``system_instructions_tokens``); Vertex AI adds
+    ``total_billable_characters``.
+    """
 
     total_tokens: int | None = None
     cached_content_token_count: int | None = None
     prompt_tokens_details: list[ModalityTokenCount] | None = None
     cache_tokens_details: list[ModalityTokenCount] | None = None
+    content_tokens: list[ContentTokens] | None = None
+    system_instructions_tokens: ContentTokens | None = None
+    total_billable_characters: int | None = None
 
 
 class Model(Wire, frozen=True, kw_only=True):

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from msgspec import UNSET, UnsetType
+
 from .base import Wire
 
 __all__ = (
@@ -20,6 +22,7 @@ __all__ = (
     "FunctionResponse",
     "FunctionResponsePart",
     "PartMediaResolution",
+    "PartialArg",
     "ToolCall",
     "ToolResponse",
     "VideoMetadata",
@@ -52,12 +55,36 @@ class FileData(Wire, frozen=True, kw_only=True):
     file_uri: str | None = None
 
 
+class PartialArg(Wire, frozen=True, kw_only=True):
+    """A piece of a function call's arguments streamed by Vertex AI: the value at
+    ``json_path`` (RFC 9535, ``"$.recipe.steps[0]"``). A string may come in several pieces:
+    ``will_continue`` says another piece of the same path follows.
+
+    ``null_value`` is ``UNSET`` when absent; a JSON ``null`` there (``None``) is a null value.
+    """
+
+    json_path: str | None = None
+    string_value: str | None = None
+    number_value: int | float | None = None
+    bool_value: bool | None = None
+    null_value: str | UnsetType | None = UNSET
+    will_continue: bool | None = None
+
+
 class FunctionCall(Wire, frozen=True, kw_only=True):
-    """A call the model asks the client to run; ``args`` is arbitrary JSON, never renamed."""
+    """A call the model asks the client to run; ``args`` is arbitrary JSON, never renamed.
+
+    With ``streamFunctionCallArguments`` (Vertex AI) a call arrives in pieces: its name with
+    ``will_continue``, then nameless pieces carrying ``partial_args``, then an empty call
+    ending it. A stream's merged reply folds them into one call with whole ``args``; single
+    chunks keep the pieces as they came.
+    """
 
     id: str | None = None
     name: str | None = None
     args: dict[str, Any] | None = None
+    partial_args: list[PartialArg] | None = None
+    will_continue: bool | None = None
 
 
 class FunctionResponsePart(Wire, frozen=True, kw_only=True):

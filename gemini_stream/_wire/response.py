@@ -52,6 +52,11 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
     The properties read the first candidate and never raise for a missing candidate, content
     or part: ``text`` is then ``""``, ``function_calls`` is ``[]``.
 
+    ``create_time`` (Vertex AI) is when the server created the reply (RFC 3339).
+    ``turn_token`` (Gemini API, undocumented) is an opaque token naming this turn; it is kept
+    as received and never sent back: no request field takes it, Google's SDKs drop it, and
+    the next turn is answered without it.
+
     Example:
         >>> reply = GenerateContentResponse()
         >>> reply.text, reply.blocked
@@ -64,6 +69,8 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
     model_version: str | None = None
     response_id: str | None = None
     model_status: ModelStatus | None = None
+    create_time: str | None = None
+    turn_token: str | None = None
 
     @property
     def parts(self) -> Sequence[Part]:

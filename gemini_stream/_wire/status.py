@@ -22,6 +22,7 @@ __all__ = (
     "FieldViolation",
     "Help",
     "HelpLink",
+    "LegacyError",
     "LocalizedMessage",
     "QuotaFailure",
     "QuotaViolation",
@@ -112,6 +113,19 @@ class LocalizedMessage(Wire, frozen=True, kw_only=True):
     message: str | None = None
 
 
+class LegacyError(Wire, frozen=True, kw_only=True):
+    """One item of the legacy ``errors`` list some Google front ends (Vertex AI) still add
+    beside ``details``: ``{"message", "domain", "reason"}``."""
+
+    message: str | None = None
+    domain: str | None = None
+    reason: str | None = None
+    location: str | None = None
+    location_type: str | None = None
+    extended_help: str | None = None
+    send_report: str | None = None
+
+
 ErrorDetail = (
     RetryInfo | ErrorInfo | QuotaFailure | BadRequest | Help | LocalizedMessage | dict[str, Any]
 )
@@ -139,7 +153,8 @@ def _read_detail(item: dict[str, Any], type_: type[Wire]) -> ErrorDetail:
 
 
 class ErrorStatus(Wire, frozen=True, kw_only=True):
-    """The ``error`` object: HTTP ``code``, ``message``, rpc ``status`` name and ``details``.
+    """The ``error`` object: HTTP ``code``, ``message``, rpc ``status`` name and ``details``
+    (and, from some front ends, the legacy ``errors`` list).
 
     Example:
         >>> retry = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "47s"}
@@ -151,6 +166,7 @@ class ErrorStatus(Wire, frozen=True, kw_only=True):
     message: str | None = None
     status: str | None = None
     details: list[Any] | None = None
+    errors: list[LegacyError] | None = None
 
     def detail(self, type_: type[_T]) -> _T | None:
         """Return the first detail of ``type_`` (matched by its ``@type``), read leniently.

@@ -184,10 +184,15 @@ class Tool(Wire, frozen=True, kw_only=True):
 
 
 class FunctionCallingConfig(Wire, frozen=True, kw_only=True):
-    """How the model may call functions (see ``FunctionCallingMode``)."""
+    """How the model may call functions (see ``FunctionCallingMode``).
+
+    ``stream_function_call_arguments`` (Vertex AI only; refused on the Gemini API) streams
+    each call's arguments in pieces (``FunctionCall.partial_args``).
+    """
 
     mode: str | None = None
     allowed_function_names: list[str] | None = None
+    stream_function_call_arguments: bool | None = None
 
 
 class LatLng(Wire, frozen=True, kw_only=True):

@@ -4,8 +4,9 @@ The emulator serves the same models behind the Vertex URL shapes
 (``/v1/projects/{p}/locations/{l}/publishers/google/models/{m}:...`` and express mode's
 ``/v1beta1/publishers/google/models/{m}:...``). There a request authenticates with an API
 key (express mode) or any non-empty ``Authorization: Bearer`` token, and may carry fields the
-Gemini API rejects (``labels``, ``safetySettings[].method``, ...): they are checked, then set
-aside, so the rest goes through the Gemini API's schema.
+Gemini API rejects (``labels``, ``safetySettings[].method``,
+``toolConfig.functionCallingConfig.streamFunctionCallArguments``, ...): they are checked, then
+set aside, so the rest goes through the Gemini API's schema (calls still come whole).
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ def split_vertex_fields(body: Any) -> tuple[Any, dict[str, Any], ErrorReply | No
                 where = f"safety_settings[{i}].method"
                 return body, {}, bad_request([(where, f"Invalid value at '{where}' (TYPE_ENUM)")])
             found.setdefault("safetySettings.method", []).append(method)
+    tool_config = rest.get("toolConfig")
+    calling = tool_config.get("functionCallingConfig") if isinstance(tool_config, dict) else None
+    if isinstance(calling, dict) and "streamFunctionCallArguments" in calling:
+        value = calling.pop("streamFunctionCallArguments")
+        if not isinstance(value, bool):
+            where = "tool_config.function_calling_config.stream_function_call_arguments"
+            return body, {}, bad_request([(where, f"Invalid value at '{where}' (TYPE_BOOL)")])
+        found["toolConfig.functionCallingConfig.streamFunctionCallArguments"] = value
     config = rest.get("generationConfig")
     if isinstance(config, dict):
         for name in _CONFIG_FIELDS:
