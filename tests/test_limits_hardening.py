@@ -204,3 +204,40 @@ def test_the_limiter_refuses_a_pause_that_never_ends(seconds: float) -> None:
     limiter = gs.InProcessLimiter()
     with pytest.raises(ValueError, match=repr(seconds)):
         limiter.penalize(seconds)
+
+
+# -- Progress.in_flight never exceeds the batch's concurrency --------------------------------
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+async def test_in_flight_never_exceeds_the_concurrency_of_stream_many(
+    client: gs.Client, concurrency: int
+) -> None:
+    # A slow consumer: every worker finishes reading its replies long before the loop below
+    # reaches their last chunks, and goes on to its next request meanwhile.
+    seen: list[int] = []
+
+    def sample(progress: gs.Progress) -> None:
+        seen.append(progress.in_flight)
+
+    requests = [gs.Request(MODEL, f"Tell me about the number {n}") for n in range(12)]
+    async with client.stream_many(requests, concurrency=concurrency, progress=sample) as results:
+        async for item in results:
+            seen.append(results.progress.in_flight)
+            for _ in range(5):
+                await asyncio.sleep(0)
+                seen.append(results.progress.in_flight)
+            assert item.kind != "error", item.error
+    progress = results.progress
+    assert progress.done == progress.started == 12
+    assert progress.in_flight == 0
+    assert max(seen) <= concurrency, seen
+
+
+async def test_in_flight_never_exceeds_the_concurrency_of_generate_many(client: gs.Client) -> None:
+    seen: list[int] = []
+    requests = [gs.Request(MODEL, f"Count to {n}") for n in range(10)]
+    replies = await client.generate_many(
+        requests, concurrency=2, progress=lambda p: seen.append(p.in_flight)
+    )
+    assert len(replies) == 10 and max(seen) <= 2 and seen[-1] == 0
