@@ -241,3 +241,183 @@ async def test_in_flight_never_exceeds_the_concurrency_of_generate_many(client: 
         requests, concurrency=2, progress=lambda p: seen.append(p.in_flight)
     )
     assert len(replies) == 10 and max(seen) <= 2 and seen[-1] == 0
+
+
+# -- the token estimate never under-counts -----------------------------------------------------
+
+
+class RecordingLimiter:
+    """A limiter that lets everything through and records each request's token estimate."""
+
+    def __init__(self) -> None:
+        self.inner = gs.InProcessLimiter()
+        self.estimates: list[int] = []
+
+    async def acquire(self, tokens: int) -> gs.Lease:
+        self.estimates.append(tokens)
+        return await self.inner.acquire(tokens)
+
+    def penalize(self, seconds: float) -> None:
+        self.inner.penalize(seconds)
+
+
+_PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+_CODE = """def f(x: list[int]) -> dict[str, int]:
+    return {k: v for k, v in zip("abc", x) if v % 2 == 0 and not (k == "b" or v < -1)}
+"""
+_TEXTS = {
+    "a letter": "x",
+    "hello": "Hello, world!",
+    "english": "The quick brown fox jumps over the lazy dog. ",
+    "long words": "internationalization incomprehensibilities ",
+    "single letters": "a b c d e f g h i j ",
+    "digits": "3 14 159 2653 58979 323846 ",
+    "punctuation": "!?.,;:-()[]{}<>'\"/\\|@#$%^&*+=~` ",
+    "code": _CODE,
+    "json": '{"a": [1, 2, {"b": null}], "c": "d"} ',
+    "cjk": "日本語のテキストです。中文文本。한국어 텍스트. ",
+    "emoji": "😀👍🏽🎉👨‍👩‍👧 ❤️ ",
+    "cyrillic": "Съешь же ещё этих мягких французских булок. ",
+    "arabic": "نص عربي قصير، مع علامات ترقيم. ",
+    "devanagari": "यह एक छोटा हिंदी वाक्य है। ",
+    "mixed symbols": "a\u00d7b\u00f7c\u2260d\u00b1e\u00a7f ",  # times, divide, not equal, ...
+    "newlines and tabs": "line\n\tindented\r\n\n",
+    "url": "https://example.com/a/b?c=1&d=2#e ",
+    "base64-ish": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0123456789+/== ",
+}
+
+
+def get_weather(city: str, unit: str = "celsius", days: int = 1) -> dict[str, object]:
+    """Look up the weather forecast for a city.
+
+    Args:
+        city: the city's name, e.g. "Kraków".
+        unit: "celsius" or "fahrenheit".
+        days: how many days ahead, 1 to 7.
+    """
+    return {}
+
+
+WEATHER = gs.declare_function(get_weather)
+_TOOLS = {
+    "function_declarations": [
+        {
+            "name": "book_flight",
+            "description": "Book a flight; returns the booking's id.",
+            "parameters": {
+                "type": "OBJECT",
+                "properties": {
+                    "from": {"type": "STRING", "description": "IATA code, e.g. WAW"},
+                    "to": {"type": "STRING"},
+                    "seats": {"type": "INTEGER", "minimum": 1, "maximum": 9},
+                    "classes": {"type": "ARRAY", "items": {"type": "STRING", "enum": ["Y", "J"]}},
+                },
+                "required": ["from", "to"],
+            },
+        },
+        {"name": "noop"},
+    ]
+}
+
+
+_FILES = "https://generativelanguage.googleapis.com/v1beta/files"
+
+
+def _history(turns: int) -> list[gs.types.Content]:
+    history = []
+    for n in range(turns):
+        history.append(gs.types.Content(role="user", parts=[gs.Part.from_text(f"Question {n}?")]))
+        history.append(
+            gs.types.Content(role="model", parts=[gs.Part.from_text(f"Answer {n}: {n * 7}.")])
+        )
+    history.append(
+        gs.types.Content(
+            role="model", parts=[gs.Part.from_function_call("get_weather", {"city": "Oslo"})]
+        )
+    )
+    history.append(
+        gs.types.Content(
+            role="user",
+            parts=[gs.Part.from_function_response("get_weather", {"output": {"t": -3.5}})],
+        )
+    )
+    history.append(gs.types.Content(role="user", parts=[gs.Part.from_text("And tomorrow?")]))
+    return history
+
+
+def _prompts() -> dict[str, dict[str, object]]:
+    """Requests as keyword arguments of ``client.generate``, by name."""
+    prompts: dict[str, dict[str, object]] = {}
+    for name, text in _TEXTS.items():
+        for repeat in (1, 7, 300):
+            prompts[f"{name} x{repeat}"] = {"contents": text * repeat}
+    prompts["history"] = {"contents": _history(3)}
+    prompts["long history"] = {"contents": _history(60)}
+    prompts["system instruction"] = {
+        "contents": "Hi",
+        "system_instruction": "You are terse. Answer in one word; never use emoji. " * 5,
+    }
+    prompts["tools (dicts)"] = {"contents": "Book me a flight", "tools": _TOOLS}
+    prompts["tools (a function)"] = {"contents": "Weather?", "tools": WEATHER}
+    prompts["tools + history + system"] = {
+        "contents": _history(5),
+        "tools": [WEATHER, _TOOLS],
+        "system_instruction": "Use the tools.",
+    }
+    prompts["tiny image"] = {"contents": [gs.Part.from_bytes(_PNG_1X1, "image/png"), "What?"]}
+    prompts["three tiny images"] = {
+        "contents": [gs.Part.from_bytes(_PNG_1X1, "image/png")] * 3 + ["Compare."]
+    }
+    prompts["a 40 KB photo"] = {
+        "contents": [gs.Part.from_bytes(bytes(range(256)) * 160, "image/jpeg"), "Describe."]
+    }
+    prompts["audio"] = {
+        "contents": [gs.Part.from_bytes(b"RIFF" + bytes(3000), "audio/wav"), "Transcribe."]
+    }
+    prompts["a pdf"] = {
+        "contents": [gs.Part.from_bytes(b"%PDF-1.4\n" + bytes(500), "application/pdf"), "Sum up"]
+    }
+    prompts["file references"] = {
+        "contents": [
+            gs.Part.from_uri(
+                "https://generativelanguage.googleapis.com/v1beta/files/a", "video/mp4"
+            ),
+            gs.Part.from_uri(
+                "https://generativelanguage.googleapis.com/v1beta/files/b", "image/png"
+            ),
+            "What happens?",
+        ]
+    }
+    return prompts
+
+
+PROMPTS = _prompts()
+
+
+async def test_the_token_estimate_never_under_counts_the_servers_count(
+    emulator: Emulator,
+) -> None:
+    recording = RecordingLimiter()
+    ratios: dict[str, float] = {}
+    async with gs.Client(base_url=emulator.url, api_key="k", rate_limit=recording) as client:
+        for name, kwargs in PROMPTS.items():
+            reply = await client.generate(MODEL, **kwargs)  # type: ignore[arg-type]
+            usage = reply.usage_metadata
+            assert usage is not None and usage.prompt_token_count, name
+            counted = await client.count_tokens(MODEL, kwargs["contents"])  # type: ignore[arg-type]
+            if "tools" not in kwargs and "system_instruction" not in kwargs:
+                assert counted.total_tokens == usage.prompt_token_count, name
+            estimate = recording.estimates[-1]
+            ratios[name] = estimate / usage.prompt_token_count
+    under = {name: ratio for name, ratio in ratios.items() if ratio < 1}
+    assert not under, under
+    long = {name: ratio for name, ratio in ratios.items() if "x300" in name}
+    print(
+        f"over-count on long texts {min(long.values()):.2f}-{max(long.values()):.2f}x, "
+        f"all prompts {min(ratios.values()):.2f}-{max(ratios.values()):.2f}x"
+    )
+    for name, ratio in sorted(ratios.items(), key=lambda item: item[1]):
+        print(f"  {ratio:6.2f}  {name}")
