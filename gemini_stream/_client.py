@@ -11,6 +11,7 @@ import aiohttp
 
 from . import sse
 from ._chat.chat import Chat
+from ._chat.tools import DEFAULT_TOOL_TIMEOUT
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
 from ._http.codec import decode_count_tokens, decode_response
@@ -179,12 +180,15 @@ class Client:
         history: ContentsInput | None = None,
         automatic_function_calling: bool = True,
         max_function_rounds: int = 10,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> Chat:
         """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
 
         ``tools`` may hold plain Python functions (sync or async): they are declared to the
         model and run automatically when it calls them, unless
-        ``automatic_function_calling=False``.
+        ``automatic_function_calling=False``. A call that takes longer than
+        ``tool_timeout`` seconds (60 by default, ``None`` for no limit) gives the model an
+        error result instead.
 
         Example:
             >>> chat = client.chat("gemini-2.5-flash", system_instruction="Be brief")
@@ -195,7 +199,7 @@ class Client:
             self, model, system_instruction=system_instruction, config=config, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, history=history,
             automatic_function_calling=automatic_function_calling,
-            max_function_rounds=max_function_rounds,
+            max_function_rounds=max_function_rounds, tool_timeout=tool_timeout,
         )  # fmt: skip
 
     def stream(

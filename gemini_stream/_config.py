@@ -29,7 +29,10 @@ class Timeouts:
             models can be silent for minutes before their first event, so this is long.
         idle: the longest silence allowed between two reads once the reply has started.
         total: one whole call, retries and backoff included. ``None`` by default, so a long
-            stream is never cut off while it is still making progress.
+            stream is never cut off while it is still making progress. It covers one HTTP
+            call: a chat message that runs tools makes a call per round, each with its own
+            ``total``, and the tools run between rounds are limited by the chat's
+            ``tool_timeout`` instead.
 
     Example:
         >>> client = gs.Client(timeouts=gs.Timeouts(idle=30))

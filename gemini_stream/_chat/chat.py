@@ -35,7 +35,7 @@ from .._wire.response import GenerateContentResponse
 from .chat_stream import ChatStream
 from .rounds import ChatRounds
 from .saved import SavedChat, read_saved_chat
-from .tools import ChatToolsInput, Toolbox
+from .tools import DEFAULT_TOOL_TIMEOUT, ChatToolsInput, Toolbox
 
 if TYPE_CHECKING:
     from .._stream.chunk_stream import ChunkStream
@@ -83,6 +83,12 @@ class Chat:
             results back within the same reply; ``False`` hands every call to the caller.
         max_function_rounds: how many rounds of automatic calls one message may take; the
             next one raises ``FunctionCallLimitError``.
+        tool_timeout: seconds one call of a Python function may take (60 by default;
+            ``None``: no limit). A call that has not returned by then is abandoned and the
+            model gets ``{"error": "TimeoutError: <name> did not return within <n>s"}`` as
+            its result, which stays in ``history``; a warning is logged on the
+            ``gemini_stream`` logger. A sync function keeps running in its thread until it
+            returns (a thread cannot be stopped); its result is dropped.
 
     Raises:
         TypeError, ValueError: bad input, before anything is sent.
@@ -107,6 +113,7 @@ class Chat:
         history: ContentsInput | None = None,
         automatic_function_calling: bool = True,
         max_function_rounds: int = 10,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> None:
         model_path(model)
         if isinstance(max_function_rounds, bool) or not isinstance(max_function_rounds, int):
@@ -117,7 +124,7 @@ class Chat:
         self.model = model
         self.system_instruction = to_system_instruction(system_instruction)
         self.config = to_config(config)
-        self._toolbox = Toolbox(tools)
+        self._toolbox = Toolbox(tools, tool_timeout)
         self.tool_config = to_tool_config(tool_config)
         self.safety_settings = to_safety_settings(safety_settings)
         self.automatic_function_calling = bool(automatic_function_calling)
@@ -130,6 +137,11 @@ class Chat:
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
+
+    @property
+    def tool_timeout(self) -> float | None:
+        """Seconds one call of a Python function may take (``None``: no limit)."""
+        return self._toolbox.timeout
 
     # -- history ----------------------------------------------------------------------------
 
@@ -226,7 +238,8 @@ class Chat:
         """Run the Python functions named by ``calls`` and return their result parts.
 
         For manual function calling: send the parts back with ``chat.send(parts)``. Calls run
-        concurrently; a failing or unknown function gives an ``{"error": ...}`` result.
+        concurrently; a failing or unknown function, or one that takes longer than
+        ``tool_timeout``, gives an ``{"error": ...}`` result.
         """
         return await self._toolbox.run(calls)
 
@@ -268,7 +281,12 @@ class Chat:
 
     @classmethod
     def loads(
-        cls, client: SupportsStream, data: bytes | str, *, tools: ChatToolsInput = None
+        cls,
+        client: SupportsStream,
+        data: bytes | str,
+        *,
+        tools: ChatToolsInput = None,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
     ) -> Chat:
         """Restore a chat saved with ``dumps()``, sending through ``client``.
 
@@ -276,6 +294,7 @@ class Chat:
             client: the client the restored chat sends through.
             data: what ``dumps()`` returned.
             tools: Python functions to attach again (they are not saved), and any more tools.
+            tool_timeout: as for ``Chat`` (not saved, like the functions it applies to).
 
         Raises:
             ValueError: ``data`` is not a saved chat.
@@ -293,4 +312,5 @@ class Chat:
             history=saved.history,
             automatic_function_calling=saved.automatic_function_calling,
             max_function_rounds=saved.max_function_rounds,
+            tool_timeout=tool_timeout,
         )

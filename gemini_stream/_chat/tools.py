@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -17,7 +19,11 @@ from .._wire.content import Part
 from .._wire.parts import FunctionCall
 from .._wire.tools import FunctionDeclaration, Tool
 
-__all__ = ("ChatToolsInput", "Toolbox")
+__all__ = ("DEFAULT_TOOL_TIMEOUT", "ChatToolsInput", "Toolbox", "check_tool_timeout")
+
+# A minute: far more than a lookup or a computation takes, far less than "forever".
+DEFAULT_TOOL_TIMEOUT = 60.0
+_log = logging.getLogger("gemini_stream")
 
 _Item: TypeAlias = Callable[..., Any] | Tool | FunctionDeclaration | Mapping[str, Any]
 ChatToolsInput: TypeAlias = _Item | Sequence[_Item] | None
@@ -31,9 +37,11 @@ class Toolbox:
         raw_tools: the tools given as wire values (built-in tools, declarations without a
             function); these are what a saved chat keeps.
         tools: everything sent as the request's ``tools`` (``None`` when there is nothing).
+        timeout: seconds one call of a function may take (``None``: no limit).
     """
 
-    def __init__(self, tools: ChatToolsInput) -> None:
+    def __init__(self, tools: ChatToolsInput, timeout: float | None = DEFAULT_TOOL_TIMEOUT) -> None:
+        self.timeout = check_tool_timeout(timeout)
         if tools is None:
             items: list[object] = []
         elif isinstance(tools, (Mapping, Wire)) or callable(tools):
@@ -84,8 +92,9 @@ class Toolbox:
         """Run ``calls`` (concurrently when there are several) and return one
         ``functionResponse`` part per call, in order, each echoing its call's ``id``.
 
-        A function that raises, an unknown name or invalid arguments give an
-        ``{"error": "..."}`` result for the model to read; only cancellation propagates.
+        A function that raises, takes longer than ``timeout``, an unknown name or invalid
+        arguments give an ``{"error": "..."}`` result for the model to read; only
+        cancellation propagates.
         """
         if len(calls) == 1:
             return [await self._run_one(calls[0])]
@@ -112,16 +121,48 @@ class Toolbox:
             except msgspec.ValidationError as exc:
                 response = {"error": f"invalid arguments for {name}: {exc}"}
             else:
-                response = await _call(bound, function.is_async)
+                response = await _call(bound, function.is_async, name, self.timeout)
         return Part.from_function_response(name, response, id=call.id)
 
 
-async def _call(bound: Callable[[], Any], is_async: bool) -> dict[str, Any]:
-    """Call a bound function (sync ones in a worker thread) and shape its result."""
+def check_tool_timeout(value: object) -> float | None:
+    """Return ``value`` as a tool timeout: a finite number of seconds above zero, or ``None``.
+
+    Raises:
+        TypeError, ValueError: anything else, naming the value.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"tool_timeout must be a number of seconds or None, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"tool_timeout must be a finite number of seconds above 0 (or None for no "
+            f"limit), got {value!r}"
+        )
+    return float(value)
+
+
+async def _call(
+    bound: Callable[[], Any], is_async: bool, name: str, limit: float | None
+) -> dict[str, Any]:
+    """Call a bound function (sync ones in a worker thread) and shape its result; one that
+    has not returned after ``limit`` seconds gives an error result."""
     try:
-        value = await bound() if is_async else await anyio.to_thread.run_sync(bound)
-        if inspect.isawaitable(value):  # a sync callable that returned a coroutine
-            value = await value
+        with anyio.move_on_after(limit) as scope:
+            if is_async:
+                value = await bound()
+            else:  # a thread cannot be stopped: on timeout it is left to finish on its own
+                value = await anyio.to_thread.run_sync(bound, abandon_on_cancel=True)
+            if inspect.isawaitable(value):  # a sync callable that returned a coroutine
+                value = await value
+        if scope.cancelled_caught:
+            _log.warning(
+                "tool %r did not return within %gs (tool_timeout); the model gets an error result",
+                name,
+                limit,
+            )
+            return {"error": f"TimeoutError: {name} did not return within {limit:g}s"}
         result = msgspec.to_builtins(value, str_keys=True)
     except Exception as exc:  # the model reads the error instead of the chat failing
         return {"error": f"{type(exc).__name__}: {exc}"}

@@ -34,6 +34,11 @@ class Progress:
         chunks: chunks decoded, all requests together (in ``stream_many``, a read is
             decoded when your loop reaches it).
         tokens: tokens used by the ended requests (``usageMetadata.totalTokenCount``).
+        in_flight: requests running: started, and their response not released yet. Never
+            more than the batch's ``concurrency``. In ``stream_many`` a reply read to the
+            end of its body is released (its connection is free for the next request) even
+            while its last chunks wait for your loop: such a request is no longer in flight
+            but not yet ``done`` or ``failed`` either (it is when your loop reaches its end).
 
     Example:
         >>> progress = gs.Progress()
@@ -47,16 +52,12 @@ class Progress:
     failed: int = 0
     chunks: int = 0
     tokens: int = 0
+    in_flight: int = 0
 
     @property
     def finished(self) -> int:
         """Requests that ended, well or not."""
         return self.done + self.failed
-
-    @property
-    def in_flight(self) -> int:
-        """Requests started and not ended yet."""
-        return self.started - self.done - self.failed
 
 
 class Tracker:
@@ -77,9 +78,16 @@ class Tracker:
             self.progress.total = total
 
     def started(self) -> None:
-        self.progress.started += 1
+        progress = self.progress
+        progress.started += 1
+        progress.in_flight += 1
         if self.notify is not None:
-            self.notify(self.progress)
+            self.notify(progress)
+
+    def released(self) -> None:
+        """A request's response was released: its worker is free for the next one. Comes
+        before ``ended`` (at once, or when the consumer reaches the end of the reply)."""
+        self.progress.in_flight -= 1
 
     def ended(self, reply: GenerateContentResponse | ChunkStream | None, *, failed: bool) -> None:
         """Count a request's end; ``reply``: its reply, or its finished stream, for the tokens."""

@@ -199,6 +199,7 @@ async def _run(
     tracker.started()
     stream: StreamLike | None = None
     handed_over = False
+    released = False
     try:
         stream = await open_stream(endpoint, request, index)
         if isinstance(stream, ChunkStream):
@@ -221,6 +222,8 @@ async def _run(
     except anyio.BrokenResourceError:
         raise
     except Exception as exc:
+        released = True
+        tracker.released()  # first: the callback ``ended`` calls sees it no longer running
         tracker.ended(getattr(exc, "partial", None), failed=True)
         return exc
     finally:
@@ -230,6 +233,10 @@ async def _run(
         elif stream is not None:
             with anyio.CancelScope(shield=True):  # another stream's aclose may suspend
                 await stream.aclose()
+        # Handed over, the body was read to its end (aiohttp freed the connection): the
+        # worker goes on to its next request, so this one is no longer in flight.
+        if not released:
+            tracker.released()
     tracker.ended(stream.response, failed=False)
     return stream.response
 

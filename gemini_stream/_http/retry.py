@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -50,17 +51,28 @@ def is_testing() -> bool:
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Read an HTTP ``Retry-After`` header: delta-seconds or an HTTP date; ``None`` if absent."""
+    """Read an HTTP ``Retry-After`` header: delta-seconds or an HTTP date; ``None`` if absent
+    or malformed. Never raises; a value it returns is finite and at least zero."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return server_seconds(float(value))
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return server_seconds(max(0.0, seconds))
+
+
+def server_seconds(value: object) -> float | None:
+    """A delay the server asked for, as a finite number of seconds at least zero, or
+    ``None`` when it is no such number (``inf``, ``nan``, negative, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and seconds >= 0.0 else None
 
 
 def backoff_delay(policy: RetryPolicy, attempt: int, server_delay: float | None = None) -> float:
@@ -70,8 +82,9 @@ def backoff_delay(policy: RetryPolicy, attempt: int, server_delay: float | None 
     drawn uniformly from zero up to the exponential ceiling ("full jitter"), so many clients
     that failed together do not come back together.
     """
+    server_delay = server_seconds(server_delay)
     if server_delay is not None:
-        return min(max(server_delay, 0.0), policy.max_delay)
+        return min(server_delay, policy.max_delay)
     ceiling = policy.initial_delay * policy.multiplier ** (attempt - 1)
     return random.uniform(0.0, min(ceiling, policy.max_delay))
 
@@ -84,7 +97,7 @@ async def sleep(seconds: float) -> None:
 def _retry_hint(exc: GeminiError, policy: RetryPolicy) -> tuple[bool, float | None]:
     """Whether ``exc`` is worth another attempt, and the delay the server asked for."""
     if isinstance(exc, APIError):
-        return exc.code in policy.retry_statuses, getattr(exc, "retry_delay", None)
+        return exc.code in policy.retry_statuses, server_seconds(getattr(exc, "retry_delay", None))
     return isinstance(exc, _TRANSIENT), None
 
 
@@ -141,7 +154,10 @@ def _next_delay(
     more attempts (not retryable, none left, no time left, or ``reset`` forbids it)."""
     retryable, server_delay = _retry_hint(exc, policy)
     if limiter is not None and isinstance(exc, RateLimitError):
-        limiter.penalize(policy.initial_delay if server_delay is None else server_delay)
+        # The whole client pauses no longer than one attempt would wait: a server asking
+        # for hours (or for ``inf``) must not stall every caller past ``max_delay``.
+        pause = policy.initial_delay if server_delay is None else server_delay
+        limiter.penalize(min(pause, policy.max_delay))
     if not retryable or number >= policy.max_attempts:
         return None
     delay = backoff_delay(policy, number, server_delay)

@@ -38,7 +38,8 @@ class Limiter(Protocol):
 
     ``acquire`` waits until a request estimated at ``tokens`` input tokens may be sent and
     returns its lease; ``penalize`` is called when the server answered 429, with the delay it
-    asked for, and should hold back every request of the limiter until that delay has passed.
+    asked for (finite, at least zero, and capped by the client's ``RetryPolicy.max_delay``),
+    and should hold back every request of the limiter until that delay has passed.
     """
 
     async def acquire(self, tokens: int) -> Lease:
@@ -130,7 +131,16 @@ class InProcessLimiter:
         return _Lease(self, entry)
 
     def penalize(self, seconds: float) -> None:
-        """Admit nothing for ``seconds`` (a 429 asked the whole client to slow down)."""
+        """Admit nothing for ``seconds`` (a 429 asked the whole client to slow down).
+
+        Raises:
+            ValueError: ``seconds`` is not a finite number: a pause of ``inf`` or ``nan``
+                would hold every caller for good.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"penalize() takes a number of seconds, got {seconds!r}")
+        if not math.isfinite(seconds):
+            raise ValueError(f"penalize() takes a finite number of seconds, got {seconds!r}")
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
 
     async def _wait_turn(self, tokens: int) -> None:

@@ -7,6 +7,7 @@ read on demand through typed accessors (``ErrorStatus.retry_info`` and friends).
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeVar
 
 import msgspec
@@ -33,14 +34,15 @@ _T = TypeVar("_T", bound=Wire)
 
 
 def duration_seconds(value: str | None) -> float | None:
-    """Parse a protobuf Duration string (``"47s"``, ``"25.465784708s"``); None if malformed."""
+    """Parse a protobuf Duration string (``"47s"``, ``"25.465784708s"``); None if malformed,
+    negative or not finite."""
     if not value or not value.endswith("s"):
         return None
     try:
         seconds = float(value[:-1])
     except ValueError:
         return None
-    return seconds if seconds >= 0 else None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 class RetryInfo(Wire, frozen=True, kw_only=True):
