@@ -2,6 +2,7 @@
 
 The wire types read every enum as a plain ``str`` so a value the server adds later never breaks
 decoding; these classes only name the values known today, e.g. ``FinishReason.STOP == "STOP"``.
+A request value outside them is still sent, with an ``UnknownEnumValueWarning``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ __all__ = (
     "Behavior",
     "CodeLanguage",
     "DynamicRetrievalMode",
+    "Environment",
     "FinishReason",
     "FunctionCallingMode",
     "HarmBlockThreshold",
@@ -27,8 +29,19 @@ __all__ = (
     "SchemaType",
     "ThinkingLevel",
     "ToolType",
+    "UnknownEnumValueWarning",
     "UrlRetrievalStatus",
 )
+
+
+class UnknownEnumValueWarning(UserWarning):
+    """A request carries an enum value this version of gemini-stream does not know.
+
+    The value is sent as given (the API may know it: new values appear before a release
+    names them); the API answers 400 INVALID_ARGUMENT if it does not. Issued once per field
+    and value in a process. Silence it with ``warnings.filterwarnings("ignore",
+    category=gs.UnknownEnumValueWarning)``.
+    """
 
 
 class Role:
@@ -155,6 +168,13 @@ class DynamicRetrievalMode:
 
     MODE_UNSPECIFIED: Final = "MODE_UNSPECIFIED"
     MODE_DYNAMIC: Final = "MODE_DYNAMIC"
+
+
+class Environment:
+    """Values of ``ComputerUse.environment``."""
+
+    ENVIRONMENT_UNSPECIFIED: Final = "ENVIRONMENT_UNSPECIFIED"
+    ENVIRONMENT_BROWSER: Final = "ENVIRONMENT_BROWSER"
 
 
 class SchemaType:
