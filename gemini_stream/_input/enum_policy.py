@@ -15,7 +15,7 @@ import sys
 import warnings
 
 from .._wire import enums
-from .._wire.enums import UnknownEnumValueWarning
+from .._wire.enum_warning import UnknownEnumValueWarning
 
 __all__ = ("KNOWN", "warn_unknown")
 

@@ -2,7 +2,8 @@
 
 The wire types read every enum as a plain ``str`` so a value the server adds later never breaks
 decoding; these classes only name the values known today, e.g. ``FinishReason.STOP == "STOP"``.
-A request value outside them is still sent, with an ``UnknownEnumValueWarning``.
+A request value outside them is still sent, with an ``UnknownEnumValueWarning``
+(``enum_warning``).
 """
 
 from __future__ import annotations
@@ -29,19 +30,8 @@ __all__ = (
     "SchemaType",
     "ThinkingLevel",
     "ToolType",
-    "UnknownEnumValueWarning",
     "UrlRetrievalStatus",
 )
-
-
-class UnknownEnumValueWarning(UserWarning):
-    """A request carries an enum value this version of gemini-stream does not know.
-
-    The value is sent as given (the API may know it: new values appear before a release
-    names them); the API answers 400 INVALID_ARGUMENT if it does not. Issued once per field
-    and value in a process. Silence it with ``warnings.filterwarnings("ignore",
-    category=gs.UnknownEnumValueWarning)``.
-    """
 
 
 class Role:

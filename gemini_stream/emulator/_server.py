@@ -205,7 +205,8 @@ class ServerState:
     async def _generate(
         self, request: web.Request, record: RequestRecord, model_id: str, rpc: str, raw: Any
     ) -> web.StreamResponse:
-        body, violations = check_request(raw, "GenerateContentRequest")
+        vertex = "publisher" in request.match_info
+        body, violations = check_request(raw, "GenerateContentRequest", vertex=vertex)
         if violations:
             return self._error(record, _errors.bad_request(violations))
         if not body.get("contents"):
