@@ -17,6 +17,9 @@ can read any ``text/event-stream``. Three ways in:
   a pretty-printed JSON error written after an HTTP 200). ``b""`` means the stream ended
   cleanly on an event boundary.
 
+A ``retry`` value that is not all ASCII digits is ignored, as the standard says; an all-digit
+one above :data:`MAX_RETRY_MS` (about 24.8 days) is clamped to it, however long.
+
 There is no line-length limit; one event (the bytes of its lines, from the end of the previous
 blank line) may not exceed ``max_event_bytes``, else :class:`EventTooLargeError` is raised and
 the decoder must be discarded.
