@@ -173,3 +173,24 @@ async def test_vertex_only_harm_categories_pass_on_vertex_only(
     ) as client:
         await client.generate(MODEL, "Hi", safety_settings={"HARM_CATEGORY_IMAGE_HATE": "OFF"})
     assert emulator.records[-1].status == 200
+
+
+async def test_a_category_that_parses_but_cannot_be_set_gets_the_predicate_message(
+    client: gs.Client,
+) -> None:
+    with (
+        pytest.warns(gs.UnknownEnumValueWarning, match="HARM_CATEGORY_DEROGATORY"),
+        pytest.raises(gs.BadRequestError) as info,
+    ):
+        await client.generate(
+            MODEL,
+            "Hi",
+            safety_settings={
+                "HARM_CATEGORY_HARASSMENT": "OFF",
+                "HARM_CATEGORY_DEROGATORY": "BLOCK_NONE",  # PaLM's: known to the parser only
+            },
+        )
+    assert info.value.message.startswith(
+        "* GenerateContentRequest.safety_settings[1]: element predicate failed: $.category in "
+        "(HarmCategory.HARM_CATEGORY_HATE_SPEECH, "
+    )

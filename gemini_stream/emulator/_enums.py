@@ -10,7 +10,9 @@ and a number (``enum-encoding=int``) is taken as given.
 
 from __future__ import annotations
 
-__all__ = ("ENUMS", "VERTEX_ONLY", "known")
+from typing import Any
+
+__all__ = ("ENUMS", "VERTEX_ONLY", "known", "safety_problem")
 
 # Spec name (as written in ``_schema._MESSAGES``: "enum:<name>") -> (proto type, values).
 ENUMS: dict[str, tuple[str, frozenset[str]]] = {
@@ -128,3 +130,27 @@ def known(name: str, value: object, *, vertex: bool = False) -> bool:
     values = ENUMS[name][1]
     upper = str(value).upper()
     return upper in values or (vertex and upper in VERTEX_ONLY.get(name, frozenset()))
+
+
+# The categories a Gemini model takes a setting for, in the order Google's message lists them.
+_SETTABLE = (
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_CIVIC_INTEGRITY",
+)
+
+
+def safety_problem(request: dict[str, Any], *, vertex: bool = False) -> str | None:
+    """The API's 400 message for safety settings whose category parses but cannot be set
+    (``HARM_CATEGORY_UNSPECIFIED``, the PaLM-era ones), else ``None``."""
+    allowed = set(_SETTABLE) | (VERTEX_ONLY["HarmCategory"] if vertex else set())
+    listed = ", ".join(f"HarmCategory.{c}" for c in _SETTABLE)
+    lines = [
+        f"* GenerateContentRequest.safety_settings[{i}]: element predicate failed: "
+        f"$.category in ({listed})\n"
+        for i, setting in enumerate(request.get("safetySettings") or ())
+        if isinstance(setting.get("category"), str) and setting["category"].upper() not in allowed
+    ]
+    return "".join(lines) or None
