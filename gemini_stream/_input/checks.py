@@ -1,11 +1,12 @@
 """Checks a request Struct (config, safety setting, tool config, tool) before it is sent:
 its types as its dict form is checked, number ranges, finite floats, and known enum values.
 
-A Struct built directly is checked like a dict: it goes through ``msgspec.to_builtins`` and
-``from_mapping`` (about a microsecond for a typical config), so a nested dict with snake_case
-keys, a string where a number belongs, or an unknown key are handled the same way. Then one
-walk over the result refuses out-of-range and non-finite numbers and warns once about enum
-values this version does not know (``_input.enum_policy``).
+A Struct built directly is checked like a dict. Its plain form (``msgspec.to_builtins``: only
+the fields that are set) is walked for ranges, finite numbers and enum values, then
+``msgspec.convert`` checks the types; anything irregular (a nested dict with snake_case keys,
+a string where a number belongs) goes through ``from_mapping`` as the dict form does. About
+2 µs for a typical config, once per request. Unknown enum values are warned about once
+(``_input.enum_policy``), after the value holding them was found valid.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def checked(value: Wire | Mapping[Any, Any], cls: type[_S], what: str) -> _S:
             unknown.clear()  # from_mapping converts it, or raises naming the value
         else:
             _warn(unknown)
-            return value
+            return value  # itself: a valid Struct passes through unchanged
     result = from_mapping(plain, cls, what)
     _walk(msgspec.to_builtins(result), cls, what, unknown)
     _warn(unknown)
