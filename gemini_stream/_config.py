@@ -20,13 +20,16 @@ def _check_number(owner: str, name: str, value: object, *, minimum: float, stric
         raise ValueError(f"{owner}.{name} must be a finite number {bound}, got {value!r}")
 
 
-def _check_int(owner: str, name: str, value: object, *, minimum: int) -> None:
+def _check_int(
+    owner: str, name: str, value: object, *, minimum: int, or_none: bool = False
+) -> None:
     """Reject anything but an ``int`` (not a ``bool``) of at least ``minimum``.
 
     ``ValueError`` for a wrong type too, as these fields always raised.
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{owner}.{name} must be an int >= {minimum}, got {_shown(value)}")
+        expected = f"an int >= {minimum}" + (" or None" if or_none else "")
+        raise ValueError(f"{owner}.{name} must be {expected}, got {_shown(value)}")
 
 
 def _statuses(value: object) -> frozenset[int]:
@@ -37,13 +40,13 @@ def _statuses(value: object) -> frozenset[int]:
             f"{where} must be a collection of HTTP status ints such as {{429, 503}}, "
             f"got {_shown(value)}"
         )
-    statuses = frozenset(value)
+    statuses = list(value)
     for status in statuses:
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"{where} must hold HTTP status ints, got {_shown(status)}")
         if not 100 <= status <= 599:
             raise ValueError(f"{where} must hold HTTP statuses (100 to 599), got {status!r}")
-    return statuses
+    return frozenset(statuses)
 
 
 def _shown(value: object) -> str:
@@ -156,7 +159,7 @@ class RateLimit:
         for name in ("requests_per_minute", "tokens_per_minute", "concurrent"):
             value = getattr(self, name)
             if value is not None:
-                _check_int("RateLimit", name, value, minimum=1)
+                _check_int("RateLimit", name, value, minimum=1, or_none=True)
         _check_number("RateLimit", "window", self.window, minimum=0, strict=True)
 
     def replace(self, **changes: float | None) -> RateLimit:

@@ -126,6 +126,7 @@ def test_valid_structs_pass_unchanged() -> None:
         ({"retry_statuses": ["429"]}, TypeError, "'429'"),
         ({"retry_statuses": [429.0]}, TypeError, "429.0"),
         ({"retry_statuses": [True]}, TypeError, "True"),
+        ({"retry_statuses": [[429]]}, TypeError, "[429]"),
         ({"retry_statuses": {429, 9999}}, ValueError, "9999"),
         ({"max_attempts": 2.5}, ValueError, "2.5"),
         ({"max_attempts": 0}, ValueError, "0"),
