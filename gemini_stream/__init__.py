@@ -49,6 +49,7 @@ from ._errors import ServiceUnavailableError as ServiceUnavailableError
 from ._errors import StreamConsumedError as StreamConsumedError
 from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
+from ._errors import UnknownEnumValueWarning as UnknownEnumValueWarning
 from ._errors import UploadError as UploadError
 from ._fanout.items import FanoutItem as FanoutItem
 from ._fanout.progress import Progress as Progress
@@ -151,6 +152,7 @@ __all__ = (
     "Timeouts",
     "TokenProvider",
     "TotalTimeoutError",
+    "UnknownEnumValueWarning",
     "UploadError",
     "__version__",
     "declare_function",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
@@ -12,11 +13,46 @@ RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 429, 500, 502, 503, 504})
 def _check_number(owner: str, name: str, value: object, *, minimum: float, strict: bool) -> None:
     """Reject anything but a finite number above (``strict``) or at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}.{name} must be a number, got {value!r}")
+        raise TypeError(f"{owner}.{name} must be a number, got {_shown(value)}")
     too_small = value <= minimum if strict else value < minimum
     if not math.isfinite(value) or too_small:
         bound = f"{'above' if strict else 'at least'} {minimum:g}"
         raise ValueError(f"{owner}.{name} must be a finite number {bound}, got {value!r}")
+
+
+def _check_int(
+    owner: str, name: str, value: object, *, minimum: int, or_none: bool = False
+) -> None:
+    """Reject anything but an ``int`` (not a ``bool``) of at least ``minimum``.
+
+    ``ValueError`` for a wrong type too, as these fields always raised.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        expected = f"an int >= {minimum}" + (" or None" if or_none else "")
+        raise ValueError(f"{owner}.{name} must be {expected}, got {_shown(value)}")
+
+
+def _statuses(value: object) -> frozenset[int]:
+    """``RetryPolicy.retry_statuses`` as a frozenset of HTTP statuses (ints from 100 to 599)."""
+    where = "RetryPolicy.retry_statuses"
+    if isinstance(value, (str, bytes, bytearray, int)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{where} must be a collection of HTTP status ints such as {{429, 503}}, "
+            f"got {_shown(value)}"
+        )
+    statuses = list(value)
+    for status in statuses:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"{where} must hold HTTP status ints, got {_shown(status)}")
+        if not 100 <= status <= 599:
+            raise ValueError(f"{where} must hold HTTP statuses (100 to 599), got {status!r}")
+    return frozenset(statuses)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{type(value).__name__} {text}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,18 +119,11 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = RETRYABLE_STATUSES
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.max_attempts, bool)
-            or not isinstance(self.max_attempts, int)
-            or self.max_attempts < 1
-        ):
-            raise ValueError(
-                f"RetryPolicy.max_attempts must be an int >= 1, got {self.max_attempts!r}"
-            )
+        _check_int("RetryPolicy", "max_attempts", self.max_attempts, minimum=1)
         _check_number("RetryPolicy", "initial_delay", self.initial_delay, minimum=0, strict=False)
         _check_number("RetryPolicy", "max_delay", self.max_delay, minimum=0, strict=False)
         _check_number("RetryPolicy", "multiplier", self.multiplier, minimum=1, strict=False)
-        object.__setattr__(self, "retry_statuses", frozenset(self.retry_statuses))
+        object.__setattr__(self, "retry_statuses", _statuses(self.retry_statuses))
 
     def replace(self, **changes: object) -> RetryPolicy:
         """Return a copy with the named fields changed."""
@@ -132,10 +161,8 @@ class RateLimit:
     def __post_init__(self) -> None:
         for name in ("requests_per_minute", "tokens_per_minute", "concurrent"):
             value = getattr(self, name)
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise ValueError(f"RateLimit.{name} must be an int >= 1 or None, got {value!r}")
+            if value is not None:
+                _check_int("RateLimit", name, value, minimum=1, or_none=True)
         _check_number("RateLimit", "window", self.window, minimum=0, strict=True)
 
     def replace(self, **changes: float | None) -> RateLimit:

@@ -27,6 +27,7 @@
     ├── RedirectError                        the server answered 3xx: redirects are refused
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
+    ├── UnknownEnumValueWarning (UserWarning) a warning: a request enum value we do not know
     ├── ClientClosedError (RuntimeError)     the client was used after aclose()
     └── StreamConsumedError (RuntimeError)   a finished stream was iterated again
 
@@ -36,6 +37,9 @@ nothing already received is lost.
 """
 
 from __future__ import annotations
+
+# A warning issued by the input checks, which may import only the wire types.
+from ._wire.enum_warning import UnknownEnumValueWarning as UnknownEnumValueWarning
 
 # The root of the tree and ParseError live beside the reply they carry and that raises one.
 from ._wire.response import GeminiError as GeminiError

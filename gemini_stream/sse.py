@@ -17,6 +17,9 @@ can read any ``text/event-stream``. Three ways in:
   a pretty-printed JSON error written after an HTTP 200). ``b""`` means the stream ended
   cleanly on an event boundary.
 
+A ``retry`` value that is not all ASCII digits is ignored, as the standard says; an all-digit
+one above :data:`MAX_RETRY_MS` (about 24.8 days) is clamped to it, however long.
+
 There is no line-length limit; one event (the bytes of its lines, from the end of the previous
 blank line) may not exceed ``max_event_bytes``, else :class:`EventTooLargeError` is raised and
 the decoder must be discarded.
@@ -37,6 +40,7 @@ __all__ = (
     "DataDecoder",
     "EventIterator",
     "EventTooLargeError",
+    "MAX_RETRY_MS",
     "SSEDecoder",
     "ServerSentEvent",
     "aiter_events",
@@ -44,6 +48,11 @@ __all__ = (
 
 DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024
 """Default cap on one event's size: room for a multi-megabyte inline image (base64)."""
+
+MAX_RETRY_MS = 2**31 - 1
+"""The largest ``retry`` value reported, in milliseconds (about 24.8 days, the most a signed
+32-bit millisecond timer holds). A larger all-digit value is clamped to it, so no length of
+digits can make the decoder fail; a value that is not all ASCII digits is ignored (WHATWG)."""
 
 _BOM = b"\xef\xbb\xbf"
 _SEP = b"\r\n\r\n"
@@ -64,7 +73,8 @@ class ServerSentEvent:
         data: the data lines joined with LF.
         id: the last event ID at dispatch: ``None`` until an ``id`` field was accepted, ``""``
             after an empty one. It is stream state, carried onto later events.
-        retry: the last accepted ``retry`` value in milliseconds, also carried onto later events.
+        retry: the last accepted ``retry`` value in milliseconds (at most ``MAX_RETRY_MS``),
+            also carried onto later events.
     """
 
     event: str = "message"
@@ -256,8 +266,17 @@ class SSEDecoder(_Framer):
                 if 0 not in value:  # an int: a bytes operand costs a hidden TypeError
                     self._last_id = value.decode("utf-8", "replace")
             elif name == b"retry" and value.isdigit():  # bytes.isdigit: ASCII digits only
-                self._retry = int(value)
+                self._retry = _retry_ms(value)
         return events
+
+
+def _retry_ms(digits: bytearray) -> int:
+    """An all-digit ``retry`` value, clamped to ``MAX_RETRY_MS`` without converting a long run
+    of digits (``int()`` refuses more than 4,300 of them)."""
+    significant = digits.lstrip(b"0")
+    if len(significant) > len(str(MAX_RETRY_MS)):
+        return MAX_RETRY_MS
+    return min(int(significant or b"0"), MAX_RETRY_MS)
 
 
 class DataDecoder(_Framer):

@@ -300,6 +300,7 @@ def test_public_names() -> None:
         "DataDecoder",
         "EventIterator",
         "EventTooLargeError",
+        "MAX_RETRY_MS",
         "SSEDecoder",
         "ServerSentEvent",
         "aiter_events",

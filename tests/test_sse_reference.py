@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from gemini_stream.sse import DataDecoder, ServerSentEvent, SSEDecoder
+from gemini_stream.sse import MAX_RETRY_MS, DataDecoder, ServerSentEvent, SSEDecoder
 
 _KNOWN = ("data", "event", "id", "retry")
 
@@ -69,7 +69,7 @@ def reference_events(stream: bytes) -> list[ServerSentEvent]:
             if "\0" not in value:
                 last_id = value
         elif field == "retry" and value != "" and all(c in "0123456789" for c in value):
-            retry = int(value)
+            retry = min(int(value), MAX_RETRY_MS)  # our documented cap; the spec has none
     return events
 
 

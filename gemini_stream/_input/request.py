@@ -2,7 +2,9 @@
 request Structs, and builds the whole ``GenerateContentRequest``.
 
 Dicts may use camelCase or snake_case keys, as the REST API itself accepts both (see
-``_wire.convert``). Every mistake raises ``TypeError`` or ``ValueError`` naming the value.
+``_wire.convert``). Typed Structs are checked like dicts (``_input.checks``: types, ranges,
+finite numbers, known enum values). Every mistake raises ``TypeError`` or ``ValueError``
+naming the value, before anything is sent.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import msgspec
 
 from .._wire.base import Wire
 from .._wire.config import GenerationConfig, SafetySetting
-from .._wire.convert import from_mapping, short_repr
+from .._wire.convert import short_repr
 from .._wire.request import GenerateContentRequest
 from .._wire.tools import FunctionDeclaration, Tool, ToolConfig
+from .checks import checked
 from .contents import (
     ContentsInput,
     SystemInstructionInput,
@@ -57,10 +60,10 @@ _SCHEMA_FIELDS = ("response_schema", "response_json_schema")
 
 
 def _typed_or_mapping(value: object, cls: type[_S], what: str) -> _S | None:
-    if value is None or isinstance(value, cls):
-        return value
-    if isinstance(value, Mapping):
-        return from_mapping(value, cls, what)
+    if value is None:
+        return None
+    if isinstance(value, (cls, Mapping)):
+        return checked(value, cls, what)
     raise TypeError(
         f"{what} must be a {cls.__name__} or a dict, got {type(value).__name__} {short_repr(value)}"
     )
@@ -110,16 +113,12 @@ def to_tools(tools: ToolsInput) -> list[Tool] | None:
     position = 0
     for i, item in enumerate(items):
         where = f"tools[{i}]"
-        if isinstance(item, Mapping) and "name" in item:
-            item = from_mapping(item, FunctionDeclaration, where)
-        if isinstance(item, FunctionDeclaration):
+        if (isinstance(item, Mapping) and "name" in item) or isinstance(item, FunctionDeclaration):
             if not declarations:
                 position = len(out)
-            declarations.append(item)
-        elif isinstance(item, Tool):
-            out.append(item)
-        elif isinstance(item, Mapping):
-            out.append(from_mapping(item, Tool, where))
+            declarations.append(checked(item, FunctionDeclaration, where))
+        elif isinstance(item, (Tool, Mapping)):
+            out.append(checked(item, Tool, where))
         else:
             raise TypeError(
                 f"{where}: expected a Tool, a FunctionDeclaration or a dict, got "
@@ -156,13 +155,12 @@ def to_safety_settings(settings: SafetySettingsInput) -> list[SafetySetting] | N
     out: list[SafetySetting] = []
     for i, item in enumerate(items):
         where = f"safety_settings[{i}]"
-        if isinstance(item, Mapping):
-            item = from_mapping(item, SafetySetting, where)
-        if not isinstance(item, SafetySetting):
+        if not isinstance(item, (SafetySetting, Mapping)):
             raise TypeError(
                 f"{where}: expected a SafetySetting or a dict, got {type(item).__name__} "
                 f"{short_repr(item)}"
             )
+        item = checked(item, SafetySetting, where)
         if any(s.category == item.category for s in out):
             raise ValueError(f"{where}: category {item.category!r} is given twice")
         out.append(item)

@@ -32,6 +32,14 @@ __all__ = ("Content", "Part", "parts_text")
 # above all), which a program that streams text never needs.
 
 
+def _too_large(label: str, size: int) -> str:
+    return (
+        f"{label} is {size / 1e6:.1f} MB, too large to send inline "
+        "(the API limits a request to 20 MB); upload it with the Files API: "
+        "`await client.prepare_part(...)` or `await client.files.upload(...)`"
+    )
+
+
 class Part(Wire, frozen=True, kw_only=True):
     """One piece of a turn: exactly one data field, plus optional modifiers.
 
@@ -79,8 +87,29 @@ class Part(Wire, frozen=True, kw_only=True):
         """Return an inline-media part, e.g. ``Part.from_bytes(png, "image/png")``.
 
         The keyword arguments are those of ``from_file``.
+
+        Raises:
+            TypeError: ``data`` is not bytes (a ``str`` must be encoded, or sent as text).
+            ValueError: ``data`` is above the inline limit (upload it with the Files API),
+                or a setting is invalid.
         """
-        from .media_options import part_modifiers  # when used: see the top
+        from .media import INLINE_LIMIT, base64_size  # when used: see the top
+        from .media_options import part_modifiers
+
+        given: object = data
+        if isinstance(given, (bytearray, memoryview)):
+            data = bytes(given)
+        elif not isinstance(given, bytes):
+            hint = (
+                "; encode it (text.encode()) or use Part.from_text for text"
+                if isinstance(given, str)
+                else ""
+            )
+            raise TypeError(
+                f"Part.from_bytes takes bytes, got {type(given).__name__} {short_repr(given)}{hint}"
+            )
+        if base64_size(len(data)) > INLINE_LIMIT:
+            raise ValueError(_too_large(f"{mime_type} data", len(data)))
 
         extra = part_modifiers(
             mime_type,
@@ -129,11 +158,7 @@ class Part(Wire, frozen=True, kw_only=True):
         reader = open_media(file, mime_type)
         try:
             if base64_size(reader.size) > INLINE_LIMIT:
-                raise ValueError(
-                    f"{reader.label} is {reader.size / 1e6:.1f} MB, too large to send inline "
-                    "(the API limits a request to 20 MB); upload it with "
-                    "`await client.prepare_part(...)` or `await client.files.upload(...)`"
-                )
+                raise ValueError(_too_large(reader.label, reader.size))
             data = reader.read()
         finally:
             reader.close()

@@ -2,6 +2,8 @@
 
 The wire types read every enum as a plain ``str`` so a value the server adds later never breaks
 decoding; these classes only name the values known today, e.g. ``FinishReason.STOP == "STOP"``.
+A request value outside them is still sent, with an ``UnknownEnumValueWarning``
+(``enum_warning``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ __all__ = (
     "Behavior",
     "CodeLanguage",
     "DynamicRetrievalMode",
+    "Environment",
     "FinishReason",
     "FunctionCallingMode",
     "HarmBlockThreshold",
@@ -155,6 +158,13 @@ class DynamicRetrievalMode:
 
     MODE_UNSPECIFIED: Final = "MODE_UNSPECIFIED"
     MODE_DYNAMIC: Final = "MODE_DYNAMIC"
+
+
+class Environment:
+    """Values of ``ComputerUse.environment``."""
+
+    ENVIRONMENT_UNSPECIFIED: Final = "ENVIRONMENT_UNSPECIFIED"
+    ENVIRONMENT_BROWSER: Final = "ENVIRONMENT_BROWSER"
 
 
 class SchemaType:

@@ -3,7 +3,9 @@
 The emulator keeps its own copy of the schema (it never imports the client's types), so it
 doubles as an independent check of what the client sends. Like Google's proto3-JSON parser it
 accepts lowerCamelCase and snake_case names, rejects unknown names with the real message
-(``Unknown name "x" at 'path': Cannot find field.``), accepts a single value where a list is
+(``Unknown name "x" at 'path': Cannot find field.``) and enum values outside their enum
+(``Invalid value at 'path' (type.googleapis.com/...HarmCategory), "X"``; see ``_enums``),
+accepts a single value where a list is
 expected, and does not look inside user data (``functionCall.args``,
 ``functionResponse.response``, ``responseJsonSchema``, ``parametersJsonSchema``, ...).
 """
@@ -14,8 +16,11 @@ import json
 import re
 from typing import Any
 
-# A field spec is a scalar kind ("str", "int", "float", "bool", "enum", "any"), a message
-# name, "[X]" for a repeated X or "{X}" for a map of X.
+from ._enums import ENUMS, known
+
+# A field spec is a scalar kind ("str", "int", "float", "bool", "enum", "any"), an enum whose
+# values are checked ("enum:<name in _enums.ENUMS>"), a message name, "[X]" for a repeated X
+# or "{X}" for a map of X.
 _MESSAGES: dict[str, dict[str, str]] = {
     "GenerateContentRequest": {
         "model": "str",
@@ -58,11 +63,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "response": "any",
         "parts": "[FunctionResponsePart]",
         "willContinue": "bool",
-        "scheduling": "enum",
+        "scheduling": "enum:Scheduling",
     },
     "FunctionResponsePart": {"inlineData": "Blob"},
-    "ExecutableCode": {"language": "enum", "code": "str", "id": "str"},
-    "CodeExecutionResult": {"outcome": "enum", "output": "str", "id": "str"},
+    "ExecutableCode": {"language": "enum:Language", "code": "str", "id": "str"},
+    "CodeExecutionResult": {"outcome": "enum:Outcome", "output": "str", "id": "str"},
     "VideoMetadata": {"startOffset": "str", "endOffset": "str", "fps": "float"},
     "Tool": {
         "functionDeclarations": "[FunctionDeclaration]",
@@ -82,10 +87,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "parametersJsonSchema": "any",
         "response": "Schema",
         "responseJsonSchema": "any",
-        "behavior": "enum",
+        "behavior": "enum:Behavior",
     },
     "Schema": {
-        "type": "enum",
+        "type": "enum:Type",
         "format": "str",
         "title": "str",
         "description": "str",
@@ -113,10 +118,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "retrievalConfig": "RetrievalConfig",
         "includeServerSideToolInvocations": "bool",
     },
-    "FunctionCallingConfig": {"mode": "enum", "allowedFunctionNames": "[str]"},
+    "FunctionCallingConfig": {"mode": "enum:FunctionCallingMode", "allowedFunctionNames": "[str]"},
     "RetrievalConfig": {"latLng": "LatLng", "languageCode": "str"},
     "LatLng": {"latitude": "float", "longitude": "float"},
-    "SafetySetting": {"category": "enum", "threshold": "enum"},
+    "SafetySetting": {"category": "enum:HarmCategory", "threshold": "enum:HarmBlockThreshold"},
     "GenerationConfig": {
         "candidateCount": "int",
         "stopSequences": "[str]",
@@ -134,11 +139,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "responseLogprobs": "bool",
         "logprobs": "int",
         "enableEnhancedCivicAnswers": "bool",
-        "responseModalities": "[enum]",
+        "responseModalities": "[enum:Modality]",
         "speechConfig": "SpeechConfig",
         "thinkingConfig": "ThinkingConfig",
         "imageConfig": "ImageConfig",
-        "mediaResolution": "enum",
+        "mediaResolution": "enum:MediaResolution",
         "audioTranscriptionConfig": "any",
         "responseFormat": "any",
         "translationConfig": "any",
@@ -152,7 +157,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "PrebuiltVoiceConfig": {"voiceName": "str"},
     "MultiSpeakerVoiceConfig": {"speakerVoiceConfigs": "[SpeakerVoiceConfig]"},
     "SpeakerVoiceConfig": {"speaker": "str", "voiceConfig": "VoiceConfig"},
-    "ThinkingConfig": {"includeThoughts": "bool", "thinkingBudget": "int", "thinkingLevel": "enum"},
+    "ThinkingConfig": {
+        "includeThoughts": "bool",
+        "thinkingBudget": "int",
+        "thinkingLevel": "enum:ThinkingLevel",
+    },
     "ImageConfig": {"aspectRatio": "str", "imageSize": "str"},
 }
 _SCALAR_TYPES = {
@@ -178,8 +187,9 @@ def _snake(name: str) -> str:
 class _Checker:
     """Walks one request body, collecting violations and building the camelCase copy."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, vertex: bool = False) -> None:
         self.violations: list[tuple[str, str]] = []
+        self.vertex = vertex
 
     def _invalid(self, path: str, type_name: str, value: Any) -> None:
         shown = json.dumps(value, ensure_ascii=False)
@@ -232,6 +242,10 @@ class _Checker:
         return self.scalar(value, spec, path)
 
     def scalar(self, value: Any, kind: str, path: str) -> Any:
+        kind, _, enum = kind.partition(":")
+        if enum and isinstance(value, str) and not known(enum, value, vertex=self.vertex):
+            self._invalid(path, _PROTO_PREFIX + ENUMS[enum][0], value)
+            return None
         ok = {
             "any": True,
             "str": isinstance(value, str),
@@ -252,19 +266,22 @@ class _Checker:
         return value
 
 
-def check_request(body: Any, message: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def check_request(
+    body: Any, message: str, *, vertex: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Validate a decoded request body against a top-level request message.
 
     Args:
         body: the decoded JSON body.
         message: ``"GenerateContentRequest"`` or ``"CountTokensRequest"``.
+        vertex: accept the enum values only Vertex AI knows.
 
     Returns:
         The body with every known field renamed to camelCase (user data untouched, single
         values for repeated fields wrapped in a list), and the violations found as
         ``(field path, description)`` pairs; the copy is only meaningful when there are none.
     """
-    checker = _Checker()
+    checker = _Checker(vertex=vertex)
     if not isinstance(body, dict):
         shown = json.dumps(body, ensure_ascii=False)[:40]
         text = f"Invalid JSON payload received. Expected an object, got: {shown}"

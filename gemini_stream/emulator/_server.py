@@ -12,6 +12,7 @@ from aiohttp import web
 from . import _errors
 from ._catalogue import find_model, list_page
 from ._compose import request_problem
+from ._enums import safety_problem
 from ._faults import FaultBook, RateLimiter, ScriptedReply
 from ._files import FileStore
 from ._imagen import predict
@@ -207,13 +208,14 @@ class ServerState:
     async def _generate(
         self, request: web.Request, record: RequestRecord, model_id: str, rpc: str, raw: Any
     ) -> web.StreamResponse:
-        body, violations = check_request(raw, "GenerateContentRequest")
+        vertex = "publisher" in request.match_info
+        body, violations = check_request(raw, "GenerateContentRequest", vertex=vertex)
         if violations:
             return self._error(record, _errors.bad_request(violations))
         if not body.get("contents"):
             message = "* GenerateContentRequest.contents: contents is not specified\n"
             return self._error(record, _errors.invalid_argument(message))
-        problem = request_problem(body, model_id)
+        problem = safety_problem(body, vertex=vertex) or request_problem(body, model_id)
         if problem is not None:
             return self._error(record, _errors.invalid_argument(problem))
         missing = self.files.check_references(body, f"{request.scheme}://{request.host}")
