@@ -143,8 +143,9 @@ class RateLimit:
     Attributes:
         requests_per_minute: requests sent per window (the API's RPM).
         tokens_per_minute: input tokens sent per window (the API's TPM counts input tokens).
-            Estimated before sending as one token per four bytes of the encoded request, then
-            corrected from the reply's ``usageMetadata.promptTokenCount``.
+            Estimated before sending from an upper bound that never counts too few (see
+            docs/concurrency.md), then corrected from the reply's
+            ``usageMetadata.promptTokenCount``.
         concurrent: requests in flight at once, from sending until the reply ends.
         window: the length of the sliding window in seconds; 60 matches the API's quotas.
 
