@@ -27,6 +27,7 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import BlockedError as BlockedError
 from ._errors import ClientClosedError as ClientClosedError
+from ._errors import ConcurrentReadError as ConcurrentReadError
 from ._errors import ConnectTimeoutError as ConnectTimeoutError
 from ._errors import CredentialsError as CredentialsError
 from ._errors import EventTooLargeError as EventTooLargeError
@@ -42,6 +43,7 @@ from ._errors import NotFoundError as NotFoundError
 from ._errors import ParseError as ParseError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import ReplyTooLargeError as ReplyTooLargeError
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
 from ._errors import ServiceUnavailableError as ServiceUnavailableError
@@ -106,6 +108,7 @@ __all__ = (
     "ChunkStream",
     "Client",
     "ClientClosedError",
+    "ConcurrentReadError",
     "ConnectTimeoutError",
     "Content",
     "Cost",
@@ -139,6 +142,7 @@ __all__ = (
     "Progress",
     "RateLimit",
     "RateLimitError",
+    "ReplyTooLargeError",
     "Request",
     "ResponseDecodeError",
     "RetryPolicy",

@@ -77,9 +77,7 @@ class TokenSource:
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
 
-    def _fresh(self, token: AccessToken | None) -> bool:
-        if token is None:
-            return False
+    def _fresh(self, token: AccessToken) -> bool:
         return token.expires_at is None or token.expires_at - self._margin > time.time()
 
     async def headers(self) -> dict[str, str]:
@@ -89,9 +87,8 @@ class TokenSource:
             CredentialsError: the provider failed or returned something that is no token.
         """
         token = self._token
-        if not self._fresh(token):
+        if token is None or not self._fresh(token):
             token = await self._refresh()
-        assert token is not None
         headers = {"authorization": f"Bearer {token.token}"}
         if token.quota_project:
             headers["x-goog-user-project"] = token.quota_project
