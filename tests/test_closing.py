@@ -28,8 +28,8 @@ from gemini_stream.emulator import Emulator, Fault
 from gemini_stream.emulator import expected_text as _expected_text
 
 MODEL = "gemini-2.5-flash"
-# Paced at 20 ms a chunk, this takes the server well over ten seconds to write.
-ENDLESS = "Tell me a long story emulator:words=4000"
+# Paced at 20 ms a chunk, this takes the server some thirty seconds to write.
+ENDLESS = "Tell me a long story emulator:words=12000"
 PACKAGE = Path(gs.__file__).resolve().parent
 
 
