@@ -98,6 +98,8 @@ async def test_aclose_wakes_every_reader_with_a_typed_error_and_the_partial_repl
         assert full.startswith(error.partial.text) and len(error.partial.text) < len(full)
     assert any(text for text, _ in results)  # type: ignore[misc]
     assert client.closed
+    await emulator.wait_idle(5)  # the server saw every reader leave, and stopped writing
+    assert all(record.disconnected for record in emulator.records)
 
 
 async def test_aclose_wakes_a_reader_of_a_borrowed_session_and_leaves_the_session_open(
