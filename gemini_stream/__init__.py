@@ -27,6 +27,7 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import BlockedError as BlockedError
 from ._errors import ClientClosedError as ClientClosedError
+from ._errors import ConcurrentReadError as ConcurrentReadError
 from ._errors import ConnectTimeoutError as ConnectTimeoutError
 from ._errors import CredentialsError as CredentialsError
 from ._errors import EventTooLargeError as EventTooLargeError
@@ -43,6 +44,7 @@ from ._errors import ParseError as ParseError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import RedirectError as RedirectError
+from ._errors import ReplyTooLargeError as ReplyTooLargeError
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
 from ._errors import ServiceUnavailableError as ServiceUnavailableError
@@ -108,6 +110,7 @@ __all__ = (
     "ChunkStream",
     "Client",
     "ClientClosedError",
+    "ConcurrentReadError",
     "ConnectTimeoutError",
     "Content",
     "Cost",
@@ -142,6 +145,7 @@ __all__ = (
     "RateLimit",
     "RateLimitError",
     "RedirectError",
+    "ReplyTooLargeError",
     "Request",
     "ResponseDecodeError",
     "RetryPolicy",

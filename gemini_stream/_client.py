@@ -16,7 +16,7 @@ from ._config import RateLimit, RetryPolicy, Timeouts
 from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
 from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
-from ._http.endpoint import Endpoint
+from ._http.endpoint import DEFAULT_MAX_REPLY_BYTES, Endpoint
 from ._http.secrets import check_headers
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
@@ -64,6 +64,9 @@ class Client:
             or other control character is refused).
         max_connections: the size of the owned session's connection pool.
         max_event_bytes: the largest single streamed event accepted (inline images are big).
+        max_reply_bytes: the largest streamed reply body accepted, 256 MiB by default
+            (``None``: no cap); past it the stream ends with ``ReplyTooLargeError`` and the
+            partial reply, so an endless reply cannot take all memory.
         rate_limit: client-side limits every generation request waits for (``gs.RateLimit``,
             or a ``gs.Limiter`` shared with other clients); a 429 pauses them all.
         vertexai: use Vertex AI (default: ``GOOGLE_GENAI_USE_VERTEXAI``): OAuth tokens with a
@@ -97,6 +100,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
+        max_reply_bytes: int | None = DEFAULT_MAX_REPLY_BYTES,
         rate_limit: RateLimit | Limiter | None = None,
         vertexai: bool | None = None,
         project: str | None = None,
@@ -108,7 +112,8 @@ class Client:
             api_key, base_url=base_url, api_version=api_version, session=session,
             timeouts=timeouts, retry=retry, headers=check_headers(headers),
             max_connections=max_connections,
-            max_event_bytes=max_event_bytes, rate_limit=rate_limit, vertexai=vertexai,
+            max_event_bytes=max_event_bytes, max_reply_bytes=max_reply_bytes,
+            rate_limit=rate_limit, vertexai=vertexai,
             project=project, location=location, token_provider=token_provider,
             vertex_extras=vertex_extras,
         )  # fmt: skip
@@ -144,6 +149,11 @@ class Client:
             raise TypeError(f"retry must be a gs.RetryPolicy, got {value!r}")
         self._endpoint.retry = value
 
+    @property
+    def max_reply_bytes(self) -> int | None:
+        """The cap on a streamed reply's body, in bytes (``None``: no cap)."""
+        return self._endpoint.max_reply_bytes
+
     # -- lifecycle --------------------------------------------------------------------------
 
     async def __aenter__(self) -> Client:
@@ -158,7 +168,10 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client's own HTTP session (a session you passed in stays open)."""
+        """Close the client: every stream still being read (by any task, chats and
+        ``stream_many`` included) ends at once with ``ClientClosedError`` carrying its
+        partial reply, then the client's own HTTP session is closed (a session you passed
+        in stays open). Safe to call more than once."""
         await self._endpoint.transport.aclose()
 
     @property

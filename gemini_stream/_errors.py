@@ -18,6 +18,7 @@
     │   ├── TotalTimeoutError
     │   └── FileProcessingTimeoutError       an uploaded file was not ACTIVE in time
     ├── IncompleteStreamError                the stream ended without a finishReason
+    ├── ReplyTooLargeError                   the reply grew past max_reply_bytes
     ├── BlockedError                         text was asked for, but the prompt or reply was blocked
     ├── FunctionCallLimitError               automatic function calling ran out of rounds
     ├── ParseError (ValueError)              the reply's text does not fit the requested type
@@ -28,7 +29,8 @@
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
     ├── UnknownEnumValueWarning (UserWarning) a warning: a request enum value we do not know
-    ├── ClientClosedError (RuntimeError)     the client was used after aclose()
+    ├── ClientClosedError (RuntimeError)     the client was closed before or during the call
+    ├── ConcurrentReadError (RuntimeError)   a second task read a stream another was reading
     └── StreamConsumedError (RuntimeError)   a finished stream was iterated again
 
 Every exception raised after a request went out has ``partial``: the fold of the chunks
@@ -142,6 +144,11 @@ class IncompleteStreamError(GeminiError):
     """The stream ended without a ``finishReason``: the reply is truncated (see ``partial``)."""
 
 
+class ReplyTooLargeError(GeminiError):
+    """The reply's body grew past ``Client(max_reply_bytes=...)``; the stream was closed and
+    ``partial`` holds what came before the cap."""
+
+
 class BlockedError(GeminiError):
     """Text was asked for, but the prompt was blocked or the reply was stopped for safety.
 
@@ -173,7 +180,15 @@ class EventTooLargeError(GeminiError, ValueError):
 
 
 class ClientClosedError(GeminiError, RuntimeError):
-    """The client was used after ``aclose()``."""
+    """The client was used after ``aclose()``, or closed while a reply was being read (every
+    reader is woken with this error at once; ``partial`` holds what its reply had so far)."""
+
+
+class ConcurrentReadError(GeminiError, RuntimeError):
+    """A task read a stream while another task was waiting for the same stream's data.
+
+    The task already reading goes on unharmed; read one stream from one task at a time.
+    """
 
 
 class StreamConsumedError(GeminiError, RuntimeError):

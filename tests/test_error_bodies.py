@@ -4,11 +4,9 @@ the error class all survive."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,15 +179,3 @@ async def test_an_error_body_cut_by_the_server_keeps_what_arrived() -> None:
         assert isinstance(error, gs.RateLimitError) and error.code == 429
         assert error.retry_delay == 9.0  # the body is cut: Retry-After still counts
         assert error.body == b"".join(_pieces(body, 4)[:3])
-
-
-def test_the_http_layer_has_no_bare_asserts() -> None:
-    # ``python -O`` strips asserts: a check users rely on must be real code.
-    package = Path(gs.__file__).parent / "_http"
-    found = [
-        f"{path.name}:{node.lineno}"
-        for path in sorted(package.glob("*.py"))
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Assert)
-    ]
-    assert found == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from .._errors import StreamConsumedError
+from .._errors import ConcurrentReadError, StreamConsumedError
 from .._stream.deltas import DeltaStream
 from .._wire.content import Content
 from .._wire.response import GenerateContentResponse
@@ -141,6 +141,8 @@ class ChatStream(ChatRounds):
                 return await current.__anext__()
             except StopAsyncIteration:
                 pass
+            except ConcurrentReadError:
+                raise  # another task reads this round: the reply is its, and goes on
             except BaseException:
                 self._finish()
                 raise

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
-from .._errors import FunctionCallLimitError
+from .._errors import ConcurrentReadError, FunctionCallLimitError, GeminiError
 from .._wire.content import Content, Part
 from .._wire.response import GenerateContentResponse
 
@@ -60,6 +60,7 @@ class ChatRounds:
 
     __slots__ = (
         "__weakref__",
+        "_busy",
         "_chat",
         "_committed",
         "_config",
@@ -83,25 +84,44 @@ class ChatRounds:
         self._committed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: object = None
+        self._busy = False  # a task waits in _next_slow: another one may not come in
 
     async def _next_slow(self) -> GenerateContentResponse:
-        while self._state != _DONE:
-            try:
-                if self._state == _NEW:
-                    await self._start()
-                elif not await self._next_round():
-                    self._end()
-                    break
-                assert self._current is not None
-                return await self._current.__anext__()
-            except StopAsyncIteration:
-                continue
-            except BaseException:
-                self._finish()
-                raise
-        raise StopAsyncIteration
+        if self._busy:
+            raise ConcurrentReadError(
+                "another task is reading this chat stream and waits for its data; read a "
+                "stream from one task at a time"
+            )
+        self._busy = True
+        try:
+            while self._state != _DONE:
+                current = self._current
+                try:
+                    if current is None:  # not started yet
+                        current = await self._start()
+                    else:
+                        current = await self._next_round(current)
+                        if current is None:
+                            self._end()
+                            break
+                    return await current.__anext__()
+                except StopAsyncIteration:
+                    continue
+                except ConcurrentReadError:
+                    raise  # another task reads the round: the reply is its, and goes on
+                except GeminiError as exc:
+                    self._finish()
+                    if exc.partial is None and self._current is not None:
+                        exc.partial = self._current.response  # a round failed to open
+                    raise
+                except BaseException:
+                    self._finish()
+                    raise
+            raise StopAsyncIteration
+        finally:
+            self._busy = False
 
-    async def _start(self) -> None:
+    async def _start(self) -> ChunkStream:
         """Wait for the chat's previous reply to end, then send this one."""
         chat = self._chat
         task = anyio.get_current_task().id
@@ -119,20 +139,22 @@ class ChatRounds:
         chat._holder = weakref.ref(self)
         self._loop = asyncio.get_running_loop()
         self._state = _OPEN
-        self._current = chat._open(self._turns, self._config)
+        current = self._current = chat._open(self._turns, self._config)
+        return current
 
-    async def _next_round(self) -> bool:
-        """After a round ended: run the functions it called and open the next round.
-
-        Returns False when the reply is final (no calls, or calls for the caller to answer).
+    async def _next_round(self, current: ChunkStream) -> ChunkStream | None:
+        """After the round ``current`` ended: run the functions it called and open the next
+        round; ``None`` when the reply is final (no calls, or calls for the caller to answer).
         """
-        assert self._current is not None
-        reply = self._current.response
+        reply = current.response
         calls = reply.function_calls
         chat = self._chat
         toolbox = chat._toolbox
-        if not (chat.automatic_function_calling and toolbox.functions and toolbox.answers(calls)):
-            return False
+        turn = model_turn(reply)  # it holds the calls, if any
+        if turn is None or not (
+            chat.automatic_function_calling and toolbox.functions and toolbox.answers(calls)
+        ):
+            return None
         if self._rounds >= chat.max_function_rounds:
             names = ", ".join(repr(call.name) for call in calls)
             error = FunctionCallLimitError(
@@ -142,20 +164,18 @@ class ChatRounds:
             )
             error.partial = reply
             raise error
-        turn = model_turn(reply)
-        assert turn is not None  # it holds the calls
         results = await toolbox.run(calls)
         if self._state == _DONE:  # closed by another task while the functions ran
             raise StopAsyncIteration
         self._turns += [turn, Content(role="user", parts=results)]
         self._rounds += 1
-        self._current = chat._open(self._turns, self._config)
-        return True
+        current = self._current = chat._open(self._turns, self._config)
+        return current
 
     def _end(self) -> None:
         """The final round ended normally: commit when it finished with content."""
-        assert self._current is not None
-        reply = self._current.response
+        current = self._current
+        reply = GenerateContentResponse() if current is None else current.response
         turn = model_turn(reply)
         if turn is not None and reply.finish_reason is not None:
             self._committed = True

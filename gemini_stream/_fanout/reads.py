@@ -19,12 +19,14 @@ import anyio
 from .._errors import GeminiError
 from .._http.failures import READ_FAILURES, read_failure
 from .._stream.chunk_stream import ChunkStream
+from .._stream.endings import too_large
 from .._stream.reader import _DONE
 from .items import FanoutItem
 
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    import aiohttp
     from anyio.streams.memory import MemoryObjectSendStream
 
     from .._wire.response import GenerateContentResponse
@@ -84,7 +86,7 @@ class Read:
             except GeminiError as exc:
                 error = exc
         if error is not None:
-            stream._fail(error)
+            error = stream._fail(error)
             self.tracker.ended(error.partial, failed=True)
             return head, FanoutItem("error", self.index, self.request, error=error)
         chunks, stream._pending = stream._pending, []
@@ -104,6 +106,7 @@ class Read:
 
 async def hand_over(
     stream: ChunkStream,
+    content: aiohttp.StreamReader,
     send: MemoryObjectSendStream[Batch],
     index: int,
     request: object,
@@ -111,15 +114,14 @@ async def hand_over(
     first: list[GenerateContentResponse],
 ) -> None:
     """Send the first chunks (last first) with the events ``stream`` holds undecoded, then
-    each read to the end of the reply."""
+    each read of ``content`` (its body) to the end of the reply."""
     undecoded, stream._undecoded = stream._undecoded, None
     start = stream._undecoded_from
     if not undecoded or start >= len(undecoded):
         undecoded = None  # the read ended with the first event
     last = Read(stream, index, request, tracker, undecoded, head=first, start=start)
     await send_batch(send, last)
-    content = stream._content
-    assert content is not None
+    cap = stream._call.max_reply_bytes
     while True:
         error = None
         try:
@@ -135,6 +137,9 @@ async def hand_over(
         last = Read(stream, index, request, tracker, data, error)
         await send_batch(send, last)
         if not data:
+            return
+        if content.total_bytes > cap:  # the read's chunks go out, then the error
+            await send_batch(send, Read(stream, index, request, tracker, None, too_large(cap)))
             return
 
 

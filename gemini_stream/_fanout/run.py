@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
@@ -174,7 +174,6 @@ async def _collect(
         batch_limiter.set(limiter)
     for index, request in jobs:
         outcome = await _run(endpoint, request, index, tracker, None)
-        assert outcome is not None  # without a consumer, nothing is handed over
         if isinstance(outcome, Exception) and not return_exceptions:
             failures.append(outcome)
             scope.cancel()  # the rest is cancelled; each request closes its response
@@ -182,6 +181,18 @@ async def _collect(
         results[index] = outcome
 
 
+@overload
+async def _run(
+    endpoint: Endpoint, request: object, index: int, tracker: Tracker, send: None
+) -> Outcome: ...
+@overload
+async def _run(
+    endpoint: Endpoint,
+    request: object,
+    index: int,
+    tracker: Tracker,
+    send: MemoryObjectSendStream[Batch],
+) -> Outcome | None: ...
 async def _run(
     endpoint: Endpoint,
     request: object,
@@ -192,8 +203,8 @@ async def _run(
     """Open one request's stream and read it to its end, handing chunks to ``send``.
 
     The request's own failure is returned, not raised: it belongs to that request only.
-    ``None``: the stream's reads went to the consumer undecoded (``_fanout.reads``), and the
-    consumer reports how the reply ended.
+    ``None`` (only with a consumer, ``send``): the stream's reads went to the consumer
+    undecoded (``_fanout.reads``), and the consumer reports how the reply ended.
     """
     progress = tracker.progress
     tracker.started()
@@ -209,8 +220,9 @@ async def _run(
             while batch := await stream._next_batch():
                 progress.chunks += len(batch)
                 if send is not None:
-                    if stream._content is not None:  # the reply goes on: the consumer decodes it
-                        await hand_over(stream, send, index, request, tracker, batch)
+                    content = stream._content
+                    if content is not None:  # the reply goes on: the consumer decodes it
+                        await hand_over(stream, content, send, index, request, tracker, batch)
                         handed_over = True
                         return None
                     await send_batch(send, _chunk_items(index, request, batch))

@@ -87,9 +87,7 @@ class TokenSource:
         name = getattr(self._provider, "__qualname__", type(self._provider).__name__)
         return f"<TokenSource provider={name} {self._refreshes} refreshes>"
 
-    def _fresh(self, token: AccessToken | None) -> bool:
-        if token is None:
-            return False
+    def _fresh(self, token: AccessToken) -> bool:
         return token.expires_at is None or token.expires_at - self._margin > time.time()
 
     async def headers(self) -> dict[str, str]:

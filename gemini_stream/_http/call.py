@@ -60,6 +60,7 @@ class Call:
     timeouts: Timeouts
     retry: RetryPolicy
     max_event_bytes: int
+    max_reply_bytes: int  # the body's size at which a streamed reply is cut
     limiter: Limiter | None = None
     method: str | None = None
     auth: AuthHook | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_REPLY_BYTES",
     "Endpoint",
     "base_headers",
     "check_api_version",
@@ -36,6 +38,11 @@ __all__ = (
 )
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+# The largest replies known are a few tens of MB on the wire (several 2K images of an image
+# model, base64; ten minutes of TTS audio is ~40 MB), a long text reply a few MB: 256 MiB is
+# ten times beyond them, four events of the largest size (max_event_bytes, 64 MiB), and still
+# a cap that a runaway reply reaches before it takes a small container's memory.
+DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024
 
 _C = TypeVar("_C")
 _API_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
@@ -92,6 +99,7 @@ class Endpoint:
         headers: Mapping[str, str] | None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_event_bytes: int = sse.DEFAULT_MAX_EVENT_BYTES,
+        max_reply_bytes: int | None = DEFAULT_MAX_REPLY_BYTES,
         rate_limit: RateLimit | Limiter | None = None,
         vertexai: bool | None = None,
         project: str | None = None,
@@ -122,6 +130,12 @@ class Endpoint:
             raise TypeError(f"max_event_bytes must be an int, got {max_event_bytes!r}")
         if max_event_bytes < 1:
             raise ValueError(f"max_event_bytes must be positive, got {max_event_bytes!r}")
+        if max_reply_bytes is not None and (
+            isinstance(max_reply_bytes, bool) or not isinstance(max_reply_bytes, int)
+        ):
+            raise TypeError(f"max_reply_bytes must be an int or None, got {max_reply_bytes!r}")
+        if max_reply_bytes is not None and max_reply_bytes < 1:
+            raise ValueError(f"max_reply_bytes must be positive, got {max_reply_bytes!r}")
         self.api_key = api_key
         self.vertex = vertex
         self.auth = vertex.token.headers if vertex is not None and vertex.token else None
@@ -134,6 +148,9 @@ class Endpoint:
         self.headers = base_headers(api_key, headers)
         self.transport = Transport(session, max_connections)
         self.max_event_bytes = max_event_bytes
+        self.max_reply_bytes = max_reply_bytes
+        # As a Call carries it: an int to compare with, whatever the setting.
+        self._reply_cap = sys.maxsize if max_reply_bytes is None else max_reply_bytes
         self.limiter = as_limiter(rate_limit)
 
     def __repr__(self) -> str:
@@ -189,6 +206,7 @@ class Endpoint:
             timeouts=_checked(timeouts, Timeouts, "timeouts") or self.timeouts,
             retry=_checked(retry, RetryPolicy, "retry") or self.retry,
             max_event_bytes=self.max_event_bytes,
+            max_reply_bytes=self._reply_cap,
             limiter=limiter,
             auth=self.auth,
         )

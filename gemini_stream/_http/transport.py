@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import urllib.parse
 import urllib.request
+from collections.abc import AsyncGenerator
 
 import aiohttp
 
@@ -20,11 +21,15 @@ class Transport:
 
     A session the user passes in is used as it is and never closed. Otherwise the transport
     creates its own on first use, inside the running loop (so a client built at import time
-    works), honours proxy settings from the environment, and recreates it when the client is
-    used again under a new event loop after the old one was closed (``asyncio.run`` twice).
+    works), and honours proxy settings from the environment. An owned session belongs to its
+    loop: it is closed in that loop when the loop shuts down (``asyncio.run`` ends), so no
+    socket outlives it, and the client makes a new one when used under a new loop.
     """
 
-    __slots__ = ("_closed", "_loop", "_max_connections", "_owned", "_proxies", "_session")
+    __slots__ = (
+        "_closed", "_guard", "_loop", "_max_connections", "_owned", "_proxies", "_session",
+        "responses",
+    )  # fmt: skip
 
     def __init__(self, session: aiohttp.ClientSession | None, max_connections: int) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
@@ -37,8 +42,12 @@ class Transport:
         self._owned = session is None
         self._max_connections = max_connections
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
         self._closed = False
         self._proxies: dict[str, str | None] = {}
+        self.responses: set[aiohttp.ClientResponse] = set()
+        """The responses of the replies being read: a stream adds its response when the
+        headers come and removes it when the reply ends, so ``aclose()`` can wake it."""
 
     def __repr__(self) -> str:
         owner = "own" if self._owned else "borrowed"
@@ -54,29 +63,38 @@ class Transport:
             raise ClientClosedError("this client was closed with aclose(); create a new Client")
         loop = asyncio.get_running_loop()
         session = self._session
-        if session is not None and not self._owned:
+        if session is not None and (not self._owned or self._loop is loop):
             return session
-        if session is not None and self._loop is not loop:
-            if self._loop is not None and not self._loop.is_closed():
-                raise RuntimeError(
-                    "this Client is in use by another running event loop; create one Client "
-                    "per event loop"
-                )
-            # The loop the old session lived in is gone, and with it every connection;
-            # closing here only marks it closed so it does not warn when collected.
-            await session.close()
-            session = None
-        if session is None:
-            session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                timeout=aiohttp.ClientTimeout(total=None),
-                # Proxies come from proxy_for: aiohttp's trust_env re-reads the environment
-                # and ~/.netrc in worker threads on every request (~0.5 ms of CPU each).
-                trust_env=False,
-                auto_decompress=True,
+        if self._loop is not None and not self._loop.is_closed():
+            raise RuntimeError(
+                "this Client is in use by another running event loop; create one Client "
+                "per event loop"
             )
-            self._session, self._loop = session, loop
+        # No await until the new session is in place: tasks of the new loop that all
+        # come here at once share it.
+        old, self.responses = self._guard, set()
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._max_connections),
+            timeout=aiohttp.ClientTimeout(total=None),
+            # Proxies come from proxy_for: aiohttp's trust_env re-reads the environment
+            # and ~/.netrc in worker threads on every request (~0.5 ms of CPU each).
+            trust_env=False,
+            auto_decompress=True,
+        )
+        guard = _closed_with_the_loop(session)
+        self._session, self._loop, self._guard = session, loop, guard
+        await guard.__anext__()  # started in this loop, so the loop's shutdown closes it
+        if old is not None:
+            # The old loop was closed by hand, without shutdown_asyncgens(): its sockets
+            # went with it; this only marks the old session closed, so it does not warn.
+            await old.aclose()
         return session
+
+    def close_replies(self) -> None:
+        """Close the response of every reply being read: their readers wake at once."""
+        responses, self.responses = self.responses, set()
+        for response in responses:
+            response.close()
 
     def proxy_for(self, url: str) -> str | None:
         """The proxy for ``url`` per ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY``, read once
@@ -96,8 +114,27 @@ class Transport:
         return proxy
 
     async def aclose(self) -> None:
-        """Close the owned session (a borrowed one stays open); safe to call twice."""
+        """Wake every reader (see ``close_replies``), then close the owned session (a
+        borrowed one stays open); safe to call twice."""
         self._closed = True
+        self.close_replies()
         session, self._session = self._session, None
-        if session is not None and self._owned and not session.closed:
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            await guard.aclose()  # closes the owned session
+        elif session is not None and self._owned and not session.closed:
             await session.close()
+
+
+async def _closed_with_the_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Waits at its ``yield`` for the life of ``session``; closing it closes the session.
+
+    An event loop closes the async generators still open when it shuts down (``asyncio.run``
+    and ``asyncio.Runner`` call ``loop.shutdown_asyncgens()``, as do uvloop's and anyio's
+    runners), while the loop still runs: a client left open closes its connections then,
+    rather than leaving sockets that only the garbage collector closes (with warnings).
+    """
+    try:
+        yield
+    finally:
+        await session.close()

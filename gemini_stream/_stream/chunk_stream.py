@@ -95,7 +95,9 @@ class ChunkStream(ReplyReader):
         return parse_json(text, schema_type(self._call.body) if type_ is None else type_)
 
     def __aiter__(self) -> ChunkStream:
-        if self._state == _DONE:
+        # Finished, yet with chunks (or the error after them) still to give: a body that
+        # came whole with the first read, after a peek with ``anext()``.
+        if self._state == _DONE and not self._pending and self._deferred is None:
             raise StreamConsumedError(
                 "this stream was already consumed or closed; its reply is in stream.response"
             )
@@ -122,7 +124,8 @@ class ChunkStream(ReplyReader):
         """Stop the stream and release its connection; safe to call more than once.
 
         A task iterating the stream meanwhile (a "stop" button handled elsewhere) sees the
-        iteration end, without an error; ``response`` keeps what was received.
+        iteration end, without an error; ``response`` keeps what was received. (Closing the
+        client instead ends every stream with ``ClientClosedError``.)
         """
         self._pending = _NO_CHUNKS
         self._deferred = None
@@ -131,6 +134,7 @@ class ChunkStream(ReplyReader):
     def __del__(self) -> None:
         response = self._response
         if response is not None:
+            self._call.transport.responses.discard(response)
             loop = self._loop
             if loop is not None and not loop.is_closed():
                 response.close()

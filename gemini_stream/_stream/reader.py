@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Final, cast
 import aiohttp
 
 from .. import sse
-from .._errors import EventTooLargeError, GeminiError
+from .._errors import APIConnectionError, ConcurrentReadError, EventTooLargeError, GeminiError
 from .._http.failures import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
 from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
+from .endings import client_closed, reset_under, too_large
 from .events import checked_chunks, first_event_end, incomplete
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ class ReplyReader:
     """
 
     __slots__ = (
-        "__weakref__", "_call", "_consolidated", "_content", "_decoder", "_deferred", "_lease",
-        "_loop", "_pending", "_response", "_snapshot", "_state", "_undecoded", "_undecoded_from",
-        "_unfolded", "_yielded",
+        "__weakref__", "_busy", "_call", "_consolidated", "_content", "_decoder", "_deferred",
+        "_lease", "_loop", "_pending", "_response", "_snapshot", "_state", "_undecoded",
+        "_undecoded_from", "_unfolded", "_yielded",
     )  # fmt: skip
 
     def __init__(self, call: Call) -> None:
@@ -71,6 +72,7 @@ class ReplyReader:
         self._undecoded_from = 0
         self._deferred: GeminiError | None = None
         self._yielded = False
+        self._busy = False  # a task waits in _next_slow: another one may not come in
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lease: Lease | None = None
 
@@ -106,6 +108,13 @@ class ReplyReader:
         if self._deferred is None:
             if self._state == _DONE:
                 raise StopAsyncIteration
+            if self._busy:
+                # Nothing of the stream is touched: the task already reading goes on.
+                raise ConcurrentReadError(
+                    "another task is reading this stream and waits for its data; read a "
+                    "stream from one task at a time"
+                )
+            self._busy = True
             try:
                 if self._state == _NEW:
                     loop = self._loop = asyncio.get_running_loop()
@@ -133,11 +142,15 @@ class ReplyReader:
                 else:
                     await self._fill()
             except GeminiError as exc:
-                self._fail(exc)
+                failure = self._fail(exc)
+                if failure is not exc:
+                    raise failure from exc
                 raise
             except BaseException:
                 self._finish(close=True)
                 raise
+            finally:
+                self._busy = False
             if self._pending:
                 self._yielded = True
                 return self._pending.pop()
@@ -148,7 +161,7 @@ class ReplyReader:
 
     def _may_retry(self) -> bool:
         """Retrying is allowed until the first chunk was handed to the caller."""
-        if self._yielded:
+        if self._yielded or self._call.transport.closed:
             return False
         self._finish(close=True)
         self._state = _OPEN
@@ -171,15 +184,19 @@ class ReplyReader:
         """The response's headers came: read until the first chunk or the end of the reply."""
         if response.status >= 400:
             raise await read_error(response)
+        transport = self._call.transport
+        if transport.closed:  # while the headers were on their way (a borrowed session)
+            response.close()
+            raise client_closed()
+        transport.responses.add(response)  # for aclose() to wake this reader
         self._response = response
         self._content = response.content
         await self._fill()
 
     async def _fill(self) -> None:
         """Read from the socket until at least one chunk is decoded or the reply ends."""
-        content = self._content
-        assert content is not None
-        while not self._pending and self._content is not None:
+        cap = self._call.max_reply_bytes
+        while not self._pending and (content := self._content) is not None:
             try:
                 data = await content.readany()
             except READ_FAILURES as exc:
@@ -192,6 +209,8 @@ class ReplyReader:
             self._on_data(data)
             if self._undecoded is None and self._at_eof():
                 self._end()  # the body's end came with this read: no read to learn it
+            elif content.total_bytes > cap and self._state != _DONE:
+                self._defer_or_raise(too_large(cap))  # aiohttp counts the bytes anyway
 
     def _at_eof(self) -> bool:
         """Whether the whole body was received and read: the next read would give ``b""``."""
@@ -257,8 +276,12 @@ class ReplyReader:
     def _end(self) -> None:
         """The server closed the body: check that the reply is complete."""
         leftover = self._decoder.flush() if self._decoder is not None else b""
+        response = self._response
+        reset = reset_under(response) if response is not None else None
         self._finish(close=False)
-        error: GeminiError | None = error_from_body(leftover) if leftover else None
+        error: GeminiError | None = reset
+        if error is None and leftover:
+            error = error_from_body(leftover)
         if error is None and not surely_finished(self._snapshot, self._unfolded):
             error = incomplete(self._merged(), leftover)  # the usual end needs no fold to know
         if error is not None:
@@ -273,16 +296,24 @@ class ReplyReader:
         else:
             raise error
 
-    def _fail(self, exc: GeminiError) -> None:
+    def _fail(self, exc: GeminiError) -> GeminiError:
+        """End the reply with ``exc``; return the error to raise, its ``partial`` set: ``exc``,
+        or a ``ClientClosedError`` when the client's ``aclose()`` broke the connection."""
         self._finish(close=True)
+        if isinstance(exc, APIConnectionError) and self._call.transport.closed:
+            closed = client_closed()
+            closed.__cause__ = exc
+            exc = closed
         if exc.partial is None:
             exc.partial = self._merged()
+        return exc
 
     def _finish(self, *, close: bool) -> None:
         self._state = _DONE
         response, self._response = self._response, None
         self._content = None
         if response is not None:
+            self._call.transport.responses.discard(response)
             if close:
                 response.close()
             else:

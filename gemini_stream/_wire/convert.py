@@ -42,7 +42,8 @@ def short_repr(value: object) -> str:
 def _fields(cls: type[msgspec.Struct]) -> dict[str, tuple[str, mi.Type]]:
     """Map both the snake_case and the wire name of each field of ``cls`` to (wire name, type)."""
     info = mi.type_info(cls)
-    assert isinstance(info, mi.StructType)
+    if not isinstance(info, mi.StructType):
+        raise TypeError(f"{cls!r} is not a msgspec Struct type")
     table: dict[str, tuple[str, mi.Type]] = {}
     for field in info.fields:
         table[field.name] = table[field.encode_name] = (field.encode_name, field.type)
