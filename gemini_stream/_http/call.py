@@ -10,6 +10,7 @@ from typing import NamedTuple
 import aiohttp
 
 from .._config import RetryPolicy, Timeouts
+from .._errors import APIConnectionError, ClientClosedError
 from .._limits.admission import admit, prompt_tokens
 from .._limits.limiter import Lease, Limiter
 from .failures import READ_FAILURES, read_error, read_failure, redirect_refused, send_failure
@@ -80,7 +81,7 @@ class Call:
         """
         lease = None
         if self.limiter is not None:
-            lease, total = await admit(self.limiter, self.body, total)
+            lease, total = await self.transport.unless_closed(admit(self.limiter, self.body, total))
         try:
             headers = self.headers
             if self.auth is not None:
@@ -92,7 +93,7 @@ class Call:
             timeout = _client_timeout(total, timeouts.connect, timeouts.first_chunk)
             verb = self.method or ("GET" if self.body is None else "POST")
             try:
-                response = await session.request(
+                sending = session.request(
                     verb,
                     self.url,
                     data=self.body,
@@ -101,6 +102,9 @@ class Call:
                     proxy=transport.proxy_for(self.url),
                     allow_redirects=False,
                 )
+                # aclose() closes an owned session, which fails its requests at once; a
+                # borrowed one stays open, so the wait for the headers is cut short instead.
+                response = await (sending if transport.owned else transport.unless_closed(sending))
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 raise send_failure(exc, self.url, timeouts) from exc
             if 300 <= response.status < 400:
@@ -119,9 +123,21 @@ class Call:
 
     async def fetch_reply(self) -> Reply:
         """Like ``fetch``, keeping the response headers (the Files API's upload URL)."""
-        return await retrying(
-            self.retry, self.timeouts.total, self._fetch_once, limiter=self.limiter
-        )
+        transport = self.transport
+        try:
+            return await retrying(
+                self.retry,
+                self.timeouts.total,
+                self._fetch_once,
+                limiter=self.limiter,
+                pause=transport.pause,
+            )
+        except APIConnectionError as exc:
+            if transport.closed:  # aclose() broke the connection
+                raise ClientClosedError(
+                    "the client was closed with aclose() during this call"
+                ) from exc
+            raise
 
     async def _fetch_once(self, total: float | None) -> Reply:
         response, lease = await self.open(total)

@@ -110,6 +110,7 @@ async def retrying(
     limiter: Limiter | None = None,
     failed: GeminiError | None = None,
     started: float | None = None,
+    pause: Callable[[float], Awaitable[None]] = sleep,
 ) -> T:
     """Run ``attempt(time_left)`` until it succeeds, fails for good, or attempts run out.
 
@@ -118,6 +119,7 @@ async def retrying(
     raised as it is when no attempt is left or the wait would overrun ``total``. A 429 also
     pauses the whole ``limiter``, so the client's other requests slow down with this one.
 
+    ``pause`` waits between attempts (a transport's, so that closing the client ends it).
     ``failed``: the error of a first attempt the caller made itself, at loop time
     ``started``. A stream does so: while a thousand requests wait for their headers, a
     coroutine (and two bound methods) fewer per request is less for the garbage collector.
@@ -139,7 +141,7 @@ async def retrying(
         if delay is None:
             raise failed
         failed = None
-        await sleep(delay)
+        await pause(delay)
 
 
 def _next_delay(

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import urllib.parse
 import urllib.request
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Coroutine
+from typing import TypeVar
 
 import aiohttp
 
 from .._errors import ClientClosedError
+from .retry import sleep
 
 __all__ = ("DEFAULT_MAX_CONNECTIONS", "Transport")
+
+T = TypeVar("T")
 
 DEFAULT_MAX_CONNECTIONS = 1000
 
@@ -28,7 +32,7 @@ class Transport:
 
     __slots__ = (
         "_closed", "_guard", "_loop", "_max_connections", "_owned", "_proxies", "_session",
-        "responses",
+        "_waiters", "responses",
     )  # fmt: skip
 
     def __init__(self, session: aiohttp.ClientSession | None, max_connections: int) -> None:
@@ -48,6 +52,7 @@ class Transport:
         self.responses: set[aiohttp.ClientResponse] = set()
         """The responses of the replies being read: a stream adds its response when the
         headers come and removes it when the reply ends, so ``aclose()`` can wake it."""
+        self._waiters: set[asyncio.Future[None]] = set()  # see unless_closed
 
     def __repr__(self) -> str:
         owner = "own" if self._owned else "borrowed"
@@ -56,6 +61,43 @@ class Transport:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def owned(self) -> bool:
+        """Whether the session is the transport's own (closing it breaks its connections)."""
+        return self._owned
+
+    async def unless_closed(self, awaitable: Awaitable[T]) -> T:
+        """Await ``awaitable`` in a task of its own, which ``aclose()`` cancels at once.
+
+        For the waits no closed connection wakes: the rate limiter, a retry's backoff, and
+        a borrowed session's request waiting for its headers (an owned session's requests
+        fail as soon as ``aclose()`` closes it). A result that came first is returned even
+        if the client was closed meanwhile (a lease taken is then released by its caller).
+
+        Raises:
+            ClientClosedError: the client was closed before or during the wait.
+        """
+        if self._closed:
+            if isinstance(awaitable, Coroutine):
+                awaitable.close()  # never started: no "never awaited" warning
+            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+        task = asyncio.ensure_future(awaitable)
+        closing = asyncio.get_running_loop().create_future()
+        self._waiters.add(closing)
+        try:
+            await asyncio.wait((task, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiters.discard(closing)
+            if not task.done():  # closed, or this task was cancelled: the wait is over
+                task.cancel()
+                await asyncio.wait((task,))  # its clean-up (a limiter's slot) runs first
+        if not task.cancelled():
+            return task.result()
+        raise ClientClosedError(
+            "the client was closed with aclose() while this call was waiting (for the rate "
+            "limiter, a retry or the reply's headers)"
+        )
 
     async def session(self) -> aiohttp.ClientSession:
         """Return the session to send with, creating (or re-creating) an owned one."""
@@ -90,6 +132,11 @@ class Transport:
             await old.aclose()
         return session
 
+    async def pause(self, seconds: float) -> None:
+        """Wait between attempts (see ``retry.sleep``); ``aclose()`` ends the wait at once
+        with ``ClientClosedError``."""
+        await self.unless_closed(sleep(seconds))
+
     def close_replies(self) -> None:
         """Close the response of every reply being read: their readers wake at once."""
         responses, self.responses = self.responses, set()
@@ -118,6 +165,10 @@ class Transport:
         borrowed one stays open); safe to call twice."""
         self._closed = True
         self.close_replies()
+        waiters, self._waiters = self._waiters, set()
+        for closing in waiters:
+            if not closing.done():
+                closing.set_result(None)
         session, self._session = self._session, None
         guard, self._guard = self._guard, None
         if guard is not None:

@@ -183,7 +183,7 @@ class Files:
                     f"{current.name} was still {current.state} after {max_wait} s", file=current
                 )
             # Real waits even under gs.set_testing(): the server needs the time to process.
-            await asyncio.sleep(min(interval, left))
+            await self._endpoint.transport.unless_closed(asyncio.sleep(min(interval, left)))
             interval = min(interval * 2, 5.0)
             current = await self.get(current)
 

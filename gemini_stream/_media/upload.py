@@ -24,7 +24,7 @@ from .._config import RetryPolicy
 from .._errors import GeminiError, UploadError
 from .._http.codec import decode
 from .._http.endpoint import DEFAULT_BASE_URL
-from .._http.retry import _retry_hint, backoff_delay, sleep
+from .._http.retry import _retry_hint, backoff_delay
 from .._wire.files import CreateFileRequest, File
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ async def _send_chunk(
             retryable, server_delay = _retry_hint(exc, policy)
             if not retryable or attempt >= policy.max_attempts:
                 raise
-            await sleep(backoff_delay(policy, attempt, server_delay))
+            await endpoint.transport.pause(backoff_delay(policy, attempt, server_delay))
         query = endpoint.url_call(
             session, "files.upload", b"", timeouts, headers={"x-goog-upload-command": "query"}
         )

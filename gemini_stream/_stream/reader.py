@@ -138,6 +138,7 @@ class ReplyReader:
                             limiter=call.limiter,
                             failed=failed,
                             started=started,
+                            pause=call.transport.pause,
                         )
                 else:
                     await self._fill()
