@@ -158,10 +158,9 @@ async def test_the_emulators_hour_long_429_is_capped_too(emulator: Emulator) -> 
     policy = gs.RetryPolicy(max_attempts=2, max_delay=0.05)
     limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=100))
     async with gs.Client(base_url=emulator.url, api_key="k", retry=policy, rate_limit=limiter) as c:
-        async with asyncio.timeout(10):
-            first, other = await asyncio.gather(
-                c.stream(MODEL, "Hi").final_text(), c.generate(MODEL, "other")
-            )
+        first, other = await asyncio.wait_for(
+            asyncio.gather(c.stream(MODEL, "Hi").final_text(), c.generate(MODEL, "other")), 10
+        )
     assert first and other.text
     assert sorted(r.status for r in emulator.records) == [200, 200, 429]
 
