@@ -149,7 +149,7 @@ def fold(events: list[Event]) -> list[dict[str, Any]]:
             elif kind == "arguments_delta":
                 step["_args"] = step.get("_args", "") + delta["arguments"]
             else:
-                step.setdefault("content", []).append({k: v for k, v in delta.items()})
+                step.setdefault("content", []).append(dict(delta))
         elif name == "step.stop":
             step = steps[data["index"]]
             if "_args" in step:
