@@ -11,11 +11,8 @@ Faults (``_faults``) apply to create and get like to generation requests; see
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import math
-import time
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -25,11 +22,12 @@ from ._catalogue import find_model
 from ._compose import Conversation, compose
 from ._faults import Fault, FaultBook, RateLimiter, ScriptedReply
 from ._ix_convert import as_request, check_create, input_steps
-from ._ix_events import DONE_FRAME, compact, error_code, frame, plan_turn
+from ._ix_events import compact, error_code, plan_turn
 from ._ix_store import InteractionStore, StoredInteraction
+from ._ix_writer import cut, pause, status_message, write_events
 from ._model import BuiltinModel
 from ._records import RequestRecord
-from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, SSE_HEADERS
+from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE
 
 __all__ = ("InteractionsAPI", "ix_error")
 
@@ -52,15 +50,6 @@ def ix_error(status: int, message: str, retry_after: float | None = None) -> _er
         {"Retry-After": str(max(0, math.ceil(retry_after)))} if retry_after is not None else {}
     )
     return status, {"error": {"message": message, "code": error_code(status)}}, headers
-
-
-def _status_message(status: int) -> str:
-    if status == 429:
-        return "Resource has been exhausted (e.g. check quota)."
-    return {
-        503: "The service is currently unavailable.",
-        504: "Deadline expired before operation could complete.",
-    }.get(status, "Internal error encountered.")
 
 
 class InteractionsAPI:
@@ -135,9 +124,31 @@ class InteractionsAPI:
     async def _fault_status(self, record: RequestRecord, fault: Fault) -> web.Response | None:
         if fault.status is None:
             return None
-        await _pause(fault.first_delay or self.state.first_chunk_delay)
-        reply = ix_error(fault.status, _status_message(fault.status), fault.retry_after)
+        await pause(fault.first_delay or self.state.first_chunk_delay)
+        reply = ix_error(fault.status, status_message(fault.status), fault.retry_after)
         return self._send_error(record, reply)
+
+    async def _events(
+        self,
+        record: RequestRecord,
+        request: web.Request,
+        ix: StoredInteraction,
+        start: int,
+        fault: Fault,
+        *,
+        create: bool,
+    ) -> web.StreamResponse:
+        limits = [n for n in (fault.close_after, self.store.stream_event_limit) if n is not None]
+        return await write_events(
+            request,
+            record,
+            ix,
+            start,
+            fault,
+            first_delay=self.state.first_chunk_delay,
+            close_at=min(limits) if limits else None,
+            error_at=None if create else fault.error_event_after,  # a create's fails the run
+        )
 
     async def _create(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
         record.raw_body = await request.read()
@@ -173,7 +184,7 @@ class InteractionsAPI:
         if self.state.limiter is not None:
             wait = self.state.limiter.check(record.api_key or "")
             if wait is not None:
-                return self._send_error(record, ix_error(429, _status_message(429), wait))
+                return self._send_error(record, ix_error(429, status_message(429), wait))
         fault = self._fault(record)
         if isinstance(fault, web.Response):
             return fault
@@ -209,13 +220,13 @@ class InteractionsAPI:
             error_status=fault.error_status,
         )
         if streaming:
-            return await self._stream(request, record, ix, 0, fault, create=True)
+            return await self._events(record, request, ix, 0, fault, create=True)
         if ix.background:
-            await _pause(fault.first_delay or 0.0)
+            await pause(fault.first_delay or 0.0)
             return self._json(record, ix.resource(timeline=False))
-        await _pause(fault.first_delay or self.state.first_chunk_delay)
+        await pause(fault.first_delay or self.state.first_chunk_delay)
         if fault.disconnect_after is not None:
-            return self._cut(request, record)
+            return cut(request, record)
         if ix.status == "failed":
             error = ix.errors[0]
             return self._send_error(record, ix_error(fault.error_status, error["message"]))
@@ -231,7 +242,7 @@ class InteractionsAPI:
         if refused is not None:
             return refused
         if request.query.get("stream", "false").lower() != "true":
-            await _pause(fault.first_delay or 0.0)
+            await pause(fault.first_delay or 0.0)
             return self._json(record, ix.resource(timeline=True))
         start = 0
         last = request.query.get("last_event_id")
@@ -241,91 +252,4 @@ class InteractionsAPI:
                 message = f"Invalid last_event_id '{last}' for interaction '{ix.id}'."
                 return self._send_error(record, ix_error(400, message))
             start = found
-        return await self._stream(request, record, ix, start, fault, create=False)
-
-    async def _stream(
-        self,
-        request: web.Request,
-        record: RequestRecord,
-        ix: StoredInteraction,
-        start: int,
-        fault: Fault,
-        *,
-        create: bool,
-    ) -> web.StreamResponse:
-        """Write ``ix``'s events from log index ``start``, following the run, with faults."""
-        response = web.StreamResponse(headers={**SSE_HEADERS, **COMMON_HEADERS})
-        if fault.disconnect_after is not None:
-            response.force_close()
-        limits = [n for n in (fault.close_after, self.store.stream_event_limit) if n is not None]
-        close_at = min(limits) if limits else None
-        error_at = None if create else fault.error_event_after
-        delay = self.state.chunk_delay if fault.delay is None else fault.delay
-        try:
-            record.status = 200
-            await response.prepare(request)
-            await _pause(
-                self.state.first_chunk_delay if fault.first_delay is None else fault.first_delay
-            )
-            written = 0
-            async with contextlib.aclosing(ix.follow(start)) as frames:
-                async for chunk in frames:
-                    if await self._due(
-                        request, response, record, fault, written, close_at, error_at
-                    ):
-                        return response
-                    if written and fault.delay is not None:
-                        await _pause(delay)
-                    await response.write(chunk)
-                    written += 1
-                    record.events_written += 1
-            if await self._due(request, response, record, fault, written, close_at, error_at):
-                return response
-            if not fault.no_done:
-                await response.write(DONE_FRAME)
-            await response.write_eof()
-        except ConnectionError:
-            if not record.closed_by_server and record.disconnected_at is None:
-                record.disconnected_at = time.monotonic()
-        return response
-
-    async def _due(
-        self,
-        request: web.Request,
-        response: web.StreamResponse,
-        record: RequestRecord,
-        fault: Fault,
-        written: int,
-        close_at: int | None,
-        error_at: int | None,
-    ) -> bool:
-        """Apply the faults due after ``written`` events; True when the stream must end."""
-        if fault.stall_after == written:
-            await _pause(fault.stall)
-        if fault.disconnect_after == written:
-            self._cut(request, record)
-            return True
-        if close_at == written:
-            await response.write_eof()
-            return True
-        if error_at == written:
-            error = {
-                "message": _status_message(fault.error_status),
-                "code": error_code(fault.error_status),
-            }
-            await response.write(frame("error", {"error": error}, None) + DONE_FRAME)
-            record.events_written += 1
-            await response.write_eof()
-            return True
-        return False
-
-    def _cut(self, request: web.Request, record: RequestRecord) -> web.Response:
-        record.closed_by_server = True
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=200)
-
-
-async def _pause(seconds: float) -> None:
-    if seconds > 0:
-        await asyncio.sleep(seconds)
+        return await self._events(record, request, ix, start, fault, create=False)

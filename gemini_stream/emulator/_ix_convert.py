@@ -78,7 +78,30 @@ def check_create(body: Any) -> str | None:
     previous = body.get("previous_interaction_id")
     if previous is not None and (not isinstance(previous, str) or not previous):
         return f"'previous_interaction_id' must be a non-empty string, got {previous!r}."
-    return _input_problem(body["input"]) or _tools_problem(body.get("tools", []))
+    return (
+        _input_problem(body["input"])
+        or _tools_problem(body.get("tools", []))
+        or _config_problem("generation_config" if "model" in body else "agent_config", body)
+    )
+
+
+_CHOICES = {
+    "thinking_level": ("minimal", "low", "medium", "high"),
+    "thinking_summaries": ("auto", "none"),
+}
+
+
+def _config_problem(name: str, body: Mapping[str, Any]) -> str | None:
+    config = body.get(name, {})
+    if not isinstance(config, Mapping):
+        return f"'{name}' must be an object, got {config!r}."
+    for key, allowed in _CHOICES.items():
+        if key in config and config[key] not in allowed:
+            return f"Invalid value for '{key}': {config[key]!r}; expected one of {allowed}."
+    limit = config.get("max_output_tokens", 1)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        return f"'max_output_tokens' must be a non-negative integer, got {limit!r}."
+    return None
 
 
 def _has_turns(value: Any) -> bool:

@@ -198,7 +198,9 @@ class InteractionStore:
         (``pace`` seconds between events), else at once."""
         if ix.id is not None:
             self.interactions[ix.id] = ix
-        status_update = {"interaction_id": ix.id, "status": "in_progress"}
+        status_update: dict[str, Any] = {"status": "in_progress"}
+        if ix.id is not None:
+            status_update = {"interaction_id": ix.id, **status_update}
         events: list[Event] = [
             ("interaction.created", {"interaction": ix.head()}),
             ("interaction.status_update", status_update),
@@ -234,6 +236,8 @@ class InteractionStore:
             ix.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ix.task
+        if not ix.finished:  # streams still following it end like a cancelled run's
+            ix.end("cancelled")
         if ix.id is not None:
             self.interactions.pop(ix.id, None)
 

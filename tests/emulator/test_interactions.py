@@ -574,3 +574,49 @@ async def test_key_checks_and_records(gemini_emulator, session):
     assert created.headers["x-goog-api-key"] == RequestRecord.fingerprint("test-key")
     assert (fetched.rpc, fetched.status) == ("interactions.get", 200)
     assert fetched.path == f"/v1beta/interactions/{body['id']}"
+
+
+async def test_store_false_streams_without_an_id_and_keeps_nothing(gemini_emulator, session):
+    _, events = await create(
+        session, gemini_emulator, {"model": MODEL, "input": "x", "stream": True, "store": False}
+    )
+    assert "id" not in events[0][1]["interaction"]
+    assert events[1][1] == {
+        "status": "in_progress",
+        "event_id": events[1][1]["event_id"],
+        "event_type": "interaction.status_update",
+    }
+    assert names(events)[-2:] == ["interaction.completed", "done"]
+    assert gemini_emulator.interactions.interactions == {}
+
+
+@pytest.mark.parametrize(
+    ("config", "needle"),
+    [
+        ({"thinking_level": "extreme"}, "'extreme'"),
+        ({"thinking_summaries": True}, "thinking_summaries"),
+        ({"max_output_tokens": "10"}, "'10'"),
+    ],
+)
+async def test_bad_generation_config_values_are_named(gemini_emulator, session, config, needle):
+    body = {"model": MODEL, "input": "x", "generation_config": config}
+    status, error = await create(session, gemini_emulator, body)
+    assert status == 400 and needle in error["error"]["message"]
+
+
+async def test_image_output_is_an_image_delta_and_block(gemini_emulator, session):
+    body = {
+        "model": "gemini-2.5-flash-image",
+        "input": "Draw a cat",
+        "response_format": [{"type": "text"}, {"type": "image"}],
+        "stream": True,
+    }
+    _, events = await create(session, gemini_emulator, body)
+    image = [d["delta"] for n, d in events if n == "step.delta" and d["delta"]["type"] == "image"]
+    assert len(image) == 1 and image[0]["mime_type"] == "image/png"
+    assert set(image[0]) == {"data", "mime_type", "type"}
+    _, got = await get(session, gemini_emulator, events[0][1]["interaction"]["id"])
+    blocks = got["steps"][-1]["content"]
+    assert [b["type"] for b in blocks] == ["text", "image"]
+    assert blocks[1]["data"] == image[0]["data"]
+    assert blocks[0]["text"] == 'Here is a 16x16 PNG image for "Draw a cat".'
