@@ -146,8 +146,6 @@ async def test_background_returns_at_once_and_completes_over_time(session):
         assert status == 200
         assert set(created) == {"created", "id", "model", "object", "status", "updated"}
         assert created["status"] == "in_progress"
-        stored = emulator.interactions.get(created["id"])
-        assert stored is not None and stored.status == "in_progress"
         done = await poll(session, emulator, created["id"])
         assert done["status"] == "completed"
         assert [s["type"] for s in done["steps"]] == ["user_input", "model_output"]
@@ -155,7 +153,7 @@ async def test_background_returns_at_once_and_completes_over_time(session):
 
 
 async def test_e4_background_agent_stream_dropped_then_resumed(session):
-    async with Emulator(background_duration=0.5) as emulator:
+    async with Emulator(background_duration=2.0) as emulator:
         body = {
             "agent": AGENT,
             "input": "Research the history of Google TPUs.",
@@ -259,7 +257,7 @@ async def test_no_list_endpoint(gemini_emulator, session):
 
 
 async def test_a_paced_foreground_stream_is_followed_live(session):
-    async with Emulator(chunk_delay=0.01) as emulator:
+    async with Emulator(chunk_delay=0.05) as emulator:
         async with session.post(ix_url(emulator), json=PROMPT, headers=KEY) as response:
             head = await response.content.readuntil(b"\n\n")
             ix_id = json.loads(head.split(b"data: ")[1])["interaction"]["id"]
