@@ -279,3 +279,52 @@ async def test_deleting_a_running_interaction_ends_the_streams_following_it(sess
             rest = parse_sse(head + await asyncio.wait_for(response.read(), 10))
         assert names(rest)[-2:] == ["interaction.completed", "done"]
         assert rest[-2][1]["interaction"]["status"] == "cancelled"
+
+
+async def test_queued_faults_answer_interactions_requests_in_order(gemini_emulator, session):
+    gemini_emulator.fail_next(1, 503)
+    status, error = await create(session, gemini_emulator, PROMPT)
+    assert (status, error["error"]["code"]) == (503, "unavailable")
+    assert gemini_emulator.pending_script == 0
+    status, events = await create(session, gemini_emulator, PROMPT)
+    assert status == 200 and names(events)[-1] == "done"
+    headers = {**KEY, FAULT_HEADER: "boom=1"}
+    status, error = await create(session, gemini_emulator, PROMPT, headers)
+    assert status == 400 and "unknown fault 'boom'" in error["error"]["message"]
+
+
+async def test_an_error_event_on_a_resumed_stream_fails_only_that_connection(
+    gemini_emulator, session
+):
+    events = parse_sse(await raw_stream(session, gemini_emulator, PROMPT))
+    ix_id = events[0][1]["interaction"]["id"]
+    headers = {**KEY, FAULT_HEADER: "error-event-after=2; error-status=503"}
+    broken = parse_sse(await resume(session, gemini_emulator, ix_id, None, headers))
+    assert names(broken) == ["interaction.created", "interaction.status_update", "error", "done"]
+    assert broken[2][1]["error"]["code"] == "unavailable"
+    _, got = await get(session, gemini_emulator, ix_id)
+    assert got["status"] == "completed"
+
+
+async def test_the_rate_limit_covers_interactions_creates(session):
+    async with Emulator(rpm_limit=1) as emulator:
+        status, _ = await create(session, emulator, {"model": MODEL, "input": "x"})
+        assert status == 200
+        async with session.post(
+            ix_url(emulator), json={"model": MODEL, "input": "x"}, headers=KEY
+        ) as response:
+            assert response.status == 429
+            assert int(response.headers["Retry-After"]) > 0
+            error = json.loads(await response.read())
+        assert error["error"]["code"] == "resource_exhausted"
+
+
+def test_the_command_line_takes_the_interactions_options():
+    from gemini_stream.emulator._cli import _parser
+
+    args = _parser().parse_args(["--background-duration", "2.5", "--interaction-stream-limit", "7"])
+    assert (args.background_duration, args.interaction_stream_limit) == (2.5, 7)
+    with pytest.raises(ValueError, match="interaction_stream_limit"):
+        Emulator(interaction_stream_limit=0)
+    with pytest.raises(ValueError, match="background_duration"):
+        Emulator(background_duration=-1)
