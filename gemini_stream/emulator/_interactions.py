@@ -29,7 +29,21 @@ from ._model import BuiltinModel
 from ._records import RequestRecord
 from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE
 
-__all__ = ("InteractionsAPI", "ix_error")
+__all__ = ("INTERACTIONS_MODELS", "InteractionsAPI", "ix_error")
+
+INTERACTIONS_MODELS = (
+    "gemini-3.1-flash-image-preview",
+    "gemini-3.1-flash-lite",
+    "gemini-3.1-pro-preview",
+    "gemini-3.5-flash",
+    "gemini-3.8-flash",
+)
+"""Models the Interactions reference names that the catalogue (``models.list``) lacks: new
+models launch on Interactions first. They are served here as thinking models."""
+_NEWER: dict[str, dict[str, Any]] = {
+    name: {"thinking": True, "supportedGenerationMethods": ["generateContent"]}
+    for name in INTERACTIONS_MODELS
+}
 
 
 class _State(Protocol):
@@ -162,7 +176,7 @@ class InteractionsAPI:
         agent = "agent" in body
         name = str(body["agent"] if agent else body["model"])
         record.model = f"{'agents' if agent else 'models'}/{name}"
-        entry = None if agent else find_model(record.model)
+        entry = None if agent else find_model(record.model) or _NEWER.get(name)
         if not agent and (
             entry is None or "generateContent" not in entry["supportedGenerationMethods"]
         ):

@@ -501,6 +501,15 @@ async def test_bad_create_bodies_get_invalid_request_naming_the_value(
     assert needle in error["error"]["message"]
 
 
+async def test_the_reference_s_newer_models_are_served(gemini_emulator, session):
+    body = {"model": "gemini-3.8-flash", "input": "hi", "stream": True}
+    body["generation_config"] = {"thinking_summaries": "auto"}
+    status, events = await create(session, gemini_emulator, body)
+    assert status == 200
+    assert events[0][1]["interaction"]["model"] == "gemini-3.8-flash"
+    assert events[2][1]["step"]["type"] == "thought"  # it thinks, as E2's model does
+
+
 async def test_unknown_model_and_unknown_ids_are_not_found(gemini_emulator, session):
     status, error = await create(
         session, gemini_emulator, {"model": "gemini-9-ultra", "input": "x"}
