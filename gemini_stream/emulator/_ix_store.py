@@ -38,9 +38,12 @@ class StoredInteraction:
 
     Attributes:
         id: the opaque id (``v1_...``), ``None`` for a ``store: false`` run.
+        kind, name: ``"model"`` or ``"agent"``, and the model or agent id.
+        background: whether it was created with ``background: true``.
         status: ``in_progress`` until the run ends, then ``completed``, ``requires_action``,
             ``incomplete``, ``failed`` or ``cancelled``.
         steps: the steps this interaction produced (empty while it runs).
+        usage, errors: its ``usage`` once ended; ``[{code, message}]`` when it failed.
         input_steps: the input, as steps (a text input is one ``user_input`` step).
         conversation: the chain's steps before this input, for ``previous_interaction_id``.
         log: ``(event_id, SSE frame)`` for every event so far, ``done`` excluded.

@@ -364,6 +364,17 @@ async def test_unary_function_call_names_the_call_and_a_result_without_name_is_m
     assert reply["steps"][0]["content"][0]["text"].startswith(
         'The function get_weather returned {"temp": "72F"}.'
     )
+    # Stateless: the whole history as steps (the thought with its signature included).
+    user = {
+        "type": "user_input",
+        "content": [{"type": "text", "text": "call get_weather for Boston"}],
+    }
+    _, stateless = await create(
+        session,
+        gemini_emulator,
+        {"model": MODEL, "input": [user, *body["steps"], result], "store": False},
+    )
+    assert stateless["steps"] == reply["steps"]
 
 
 async def test_tool_choice_none_calls_nothing(gemini_emulator, session):
