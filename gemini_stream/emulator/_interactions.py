@@ -52,6 +52,7 @@ class _State(Protocol):
     limiter: RateLimiter | None
     first_chunk_delay: float
     chunk_delay: float
+    burst: bool
 
     def auth(self, request: web.Request, record: RequestRecord) -> _errors.ErrorReply | None: ...
 
@@ -162,6 +163,7 @@ class InteractionsAPI:
             first_delay=self.state.first_chunk_delay,
             close_at=min(limits) if limits else None,
             error_at=None if create else fault.error_event_after,  # a create's fails the run
+            burst=self.state.burst,
         )
 
     async def _create(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:

@@ -123,11 +123,15 @@ class StoredInteraction:
                 return i + 1
         return None
 
-    async def follow(self, start: int) -> AsyncGenerator[bytes, None]:
-        """Yield the frames from log index ``start`` on, waiting for new ones until the end."""
+    async def follow(self, start: int, *, batch: bool = False) -> AsyncGenerator[bytes, None]:
+        """Yield the frames from log index ``start`` on, waiting for new ones until the end;
+        with ``batch``, every frame already logged at once, joined (one write for many)."""
         i = start
         while True:
             wake = self._wake
+            if batch and i < len(self.log):
+                yield b"".join(f for _, f in self.log[i:])
+                i = len(self.log)
             while i < len(self.log):
                 yield self.log[i][1]
                 i += 1

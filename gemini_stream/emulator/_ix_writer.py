@@ -60,6 +60,7 @@ async def write_events(
     first_delay: float,
     close_at: int | None,
     error_at: int | None,
+    burst: bool = False,
 ) -> web.StreamResponse:
     """Write ``ix``'s events from log index ``start`` as SSE, following the run to its end.
 
@@ -67,7 +68,10 @@ async def write_events(
         first_delay: seconds before the first event (a fault's ``first_delay`` wins).
         close_at: end the body cleanly after this many events, without the terminator.
         error_at: after this many events send an ``error`` event and the terminator.
+        burst: write the events already logged in one write (ignored with a fault or limit).
     """
+    if burst and fault == Fault() and close_at is None:
+        return await _write_burst(request, record, ix, start, first_delay)
     response = web.StreamResponse(headers={**SSE_HEADERS, **COMMON_HEADERS})
     if fault.disconnect_after is not None:
         response.force_close()  # no client should pool a connection we will cut
@@ -92,6 +96,26 @@ async def write_events(
         await response.write_eof()
     except ConnectionError:
         if not record.closed_by_server and record.disconnected_at is None:
+            record.disconnected_at = time.monotonic()
+    return response
+
+
+async def _write_burst(
+    request: web.Request, record: RequestRecord, ix: StoredInteraction, start: int, delay: float
+) -> web.StreamResponse:
+    response = web.StreamResponse(headers={**SSE_HEADERS, **COMMON_HEADERS})
+    try:
+        record.status = 200
+        await response.prepare(request)
+        await pause(delay)
+        async with contextlib.aclosing(ix.follow(start, batch=True)) as batches:
+            async for chunk in batches:
+                await response.write(chunk)
+        record.events_written += len(ix.log) - start
+        await response.write(DONE_FRAME)
+        await response.write_eof()
+    except ConnectionError:
+        if record.disconnected_at is None:
             record.disconnected_at = time.monotonic()
     return response
 

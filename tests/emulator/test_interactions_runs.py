@@ -328,3 +328,17 @@ def test_the_command_line_takes_the_interactions_options():
         Emulator(interaction_stream_limit=0)
     with pytest.raises(ValueError, match="background_duration"):
         Emulator(background_duration=-1)
+
+
+async def test_burst_writes_the_same_stream(session):
+    async with Emulator(burst=True) as emulator:
+        raw = await raw_stream(session, emulator, PROMPT)
+        events = parse_sse(raw)
+        assert names(events)[-2:] == ["interaction.completed", "done"]
+        record = emulator.records[-1]
+        await record.wait_done()
+        assert record.events_written == len(events) - 1  # "done" is no event
+        ix_id = events[0][1]["interaction"]["id"]
+        assert await resume(session, emulator, ix_id, None) == raw
+        after = await resume(session, emulator, ix_id, events[2][1]["event_id"])
+        assert parse_sse(after) == events[3:]
