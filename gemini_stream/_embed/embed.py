@@ -135,7 +135,7 @@ async def embed(
         raise ValueError(f"concurrency must be a positive int, got {concurrency!r}")
     items, single = split_inputs(contents)
     requests = embed_requests(
-        model, items, task_type=task_type, title=title,
+        model, items, single=single, task_type=task_type, title=title,
         output_dimensionality=output_dimensionality,
     )  # fmt: skip
     batches = [requests[i : i + MAX_BATCH] for i in range(0, len(requests), MAX_BATCH)]

@@ -78,6 +78,7 @@ def embed_requests(
     model: str,
     items: list[object],
     *,
+    single: bool,
     task_type: str | None,
     title: TitleInput,
     output_dimensionality: int | None,
@@ -95,7 +96,7 @@ def embed_requests(
     dims = _dimensions(output_dimensionality, model_id)
     requests = []
     for i, item in enumerate(items):
-        content = to_content(item, f"contents[{i}]" if len(items) > 1 else "contents")
+        content = to_content(item, "contents" if single else f"contents[{i}]")
         if prefixed:
             requests.append(
                 EmbedContentRequest(
