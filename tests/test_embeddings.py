@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import array
 import asyncio
+import json
+import struct
 from collections.abc import Sequence
 from typing import Any
 
@@ -380,3 +382,33 @@ def test_numpy_is_optional() -> None:
         return
     assert numpy.asarray(vector).dtype == numpy.float32  # pragma: no cover
     assert numpy.array([vector, vector]).shape == (2, 2)  # pragma: no cover
+
+
+# -- decoding replies in the API's shape -------------------------------------------------------
+
+
+def test_a_reply_in_the_apis_shape_decodes_to_float32_exactly() -> None:
+    from gemini_stream._embed.vectors import decode_embeddings
+
+    # Values as a real gemini-embedding-2-preview reply wrote them (pydantic-ai's cassette),
+    # pretty-printed like Google's bodies; Vertex-only extras are ignored.
+    values = [-0.022495363, 0.004016586, 0.02667887, -0.008154897, 0.13135606]
+    body = json.dumps(
+        {
+            "embeddings": [
+                {"values": values, "statistics": {"truncated": False, "tokenCount": 6}},
+                {"values": values[:2]},
+            ],
+            "usageMetadata": {"promptTokenCount": 12},
+        },
+        indent=2,
+    ).encode()
+    first, second = decode_embeddings(body, 2)
+    assert list(first) == [struct.unpack("f", struct.pack("f", v))[0] for v in values]
+    assert len(second) == 2
+    with pytest.raises(gs.ResponseDecodeError, match="2 embeddings for 3 inputs"):
+        decode_embeddings(body, 3)
+    with pytest.raises(gs.ResponseDecodeError, match="batchEmbedContents"):
+        decode_embeddings(b'{"embeddings": [{"values": ["x"]}]}', 1)
+    with pytest.raises(gs.ResponseDecodeError):
+        decode_embeddings(b"<html>502</html>", 1)
