@@ -43,9 +43,10 @@ class Embedding(Sequence[float]):
     values: array[float]
 
     def __init__(self, values: Sequence[float] | array[float]) -> None:
-        self.values = (
-            values if isinstance(values, array) and values.typecode == "f" else (array("f", values))
-        )
+        """Wrap ``values``: an ``array('f')`` is kept as it is (not copied), else packed."""
+        if not (isinstance(values, array) and values.typecode == "f"):
+            values = array("f", values)
+        self.values = values
 
     def __len__(self) -> int:
         return len(self.values)
