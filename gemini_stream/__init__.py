@@ -21,6 +21,7 @@ from ._cost.estimate import Cost as Cost
 from ._cost.estimate import estimate_cost as estimate_cost
 from ._cost.prices import PRICES as PRICES
 from ._cost.prices import Price as Price
+from ._embed.vectors import Embedding as Embedding
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -116,6 +117,7 @@ __all__ = (
     "Cost",
     "CredentialsError",
     "DeltaStream",
+    "Embedding",
     "EventTooLargeError",
     "FanoutItem",
     "FanoutResults",

@@ -13,6 +13,7 @@ from . import sse
 from ._chat.chat import Chat
 from ._chat.tools import DEFAULT_TOOL_TIMEOUT
 from ._config import RateLimit, RetryPolicy, Timeouts
+from ._embed.embed import Embed
 from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
 from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
@@ -123,6 +124,8 @@ class Client:
         """The models the API offers (``get``, ``list``)."""
         self.images = Images(endpoint)
         """Imagen text-to-image (``generate``)."""
+        self.embed = Embed(endpoint)
+        """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._endpoint.describe()}>"

@@ -39,6 +39,7 @@ from ._wire.config import ThinkingConfig as ThinkingConfig
 from ._wire.config import VoiceConfig as VoiceConfig
 from ._wire.content import Content as Content
 from ._wire.content import Part as Part
+from ._wire.embeddings import TaskType as TaskType
 from ._wire.enums import Behavior as Behavior
 from ._wire.enums import BlockReason as BlockReason
 from ._wire.enums import CodeLanguage as CodeLanguage
@@ -218,6 +219,7 @@ __all__ = (
     "SpeechConfig",
     "StreamableHttpTransport",
     "StringList",
+    "TaskType",
     "ThinkingConfig",
     "ThinkingLevel",
     "Tool",

@@ -45,6 +45,7 @@ DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024
 
 _C = TypeVar("_C")
+_LIMITED = ("generateContent", "streamGenerateContent", "batchEmbedContents", "embedContent")
 _API_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
 
 
@@ -174,14 +175,14 @@ class Endpoint:
         retry: RetryPolicy | None,
     ) -> Call:
         """A call of one model's ``method`` (``"generateContent"``...; ``""``: the model
-        itself); generation calls wait for the rate limiter."""
+        itself); generation and embedding calls wait for the rate limiter."""
         vertex = self.vertex
         path = model_path(model) if vertex is None else vertex.model_path(model)
         if vertex is not None and body is not None:
             body = vertex.merge_extras(method, body)
         target = f"{path}:{method}" if method else path
-        # Only generation counts against the API's RPM/TPM quotas.
-        limited = method.startswith(("generateContent", "streamGenerateContent"))
+        # Only generation and embedding count against the API's RPM/TPM quotas.
+        limited = method.startswith(_LIMITED)
         limiter = limiter_for(self.limiter) if limited else None
         return self.call(target, target.split("?")[0], body, timeouts, retry, limiter)
 

@@ -15,6 +15,7 @@ import sys
 import warnings
 
 from .._wire import enums
+from .._wire.embeddings import TaskType
 from .._wire.enum_warning import UnknownEnumValueWarning
 
 __all__ = ("KNOWN", "warn_unknown")
@@ -46,6 +47,7 @@ KNOWN: dict[str, frozenset[str]] = {
     "Behavior": _values(enums.Behavior),
     "Environment": _values(enums.Environment),
     "SchemaType": _values(enums.SchemaType),
+    "TaskType": _values(TaskType),
 }
 
 _warned: set[tuple[str, str]] = set()

@@ -181,6 +181,15 @@ MODELS: list[dict[str, Any]] = [
         methods=_EMBED_METHODS,
         thinking=False,
     ),
+    _model(
+        "gemini-embedding-2",
+        "2",
+        "Gemini Embedding 2",
+        "Multimodal embeddings of text, images, audio, video and PDF in one space.",
+        (8192, 1),
+        methods=_EMBED_METHODS,
+        thinking=False,
+    ),
 ]
 _BY_NAME = {m["name"]: m for m in MODELS}
 DEFAULT_PAGE_SIZE = 50

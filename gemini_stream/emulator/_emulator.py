@@ -31,9 +31,9 @@ class Emulator:
         chunk_delay: seconds between streamed events.
         first_chunk_delay: seconds between the response headers and the first event.
         fault: a fault applied to every generation request (``times`` limits it to the
-            first N).
-        rpm_limit: requests per minute allowed per API key on the generation methods;
-            requests over it get the API's 429 RESOURCE_EXHAUSTED.
+            first N); an embedding request gets its ``status`` only.
+        rpm_limit: requests per minute allowed per API key on the generation and embedding
+            methods; requests over it get the API's 429 RESOURCE_EXHAUSTED.
         file_processing_delay: seconds an uploaded file stays ``PROCESSING`` before it is
             ``ACTIVE`` (Files API).
         upload_granularity: the chunk unit of resumable uploads (every chunk but the last

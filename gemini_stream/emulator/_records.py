@@ -33,7 +33,7 @@ class RequestRecord:
         raw_body: the body bytes as received.
         model: the model resource name (``models/x``), when the path names one.
         rpc: the method: ``generateContent``, ``streamGenerateContent``, ``countTokens``,
-            ``get`` or ``list``.
+            ``embedContent``, ``batchEmbedContents``, ``predict``, ``get`` or ``list``.
         api_key: the ``fingerprint`` of the key sent in ``x-goog-api-key`` or ``?key=``,
             ``None`` when absent.
         status: the HTTP status answered (0 until the response starts).

@@ -12,6 +12,7 @@ from aiohttp import web
 from . import _errors
 from ._catalogue import find_model, list_page
 from ._compose import request_problem
+from ._embeddings import embed_reply
 from ._enums import safety_problem
 from ._faults import FaultBook, RateLimiter, ScriptedReply
 from ._files import FileStore
@@ -27,6 +28,8 @@ from ._vertex import bearer_problem, split_vertex_fields
 from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, dumps_pretty
 
 _GENERATE = ("generateContent", "streamGenerateContent")
+_EMBED = ("embedContent", "batchEmbedContents")
+_POSTED = (*_GENERATE, *_EMBED, "countTokens", "predict")
 # Vertex AI serves the same models under projects/locations (or bare, in express mode).
 _VERTEX_EXPRESS = "/{version:v1|v1beta1}/publishers/{publisher:google}/models/{name}"
 _VERTEX_REGIONAL = (
@@ -175,7 +178,7 @@ class ServerState:
         vertex = "publisher" in request.match_info
         record.model = f"{request.match_info.get('collection', 'models')}/{model_id}"
         record.rpc = rpc or "get"
-        posting = request.method == "POST" and rpc in (*_GENERATE, "countTokens", "predict")
+        posting = request.method == "POST" and rpc in _POSTED
         if not posting and not (request.method == "GET" and not rpc):
             return self._error(record, _errors.not_found())
         keyless = vertex and not (request.headers.get("x-goog-api-key") or "key" in request.query)
@@ -184,6 +187,7 @@ class ServerState:
             return self._error(record, denied)
         entry = find_model(record.model)
         method = "generateContent" if rpc in _GENERATE else rpc or "get"
+        method = "embedContent" if rpc in _EMBED else method  # the API names it so for both
         if entry is None or (posting and method not in entry["supportedGenerationMethods"]):
             return self._error(record, _errors.model_not_found(record.model, method))
         if not posting:
@@ -207,6 +211,8 @@ class ServerState:
             return self._json(record, reply[1])
         if rpc == "countTokens":
             return self._count(record, body)
+        if rpc in _EMBED:
+            return self._embed(record, body, model_id, rpc)
         return await self._generate(request, record, model_id, rpc, body)
 
     def _count(self, record: RequestRecord, raw: Any) -> web.Response:
@@ -220,6 +226,28 @@ class ServerState:
         return self._json(
             record, {"totalTokens": sum(counts.values()), "promptTokensDetails": details(counts)}
         )
+
+    def _embed(self, record: RequestRecord, body: Any, model_id: str, rpc: str) -> web.Response:
+        """Embeddings: the per-key quota and status faults apply as to generation."""
+        if self.limiter is not None:
+            wait = self.limiter.check(record.api_key or "")
+            if wait is not None:
+                return self._error(
+                    record, _errors.rate_limited(model_id, wait, self.limiter.per_minute)
+                )
+        try:
+            item = self.faults.take(record.headers)
+        except ValueError as exc:
+            return self._error(record, _errors.invalid_argument(f"x-emulator-fault: {exc}"))
+        record.applied = item
+        fault = item.fault if isinstance(item, ScriptedReply) else item
+        if fault is not None and fault.status is not None:
+            reply = _errors.status_error(fault.status, model_id, fault.retry_after)
+            return self._error(record, reply)
+        reply = embed_reply(body, model_id, rpc)
+        if reply[0] != 200:
+            return self._error(record, reply)
+        return self._json(record, reply[1])
 
     async def _generate(
         self, request: web.Request, record: RequestRecord, model_id: str, rpc: str, raw: Any
