@@ -8,7 +8,6 @@ or enter it with ``async with`` to have the cache deleted on exit.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Coroutine, Generator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import msgspec
 
-from .._errors import NotFoundError
+from .._errors import NotFoundError, PermissionDeniedError
 from .._http.codec import decode
 from .._input.cache_ref import cache_name
 from .._input.contents import ContentsInput, SystemInstructionInput, to_contents
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from .._config import Timeouts
     from .._http.endpoint import Endpoint
 
-__all__ = ("CacheCreation", "Caches")
+__all__ = ("CacheCreation", "Caches", "is_cache_gone")
 
 
 class Caches:
@@ -216,7 +215,8 @@ class CacheCreation:
 
     ``async with`` deletes the cache when the block ends, however it ends (a cancelled
     block included: the delete is shielded, bounded by the client's timeouts); a cache that
-    is already gone (expired, deleted in the block) is not an error.
+    is already gone (expired, deleted in the block: the API's 403 "CachedContent not found")
+    is not an error.
     """
 
     __slots__ = ("_body", "_cache", "_caches", "_timeouts", "_used")
@@ -253,6 +253,17 @@ class CacheCreation:
         cache, self._cache = self._cache, None
         if cache is None:
             return
-        # Gone already (expired, or deleted inside the block) is the end wanted.
-        with anyio.CancelScope(shield=True), contextlib.suppress(NotFoundError):
-            await self._caches.delete(cache, timeouts=self._timeouts)
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._caches.delete(cache, timeouts=self._timeouts)
+            except (NotFoundError, PermissionDeniedError) as exc:
+                if not is_cache_gone(exc):
+                    raise
+
+
+def is_cache_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` is the API's answer for a cache that expired or was deleted: a 403
+    "CachedContent not found (or permission denied)" (or a 404)."""
+    if isinstance(exc, NotFoundError):
+        return True
+    return isinstance(exc, PermissionDeniedError) and "CachedContent not found" in str(exc)

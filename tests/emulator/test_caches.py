@@ -31,9 +31,11 @@ def _caches(emulator: Emulator, tail: str = "") -> str:
 
 
 def _stamp(text: str) -> float:
-    return datetime.strptime(text[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=timezone.utc
-    ).timestamp()
+    return (
+        datetime.strptime(text[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ")
+        .replace(tzinfo=timezone.utc)
+        .timestamp()
+    )
 
 
 async def _call(
