@@ -8,6 +8,7 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import anyio
 import pytest
 
 import gemini_stream as gs
@@ -156,6 +157,15 @@ async def test_async_with_deletes_when_the_block_is_cancelled(
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(task, 10)
     assert emulator.caches.caches == {}
+    # A cancel scope stays cancelled (every later await would be cancelled too): the delete
+    # on exit is shielded from it.
+    with anyio.CancelScope() as scope:
+        async with client.caches.create(MODEL, system_instruction=RULES):
+            scope.cancel()
+            await anyio.sleep(3600)
+    assert scope.cancelled_caught
+    assert emulator.caches.caches == {}
+    assert [r.status for r in _wire(emulator, "cachedContents.delete")] == [200, 200]
 
 
 async def test_a_creation_is_used_once(client: gs.Client) -> None:
