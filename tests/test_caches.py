@@ -4,11 +4,13 @@ refusals before sending, chats sharing one cache, and what cached tokens cost.""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio
+import msgspec
 import pytest
 
 import gemini_stream as gs
@@ -364,3 +366,25 @@ async def test_the_cost_of_cached_tokens_and_of_storage(client: gs.Client) -> No
         gs.estimate_cache_storage(1000, hours=1, model="gemini-2.0-flash-lite")
     with pytest.raises(ValueError, match="pass hours="):
         gs.estimate_cache_storage(1000, model=MODEL)
+
+
+def test_a_real_cache_resource_decodes_and_keeps_every_field() -> None:
+    # The shape of a create reply captured from the real API (pydantic-ai's cassettes, 2026):
+    # an empty displayName, and expireTime with nanoseconds.
+    body = {
+        "name": "cachedContents/7lf5him5ev4iemi1yjv2gwli5bhpz3yidzejwllo",
+        "displayName": "",
+        "model": "models/gemini-2.5-flash",
+        "createTime": "2026-05-28T14:45:17.041985Z",
+        "updateTime": "2026-05-28T14:45:17.041985Z",
+        "expireTime": "2026-05-28T14:47:16.701652823Z",
+        "usageMetadata": {"totalTokenCount": 3512},
+    }
+    cache = msgspec.json.decode(json.dumps(body), type=gs.CachedContent)
+    assert cache.expires_at == datetime(2026, 5, 28, 14, 47, 16, 701652, tzinfo=timezone.utc)
+    assert cache.token_count == 3512
+    assert json.loads(msgspec.json.encode(cache)) == body
+    offset = msgspec.structs.replace(cache, expire_time="2026-05-28T16:47:16+02:00")
+    assert offset.expires_at == datetime(2026, 5, 28, 14, 47, 16, tzinfo=timezone.utc)
+    with pytest.raises(ValueError, match="not an RFC 3339 timestamp: 'tomorrow'"):
+        _ = msgspec.structs.replace(cache, expire_time="tomorrow").expires_at

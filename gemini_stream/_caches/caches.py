@@ -132,7 +132,8 @@ class Caches:
         """Describe one cache (``GET cachedContents/{id}``): model, expiry, token count.
 
         Raises:
-            NotFoundError: no such cache, or it expired or was deleted.
+            PermissionDeniedError: no such cache, or it expired or was deleted (the API's
+                403 "CachedContent not found (or permission denied)").
         """
         self._check_available()
         call = self._endpoint.call(cache_name(cache), "cachedContents.get", None, timeouts, None)
@@ -182,7 +183,8 @@ class Caches:
 
         Raises:
             ValueError: neither or both of ``ttl`` and ``expire_time``, or a bad value.
-            NotFoundError: no such cache, or it already expired.
+            PermissionDeniedError: no such cache, or it already expired (403 "CachedContent
+                not found").
         """
         self._check_available()
         name = cache_name(cache)
@@ -198,7 +200,8 @@ class Caches:
         """Delete a cache now rather than at its expiry (``DELETE cachedContents/{id}``).
 
         Raises:
-            NotFoundError: no such cache, or it already expired or was deleted.
+            PermissionDeniedError: no such cache, or it already expired or was deleted (403
+                "CachedContent not found").
         """
         self._check_available()
         url = self._endpoint.root + cache_name(cache)
@@ -256,8 +259,8 @@ class CacheCreation:
         with anyio.CancelScope(shield=True):
             try:
                 await self._caches.delete(cache, timeouts=self._timeouts)
-            except (NotFoundError, PermissionDeniedError) as exc:
-                if not is_cache_gone(exc):
+            except (NotFoundError, PermissionDeniedError) as error:
+                if not is_cache_gone(error):
                     raise
 
 
