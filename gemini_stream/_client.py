@@ -206,7 +206,9 @@ class Client:
         model and run automatically when it calls them, unless
         ``automatic_function_calling=False``. A call that takes longer than
         ``tool_timeout`` seconds (60 by default, ``None`` for no limit) gives the model an
-        error result instead.
+        error result instead. ``cached_content`` (a ``gs.CachedContent`` or its name) makes
+        every message name that context cache, which then holds the system instruction and
+        tool declarations: many chats can share one (see docs/caching.md).
 
         Example:
             >>> chat = client.chat("gemini-2.5-flash", system_instruction="Be brief")
