@@ -388,3 +388,35 @@ def test_a_real_cache_resource_decodes_and_keeps_every_field() -> None:
     assert offset.expires_at == datetime(2026, 5, 28, 14, 47, 16, tzinfo=timezone.utc)
     with pytest.raises(ValueError, match="not an RFC 3339 timestamp: 'tomorrow'"):
         _ = msgspec.structs.replace(cache, expire_time="tomorrow").expires_at
+
+
+async def test_a_cache_of_an_uploaded_file(client: gs.Client, emulator: Emulator) -> None:
+    file = await client.files.upload(b"%PDF-1.7\n" + b"x" * 2000, mime_type="application/pdf")
+    async with client.caches.create(
+        MODEL, contents=[file.part(), "This is the Acme T3 manual."], system_instruction=RULES
+    ) as cache:
+        create = _wire(emulator, "cachedContents.create")[0].body
+        assert create["contents"][0]["parts"][0] == {
+            "fileData": {"mimeType": "application/pdf", "fileUri": file.uri}
+        }
+        reply = await client.generate(MODEL, "Summarise the manual", cached_content=cache)
+        assert 'The first user message was "This is the Acme T3 manual."' in reply.text
+        usage = reply.usage_metadata
+        assert usage is not None and usage.cache_tokens_details is not None
+        assert {d.modality for d in usage.cache_tokens_details} == {"TEXT", "DOCUMENT"}
+    await client.files.delete(file)
+    with pytest.raises(gs.PermissionDeniedError, match="File"):
+        await client.caches.create(MODEL, contents=[file.part()], system_instruction=RULES)
+    assert emulator.caches.caches == {}
+
+
+async def test_generate_many_shares_a_cache(client: gs.Client, emulator: Emulator) -> None:
+    cache = await client.caches.create(MODEL, system_instruction=RULES)
+    requests = [gs.Request(MODEL, f"Question {i}", cached_content=cache) for i in range(20)]
+    replies = await client.generate_many(requests, concurrency=8)
+    assert all(f'the last user message was "Question {i}"' in r.text for i, r in enumerate(replies))
+    for reply in replies:
+        assert reply.usage_metadata is not None
+        assert reply.usage_metadata.cached_content_token_count == cache.token_count
+    bodies = [r.body for r in emulator.records if r.rpc == "streamGenerateContent"]
+    assert len(bodies) == 20 and {b["cachedContent"] for b in bodies} == {cache.name}

@@ -17,6 +17,7 @@ import re
 import secrets
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -133,12 +134,18 @@ class CacheStore:
         offset: seconds added to the wall clock (see ``advance``).
     """
 
-    def __init__(self, min_tokens: int | None = None) -> None:
+    def __init__(
+        self,
+        min_tokens: int | None = None,
+        check_files: Callable[[dict[str, Any], str], ErrorReply | None] | None = None,
+    ) -> None:
         if min_tokens is not None and (
             isinstance(min_tokens, bool) or not isinstance(min_tokens, int) or min_tokens < 0
         ):
             raise ValueError(f"cache_min_tokens must be an int >= 0 or None, got {min_tokens!r}")
         self.min_tokens = min_tokens
+        # The Files API's check of fileData parts (a missing file is the API's 403).
+        self.check_files = check_files
         self.caches: dict[str, StoredCache] = {}
         self.offset = 0.0
 
@@ -173,7 +180,9 @@ class CacheStore:
         method = request.method
         if cache_id is None:
             if method == "POST":
-                return "cachedContents.create", self._create(await _json_body(request, record))
+                base = f"{request.scheme}://{request.host}"
+                body = await _json_body(request, record)
+                return "cachedContents.create", self._create(body, base)
             if method == "GET":
                 return "cachedContents.list", self._list(request)
             return "cachedContents", (404, error_body(404, "Requested entity was not found."), {})
@@ -191,7 +200,7 @@ class CacheStore:
             return "cachedContents.patch", self._patch(stored, request, body)
         return "cachedContents.get", (200, stored.resource(), {})
 
-    def _create(self, body: Any) -> ErrorReply:
+    def _create(self, body: Any, base: str) -> ErrorReply:
         if isinstance(body, tuple):
             return body
         if not isinstance(body, dict):
@@ -211,6 +220,9 @@ class CacheStore:
         model = model if model.startswith("models/") else f"models/{model}"
         if find_model(model) is None:
             return model_not_found(model, "createCachedContent")
+        missing = self.check_files(prefix, base) if self.check_files is not None else None
+        if missing is not None:
+            return missing
         now = self.now()
         expires = _expiry(fields, now, DEFAULT_TTL)
         if isinstance(expires, tuple):

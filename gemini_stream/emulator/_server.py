@@ -67,6 +67,7 @@ class ServerState:
         self._burst_memo: dict[tuple[str, bytes | None], tuple[bytes, int]] = {}  # path, body
         self.files = files or FileStore()
         self.caches = caches or CacheStore()
+        self.caches.check_files = self._check_files
         self.records: list[RequestRecord] = []
         self.max_records = max_records
         self.running: set[asyncio.Task[Any]] = set()
@@ -154,6 +155,10 @@ class ServerState:
             if denied:
                 return self._error(record, denied)
         return await self.files.handle(request, record)
+
+    def _check_files(self, body: dict[str, Any], base: str) -> _errors.ErrorReply | None:
+        missing = self.files.check_references(body, base)
+        return None if missing is None else (missing[0], missing[1] or {}, missing[2])
 
     async def _caches(self, request: web.Request, record: RequestRecord) -> web.Response:
         denied = self._auth(request, record)
