@@ -21,6 +21,7 @@ from ._cost.estimate import Cost as Cost
 from ._cost.estimate import estimate_cost as estimate_cost
 from ._cost.prices import PRICES as PRICES
 from ._cost.prices import Price as Price
+from ._cost.storage import estimate_cache_storage as estimate_cache_storage
 from ._embed.vectors import Embedding as Embedding
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
@@ -69,6 +70,7 @@ from ._limits.limiter import Limiter as Limiter
 from ._media.imagen import GeneratedImages as GeneratedImages
 from ._stream.deltas import DeltaStream as DeltaStream
 from ._version import __version__ as __version__
+from ._wire.caches import CachedContent as CachedContent
 from ._wire.files import File as File
 from ._wire.files import FileState as FileState
 from .types import Content as Content
@@ -106,6 +108,7 @@ __all__ = (
     "AuthenticationError",
     "BadRequestError",
     "BlockedError",
+    "CachedContent",
     "Chat",
     "ChatStream",
     "ChunkStream",
@@ -163,6 +166,7 @@ __all__ = (
     "__version__",
     "declare_function",
     "default_credentials",
+    "estimate_cache_storage",
     "estimate_cost",
     "set_testing",
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import aiohttp
 
 from . import sse
+from ._caches.caches import Caches
 from ._chat.chat import Chat
 from ._chat.tools import DEFAULT_TOOL_TIMEOUT
 from ._config import RateLimit, RetryPolicy, Timeouts
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ._fanout.request import RequestLike
     from ._fanout.results import FanoutResults
     from ._http.auth import TokenProvider
+    from ._input.cache_ref import CacheInput
     from ._input.contents import SystemInstructionInput
     from ._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
 
@@ -126,6 +128,8 @@ class Client:
         """Imagen text-to-image (``generate``)."""
         self.embed = Embed(endpoint)
         """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
+        self.caches = Caches(endpoint)
+        """Context caches (``create``, ``get``, ``list``, ``update``, ``delete``)."""
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._endpoint.describe()}>"
@@ -197,6 +201,7 @@ class Client:
         automatic_function_calling: bool = True,
         max_function_rounds: int = 10,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        cached_content: CacheInput = None,
     ) -> Chat:
         """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
 
@@ -204,7 +209,9 @@ class Client:
         model and run automatically when it calls them, unless
         ``automatic_function_calling=False``. A call that takes longer than
         ``tool_timeout`` seconds (60 by default, ``None`` for no limit) gives the model an
-        error result instead.
+        error result instead. ``cached_content`` (a ``gs.CachedContent`` or its name) makes
+        every message name that context cache, which then holds the system instruction and
+        tool declarations: many chats can share one (see docs/caching.md).
 
         Example:
             >>> chat = client.chat("gemini-2.5-flash", system_instruction="Be brief")
@@ -216,6 +223,7 @@ class Client:
             tool_config=tool_config, safety_settings=safety_settings, history=history,
             automatic_function_calling=automatic_function_calling,
             max_function_rounds=max_function_rounds, tool_timeout=tool_timeout,
+            cached_content=cached_content,
         )  # fmt: skip
 
     def stream(
@@ -228,7 +236,7 @@ class Client:
         tools: ToolsInput = None,
         tool_config: ToolConfigInput = None,
         safety_settings: SafetySettingsInput = None,
-        cached_content: str | None = None,
+        cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
     ) -> ChunkStream:
@@ -243,7 +251,10 @@ class Client:
             tools: ``Tool``s, ``FunctionDeclaration``s or dicts, as in the REST API.
             tool_config: a ``ToolConfig`` or a dict.
             safety_settings: ``SafetySetting``s or dicts with category and threshold.
-            cached_content: a ``cachedContents/...`` name.
+            cached_content: a context cache: a ``gs.CachedContent`` or its
+                ``cachedContents/...`` name. ``system_instruction``, ``tools`` and
+                ``tool_config`` then belong in the cache and are refused here, as the API
+                would; with a ``CachedContent``, so is a model other than the cache's.
             timeouts: a per-call override of the client's ``Timeouts``.
             retry: a per-call override of the client's ``RetryPolicy``.
 
@@ -258,6 +269,7 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
+            model=model,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         target = "streamGenerateContent?alt=sse"
@@ -274,7 +286,7 @@ class Client:
         tools: ToolsInput = None,
         tool_config: ToolConfigInput = None,
         safety_settings: SafetySettingsInput = None,
-        cached_content: str | None = None,
+        cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
     ) -> GenerateContentResponse:
@@ -289,6 +301,7 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
+            model=model,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         call = self._endpoint.model_call(model, "generateContent", encode(request), timeouts, retry)

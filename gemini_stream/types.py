@@ -13,6 +13,9 @@ Example:
 
 from __future__ import annotations
 
+from ._wire.caches import CachedContent as CachedContent
+from ._wire.caches import CachedContentUsageMetadata as CachedContentUsageMetadata
+from ._wire.caches import ListCachedContentsResponse as ListCachedContentsResponse
 from ._wire.candidate import BillableUsage as BillableUsage
 from ._wire.candidate import Candidate as Candidate
 from ._wire.candidate import CitationMetadata as CitationMetadata
@@ -133,6 +136,8 @@ __all__ = (
     "BillableUsage",
     "Blob",
     "BlockReason",
+    "CachedContent",
+    "CachedContentUsageMetadata",
     "Candidate",
     "CitationMetadata",
     "CitationSource",
@@ -181,6 +186,7 @@ __all__ = (
     "Interval",
     "LatLng",
     "LegacyError",
+    "ListCachedContentsResponse",
     "ListModelsResponse",
     "LocalizedMessage",
     "LogprobsCandidate",

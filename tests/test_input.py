@@ -468,7 +468,6 @@ def test_build_request() -> None:
         tools=[{"google_search": {}}],
         tool_config={"function_calling_config": {"mode": "AUTO"}},
         safety_settings={"HARM_CATEGORY_HARASSMENT": "BLOCK_NONE"},
-        cached_content="cachedContents/abc",
     )
     assert json.loads(encode_request(request)) == {
         "contents": [{"role": "user", "parts": [{"text": "Hi"}]}],
@@ -477,10 +476,12 @@ def test_build_request() -> None:
         "toolConfig": {"functionCallingConfig": {"mode": "AUTO"}},
         "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
         "generationConfig": {"temperature": 0.2, "responseMimeType": "application/json"},
-        "cachedContent": "cachedContents/abc",
     }
+    # A cache holds the system instruction, tools and tool config: see tests/test_caches.py.
+    cached = build_request("Hi", cached_content="abc", safety_settings=request.safety_settings)
+    assert json.loads(encode_request(cached))["cachedContent"] == "cachedContents/abc"
     assert json.loads(encode_request(build_request(["a", "b"]))) == {
         "contents": [{"role": "user", "parts": [{"text": "a"}, {"text": "b"}]}]
     }
-    with pytest.raises(TypeError, match="cached_content must be a str"):
+    with pytest.raises(TypeError, match=r"cached_content must be a gs\.CachedContent or a str"):
         build_request("x", cached_content=5)  # type: ignore[arg-type]

@@ -36,7 +36,9 @@ LAYERS: dict[str, set[str]] = {
     "_media": {"_config", "_wire", "_errors", "_http"},
     "_models": {"_config", "_wire", "_http"},
     "_embed": {"_config", "_wire", "_errors", "_input", "_http"},
-    "_client": _STREAMING | {"_version", "_chat", "_fanout", "_media", "_models", "_embed"},
+    "_caches": {"_config", "_wire", "_errors", "_input", "_http"},
+    "_client": _STREAMING
+    | {"_version", "_chat", "_fanout", "_media", "_models", "_embed", "_caches"},
     "types": {"_wire"},
     "emulator": set(),  # an independent server: it shares no code with the client
     "emulator._connect": {"emulator", "_client"},  # open_client: the one bridge between them

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 import anyio
 import msgspec
 
+from .._input.cache_ref import CacheInput, cache_name, check_cache_use
 from .._input.contents import (
     ContentsInput,
     SystemInstructionInput,
@@ -56,6 +57,7 @@ class SupportsStream(Protocol):
         tools: ToolsInput = None,
         tool_config: ToolConfigInput = None,
         safety_settings: SafetySettingsInput = None,
+        cached_content: CacheInput = None,
     ) -> ChunkStream: ...
 
 
@@ -89,6 +91,13 @@ class Chat:
             its result, which stays in ``history``; a warning is logged on the
             ``gemini_stream`` logger. A sync function keeps running in its thread until it
             returns (a thread cannot be stopped); its result is dropped.
+        cached_content: a context cache (``gs.CachedContent`` or its name) every message
+            names: the cache then holds the system instruction, tool declarations and tool
+            config, so ``system_instruction``, ``tool_config`` and tools other than Python
+            functions are refused. Python functions in ``tools`` are run when the model calls
+            them but not declared again: declare them in the cache
+            (``client.caches.create(model, tools=[...])``). Each chat keeps its own history;
+            thousands of chats can share one cache.
 
     Raises:
         TypeError, ValueError: bad input, before anything is sent.
@@ -114,6 +123,7 @@ class Chat:
         automatic_function_calling: bool = True,
         max_function_rounds: int = 10,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        cached_content: CacheInput = None,
     ) -> None:
         model_path(model)
         if isinstance(max_function_rounds, bool) or not isinstance(max_function_rounds, int):
@@ -126,6 +136,15 @@ class Chat:
         self.config = to_config(config)
         self._toolbox = Toolbox(tools, tool_timeout)
         self.tool_config = to_tool_config(tool_config)
+        self.cached_content = cached_content
+        if cached_content is not None:
+            check_cache_use(
+                cached_content,
+                model=model,
+                system_instruction=self.system_instruction,
+                tools=self._toolbox.raw_tools or None,
+                tool_config=self.tool_config,
+            )
         self.safety_settings = to_safety_settings(safety_settings)
         self.automatic_function_calling = bool(automatic_function_calling)
         self.max_function_rounds = max_function_rounds
@@ -245,6 +264,14 @@ class Chat:
 
     def _open(self, contents: list[Content], config: GenerationConfig | None) -> ChunkStream:
         """Stream one round: the history, then ``contents`` (this exchange so far)."""
+        if self.cached_content is not None:  # the cache declares the tools
+            return self._client.stream(
+                self.model,
+                [*self._history, *contents],
+                config=config,
+                safety_settings=self.safety_settings,
+                cached_content=self.cached_content,
+            )
         return self._client.stream(
             self.model,
             [*self._history, *contents],
@@ -276,6 +303,9 @@ class Chat:
                 history=self._history,
                 automatic_function_calling=self.automatic_function_calling,
                 max_function_rounds=self.max_function_rounds,
+                cached_content=None
+                if self.cached_content is None
+                else cache_name(self.cached_content),
             )
         )
 
@@ -313,4 +343,5 @@ class Chat:
             automatic_function_calling=saved.automatic_function_calling,
             max_function_rounds=saved.max_function_rounds,
             tool_timeout=tool_timeout,
+            cached_content=saved.cached_content,
         )

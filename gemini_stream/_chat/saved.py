@@ -36,6 +36,7 @@ class SavedChat(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"
     history: list[Content] = msgspec.field(default_factory=list)
     automatic_function_calling: bool = True
     max_function_rounds: int = 10
+    cached_content: str | None = None
 
     def __post_init__(self) -> None:
         if self.format is None:

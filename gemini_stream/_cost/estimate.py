@@ -4,7 +4,7 @@ The API returns token counts, never prices; this multiplies them by the table in
 (dated, see ``PRICES_DATE``). Thinking tokens are billed as output; ``promptTokenCount``
 already includes cached tokens, which are billed at the cache price instead; tool-use prompt
 tokens are billed as input. It is an estimate: free-tier, batch, Flex/Priority and Vertex AI
-prices differ, and cache storage is not counted.
+prices differ, and cache storage is billed apart (``estimate_cache_storage``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .._wire.candidate import ModalityTokenCount, UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .prices import LONG_PROMPT, PRICES, PRICES_DATE, Price
 
-__all__ = ("Cost", "estimate_cost")
+__all__ = ("Cost", "estimate_cost", "lookup")
 
 # Dated or versioned names of a listed model: "-001", "-preview-09-2025", "-exp-03-25".
 _VERSION_SUFFIX = re.compile(r"-(?:\d{3}|preview|exp|latest)(?:-[0-9-]+)?")
@@ -51,7 +51,8 @@ class Cost:
         return f"${self.total:.6f} ({self.model}, prices of {self.prices_date}, estimate)"
 
 
-def _lookup(model: str, prices: Mapping[str, Price]) -> tuple[str, Price]:
+def lookup(model: str, prices: Mapping[str, Price]) -> tuple[str, Price]:
+    """The table's name and ``Price`` for ``model`` (dated versions use their model's)."""
     name = model.removeprefix("models/").removeprefix("publishers/google/models/")
     if name in prices:
         return name, prices[name]
@@ -98,7 +99,7 @@ def estimate_cost(
         raise TypeError(f"expected a reply or its UsageMetadata, got {type(usage).__name__}")
     if not model:
         raise ValueError("which model answered? pass model='gemini-2.5-flash' or similar")
-    name, price = _lookup(model, PRICES if prices is None else prices)
+    name, price = lookup(model, PRICES if prices is None else prices)
     prompt = usage.prompt_token_count or 0
     if price.long_context is not None and prompt > LONG_PROMPT:
         price = price.long_context

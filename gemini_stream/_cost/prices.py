@@ -3,8 +3,9 @@
 Standard (paid, non-batch) tier, as Google published it on
 https://ai.google.dev/gemini-api/docs/pricing in March 2026. Prices change and differ on
 Vertex AI, in the Batch API and under Flex/Priority service tiers: treat every figure as an
-estimate and check the page before relying on it. Context-cache *storage* (per hour) and
-grounding requests are billed separately and are not covered.
+estimate and check the page before relying on it. Context-cache *storage* is priced per
+hour (``Price.cache_storage``, see ``estimate_cache_storage``); grounding requests are billed
+separately and are not covered.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Price:
         cached_audio: cached audio prompt tokens.
         output_image: generated-image tokens (image models).
         long_context: the prices for prompts above 200k tokens, where they differ.
+        cache_storage: keeping a context cache, USD per 1M cached tokens per hour
+            (``None``: the model has no explicit caching price).
     """
 
     input: float
@@ -41,6 +44,7 @@ class Price:
     cached_audio: float | None = None
     output_image: float | None = None
     long_context: Price | None = None
+    cache_storage: float | None = None
 
 
 _TABLE: dict[str, Price] = {
@@ -49,9 +53,15 @@ _TABLE: dict[str, Price] = {
         output=12.00,
         cached=0.20,
         long_context=Price(input=4.00, output=18.00, cached=0.40),
+        cache_storage=4.50,
     ),
     "gemini-3-flash-preview": Price(
-        input=0.50, output=3.00, cached=0.05, input_audio=1.00, cached_audio=0.10
+        input=0.50,
+        output=3.00,
+        cached=0.05,
+        input_audio=1.00,
+        cached_audio=0.10,
+        cache_storage=1.00,
     ),
     "gemini-3-pro-image-preview": Price(input=2.00, output=12.00, output_image=120.00),
     "gemini-2.5-pro": Price(
@@ -59,18 +69,34 @@ _TABLE: dict[str, Price] = {
         output=10.00,
         cached=0.125,
         long_context=Price(input=2.50, output=15.00, cached=0.25),
+        cache_storage=4.50,
     ),
     "gemini-2.5-flash": Price(
-        input=0.30, output=2.50, cached=0.03, input_audio=1.00, cached_audio=0.10
+        input=0.30,
+        output=2.50,
+        cached=0.03,
+        input_audio=1.00,
+        cached_audio=0.10,
+        cache_storage=1.00,
     ),
     "gemini-2.5-flash-lite": Price(
-        input=0.10, output=0.40, cached=0.01, input_audio=0.30, cached_audio=0.03
+        input=0.10,
+        output=0.40,
+        cached=0.01,
+        input_audio=0.30,
+        cached_audio=0.03,
+        cache_storage=1.00,
     ),
     "gemini-2.5-flash-image": Price(input=0.30, output=2.50, output_image=30.00),
     "gemini-2.5-flash-preview-tts": Price(input=0.50, output=10.00),
     "gemini-2.5-pro-preview-tts": Price(input=1.00, output=20.00),
     "gemini-2.0-flash": Price(
-        input=0.10, output=0.40, cached=0.025, input_audio=0.70, cached_audio=0.175
+        input=0.10,
+        output=0.40,
+        cached=0.025,
+        input_audio=0.70,
+        cached_audio=0.175,
+        cache_storage=1.00,
     ),
     "gemini-2.0-flash-lite": Price(input=0.075, output=0.30),
 }

@@ -16,6 +16,7 @@ from .._wire.response import GenerateContentResponse
 if TYPE_CHECKING:
     from typing import TypeAlias
 
+    from .._input.cache_ref import CacheInput
     from .._input.contents import ContentsInput, SystemInstructionInput
     from .._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
 
@@ -60,7 +61,7 @@ class Request:
     tools: ToolsInput = None
     tool_config: ToolConfigInput = None
     safety_settings: SafetySettingsInput = None
-    cached_content: str | None = None
+    cached_content: CacheInput = None
     timeouts: Timeouts | None = None
     retry: RetryPolicy | None = None
     wire: GenerateContentRequest = field(init=False, repr=False, compare=False)
@@ -79,6 +80,7 @@ class Request:
             tool_config=self.tool_config,
             safety_settings=self.safety_settings,
             cached_content=self.cached_content,
+            model=self.model,
         )
         object.__setattr__(self, "wire", wire)
 

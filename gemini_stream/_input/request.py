@@ -19,6 +19,7 @@ from .._wire.config import GenerationConfig, SafetySetting
 from .._wire.convert import short_repr
 from .._wire.request import GenerateContentRequest
 from .._wire.tools import FunctionDeclaration, Tool, ToolConfig
+from .cache_ref import CacheInput, check_cache_use
 from .checks import checked
 from .contents import (
     ContentsInput,
@@ -175,7 +176,8 @@ def build_request(
     tools: ToolsInput = None,
     tool_config: ToolConfigInput = None,
     safety_settings: SafetySettingsInput = None,
-    cached_content: str | None = None,
+    cached_content: CacheInput = None,
+    model: str | None = None,
 ) -> GenerateContentRequest:
     """Build a ``GenerateContentRequest`` from user input (see the ``to_*`` functions).
 
@@ -183,23 +185,31 @@ def build_request(
         >>> build_request("Hi", config={"temperature": 0.2}).generation_config
         GenerationConfig(temperature=0.2)
 
+    ``cached_content`` (a name or a ``CachedContent``) refuses ``system_instruction``,
+    ``tools`` and ``tool_config`` beside it, as the API would; with a ``CachedContent`` and
+    ``model``, a model other than the cache's is refused too (see ``cache_ref``).
+
     Raises:
         TypeError, ValueError: bad input; the message names the offending value.
     """
-    if cached_content is not None and not isinstance(cached_content, str):
-        raise TypeError(
-            "cached_content must be a str like 'cachedContents/abc', got "
-            + short_repr(cached_content)
-        )
-    return GenerateContentRequest(
+    request = GenerateContentRequest(
         contents=to_contents(contents),
         system_instruction=to_system_instruction(system_instruction),
         tools=to_tools(tools),
         tool_config=to_tool_config(tool_config),
         safety_settings=to_safety_settings(safety_settings),
         generation_config=to_config(config),
-        cached_content=cached_content,
     )
+    if cached_content is None:
+        return request
+    name = check_cache_use(
+        cached_content,
+        model=model,
+        system_instruction=request.system_instruction,
+        tools=request.tools,
+        tool_config=request.tool_config,
+    )
+    return msgspec.structs.replace(request, cached_content=name)
 
 
 def _set_fields(struct: msgspec.Struct) -> dict[str, Any]:

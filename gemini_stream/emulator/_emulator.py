@@ -8,6 +8,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from ._caches import CacheStore
 from ._faults import Fault, FaultBook, ScriptedReply
 from ._files import DEFAULT_GRANULARITY, FileStore
 from ._ix_store import InteractionStore
@@ -49,6 +50,9 @@ class Emulator:
             ``done`` terminator, after this many events, as Google closes streams at its
             time limit (``None``: never); settable later as
             ``emulator.interactions.stream_event_limit``.
+        cache_min_tokens: the fewest tokens a context cache may hold (``None``: each
+            model's documented minimum, 1 024 for Flash and 4 096 for Pro); tests set it low
+            to keep their caches small. See :attr:`caches` for the cache clock.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -73,6 +77,7 @@ class Emulator:
         max_records: int | None = None,
         background_duration: float = 0.0,
         interaction_stream_limit: int | None = None,
+        cache_min_tokens: int | None = None,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -100,6 +105,7 @@ class Emulator:
             burst=burst,
             max_records=max_records,
             interactions=InteractionStore(background_duration, interaction_stream_limit),
+            caches=CacheStore(cache_min_tokens),
         )
         self._runner: web.AppRunner | None = None
 
@@ -170,6 +176,12 @@ class Emulator:
         ``stream_event_limit`` may be changed between requests.
         """
         return self._state.interactions
+
+    @property
+    def caches(self) -> CacheStore:
+        """The context caches (``caches.caches`` by id); ``caches.advance(seconds)`` moves
+        their clock forward so a test sees a cache expire without waiting."""
+        return self._state.caches
 
     @property
     def records(self) -> list[RequestRecord]:

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from . import _errors
+from ._caches import CacheStore, with_cache_usage
 from ._catalogue import find_model, list_page
 from ._compose import request_problem
 from ._embeddings import embed_reply
@@ -57,6 +58,7 @@ class ServerState:
         burst: bool = False,
         max_records: int | None = None,
         interactions: InteractionStore | None = None,
+        caches: CacheStore | None = None,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -67,6 +69,8 @@ class ServerState:
         self.burst = burst
         self._burst_memo: dict[tuple[str, bytes | None], tuple[bytes, int]] = {}  # path, body
         self.files = files or FileStore()
+        self.caches = caches or CacheStore()
+        self.caches.check_files = self._check_files
         self.records: list[RequestRecord] = []
         self.max_records = max_records
         self.running: set[asyncio.Task[Any]] = set()
@@ -88,6 +92,8 @@ class ServerState:
         interactions = self._wrap(self._interactions_api.handle)
         app.router.add_route("*", "/v1beta/interactions", interactions)
         app.router.add_route("*", "/v1beta/interactions/{tail:.*}", interactions)
+        app.router.add_route("*", "/v1beta/cachedContents", self._wrap(self._caches))
+        app.router.add_route("*", "/v1beta/cachedContents/{cache_id}", self._wrap(self._caches))
         app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
         return app
 
@@ -152,6 +158,17 @@ class ServerState:
             if denied:
                 return self._error(record, denied)
         return await self.files.handle(request, record)
+
+    def _check_files(self, body: dict[str, Any], base: str) -> _errors.ErrorReply | None:
+        missing = self.files.check_references(body, base)
+        return None if missing is None else (missing[0], missing[1] or {}, missing[2])
+
+    async def _caches(self, request: web.Request, record: RequestRecord) -> web.Response:
+        denied = self._auth(request, record)
+        if denied:
+            return self._error(record, denied)
+        reply = await self.caches.handle(request, record)
+        return self._json(record, reply[1]) if reply[0] == 200 else self._error(record, reply)
 
     async def _unknown_path(self, request: web.Request, record: RequestRecord) -> web.Response:
         return self._error(record, _errors.not_found())
@@ -256,6 +273,9 @@ class ServerState:
         body, violations = check_request(raw, "GenerateContentRequest", vertex=vertex)
         if violations:
             return self._error(record, _errors.bad_request(violations))
+        body, cached, refused = self.caches.apply(body, model_id)
+        if refused is not None:
+            return self._error(record, refused)
         if not body.get("contents"):
             message = "* GenerateContentRequest.contents: contents is not specified\n"
             return self._error(record, _errors.invalid_argument(message))
@@ -293,9 +313,12 @@ class ServerState:
             )
         if isinstance(item, ScriptedReply):
             return await writer.send(list(item.chunks), model_id)
-        if writer.burst:
+        if writer.burst and cached is None:
             return await writer.send_burst(*self._burst_body(writer, body, model_id, record))
-        return await writer.send(self.model.normalised_chunks(body, model_id), model_id)
+        chunks = self.model.normalised_chunks(body, model_id)
+        if cached is not None:
+            chunks = with_cache_usage(chunks, cached)
+        return await writer.send(chunks, model_id)
 
     def _burst_body(
         self, writer: ReplyWriter, body: Any, model_id: str, record: RequestRecord
