@@ -22,6 +22,7 @@ from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
+from ._interactions.resource import Interactions
 from ._limits.admission import as_limiter
 from ._limits.limiter import Limiter
 from ._media.files import Files
@@ -123,6 +124,9 @@ class Client:
         """The models the API offers (``get``, ``list``)."""
         self.images = Images(endpoint)
         """Imagen text-to-image (``generate``)."""
+        self.interactions = Interactions(endpoint)
+        """The Interactions API (``stream``, ``create``, ``get``, ``cancel``, ``delete``,
+        ``wait``, ``resume``): see docs/interactions.md."""
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._endpoint.describe()}>"
