@@ -251,7 +251,11 @@ class Seen:
 
 
 class InteractionsServer:
-    """The server; tests set ``script`` (what the next create streams) and the faults."""
+    """The server; tests set ``script`` (what the next create streams) and the faults.
+
+    The per-connection faults (``cuts``, ``ends``, ``no_done``, ``holds``) are lists: the
+    n-th streamed connection (create or resume) takes the n-th entry.
+    """
 
     def __init__(self) -> None:
         self.url = ""
@@ -261,8 +265,10 @@ class InteractionsServer:
         self.fail: list[tuple[int, str]] = []  # (status, body) answered before any stream
         self.cuts: list[int | None] = []  # per streamed connection: drop after N events
         self.no_done: list[bool] = []  # per streamed connection: end without [DONE]
-        self.hold_after: int | None = None  # stop writing after N events, until released
-        self.release = asyncio.Event()
+        self.ends: list[int | None] = []  # per streamed connection: end cleanly after N events
+        self.holds: list[int | None] = []  # per streamed connection: pause after N events
+        self.release = asyncio.Event()  # ends every pause
+        self.ignore_last_event_id = False  # a resumed stream starts over (repeats events)
         self.polls: list[dict[str, Any]] = []  # what successive plain GETs return
         self.crlf = False
         self.requests: list[Seen] = []
@@ -345,7 +351,7 @@ class InteractionsServer:
                 return web.json_response(resource)
             start = 0
             last = request.query.get("last_event_id")
-            if last is not None:
+            if last is not None and not self.ignore_last_event_id:
                 ids = [json.loads(d).get("event_id") for _, d in script.events]
                 start = ids.index(last) + 1
             return await self._stream(request, seen, script, start)
@@ -367,6 +373,8 @@ class InteractionsServer:
     ) -> web.StreamResponse:
         cut = self.cuts.pop(0) if self.cuts else None
         no_done = self.no_done.pop(0) if self.no_done else False
+        stop = self.ends.pop(0) if self.ends else None
+        hold = self.holds.pop(0) if self.holds else None
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         end = "\r\n" if self.crlf else "\n"
@@ -377,7 +385,10 @@ class InteractionsServer:
                     assert request.transport is not None
                     request.transport.abort()  # the connection drops mid-body
                     return response
-                if self.hold_after is not None and sent >= self.hold_after:
+                if stop is not None and sent >= stop:
+                    await response.write_eof()  # a clean end, before the interaction's
+                    return response
+                if hold is not None and sent == hold:
                     await self.release.wait()
                 await response.write(f"event: {name}{end}data: {data}{end}{end}".encode())
                 sent += 1

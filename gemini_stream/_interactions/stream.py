@@ -73,9 +73,9 @@ class InteractionStream:
     """
 
     __slots__ = (
-        "__weakref__", "_busy", "_call", "_content", "_deadline", "_deferred", "_fold",
-        "_fresh", "_got", "_last_event_id", "_lease", "_loop", "_pending", "_reader", "_response",
-        "_resume", "_resumes", "_seen", "_state",
+        "__weakref__", "_busy", "_call", "_content", "_created", "_deadline", "_deferred",
+        "_fold", "_fresh", "_got", "_last_event_id", "_lease", "_loop", "_pending",
+        "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
     )  # fmt: skip
 
     def __init__(
@@ -99,6 +99,7 @@ class InteractionStream:
         self._reader: EventReader | None = None
         self._fresh = False  # no body bytes yet on this connection
         self._got = False  # an event came (on any connection)
+        self._created = False  # interaction.created was handed out
         self._lease: Lease | None = None
         self._resumes = 0  # reconnections in a row that brought no new event
         self._busy = False
@@ -262,9 +263,11 @@ class InteractionStream:
                     continue  # a resumed stream repeated it
                 seen.add(event_id)
                 self._last_event_id = event_id
-            if isinstance(event, InteractionCreatedEvent) and fold.id is not None:
-                fold.apply(event)  # re-sent by a resumed stream: nothing new to show
-                continue
+            if isinstance(event, InteractionCreatedEvent):
+                if self._created:
+                    fold.apply(event)  # re-sent by a resumed stream: nothing new to show
+                    continue
+                self._created = True
             fold.apply(event)
             if isinstance(event, InteractionErrorEvent):
                 error = self._ended(event)  # raised, not yielded: the error carries it
