@@ -283,6 +283,10 @@ class InteractionsServer:
         self.script = self.scripts[iid] = script
         return script
 
+    def store(self, resource: dict[str, Any]) -> None:
+        """Keep ``resource`` for GET (plain) under its id."""
+        self.scripts[resource["id"]] = Script([], resource)
+
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/v1beta/interactions", self._create)
