@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 import gemini_stream as gs
+from gemini_stream import sse
 from gemini_stream._http.failures import error_from_body, status_error
 from gemini_stream._interactions.events import decode_event, decode_interaction
 from gemini_stream._interactions.fold import Fold
@@ -77,6 +78,33 @@ def test_a_stream_split_at_every_byte_gives_the_same_events(newline: str) -> Non
     for cut in range(1, len(body)):
         split, done = read_all(body, pieces=[body[:cut], body[cut:]])
         assert split == whole and done, cut
+
+
+ODD_SHAPES = [
+    # data lines alone; several data lines; comments, id and retry lines; data before event;
+    # extra blank lines; a BOM; a line of no SSE field; "data:" without its space.
+    b'data: {"index":0,"event_type":"step.stop"}\n\ndata: {"index":1,"event_type":"step.stop"}\n\n',
+    b'event: step.stop\ndata: {"index":0,\ndata: "event_type":"step.stop"}\n\n',
+    b': keep-alive\n\nid: 7\nretry: 10\nevent: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n',
+    b'data: {"index":0,"event_type":"step.stop"}\nevent: step.stop\n\n',
+    b'event: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n\n\nevent: step.stop\ndata: {"index":2,"event_type":"step.stop"}\n\n',
+    b'\xef\xbb\xbfevent: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n',
+    b'event: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n{"error": 1}\n\nevent: step.stop\ndata:{"index":3,"event_type":"step.stop"}\n\n',
+    E4_STREAM.encode(),
+]
+
+
+@pytest.mark.parametrize("body", ODD_SHAPES)
+def test_every_shape_of_sse_gives_what_the_exact_decoder_gives(body: bytes) -> None:
+    expected = [decode_event(p) for p in sse.DataDecoder().feed(body) if p != b"[DONE]"]
+    assert expected
+    for cut in range(len(body) + 1):
+        for pieces in (
+            [body[:cut], body[cut:]],
+            [body[:cut], body[cut : cut + 3], body[cut + 3 :]],
+        ):
+            events, _ = read_all(body, pieces=pieces)
+            assert events == expected, (cut, pieces)
 
 
 def test_streamed_function_call_arguments_are_assembled_at_the_stop() -> None:

@@ -17,6 +17,7 @@ from .steps import AnyStep, UnknownStep, step_from
 
 __all__ = (
     "DONE",
+    "EVENT_DECODER",
     "InteractionCompletedEvent",
     "InteractionCreatedEvent",
     "InteractionErrorEvent",
@@ -133,7 +134,8 @@ if TYPE_CHECKING:
 else:
     InteractionEvent = _KnownEvent
 
-_decoder = msgspec.json.Decoder(_KnownEvent)
+EVENT_DECODER = _decoder = msgspec.json.Decoder(_KnownEvent)
+"""Decodes the events of the kinds known here (one decode per event, in C)."""
 _any_decoder = msgspec.json.Decoder()
 _interaction_decoder = msgspec.json.Decoder(Interaction, strict=False)
 _KINDS: dict[str, Any] = {cls.event_type: cls for cls in get_args(_KnownEvent)}

@@ -155,40 +155,76 @@ def _seed(delta: object) -> AnyStep:
 
 
 class Fold:
-    """The interaction assembled from the events applied so far (``interaction``)."""
+    """The interaction assembled from the events applied so far (``interaction``).
 
-    __slots__ = ("_base", "_built", "_steps", "error")
+    Events are queued when applied and folded when the interaction (or its ``id`` or
+    ``status``) is asked for: a stream nobody asks about costs one append per read.
+    """
+
+    __slots__ = ("_base", "_built", "_error", "_steps", "_todo")
 
     def __init__(self, base: Interaction | None = None) -> None:
         self._base = base or Interaction()
         self._steps: dict[int, _Step] = {}
         self._built: Interaction | None = None
-        self.error: InteractionErrorInfo | None = None
-        """The ``error`` event's error, if one came."""
+        self._error: InteractionErrorInfo | None = None
+        self._todo: list[InteractionEvent] = []
 
     @property
     def id(self) -> str | None:
+        self._catch_up()
         return self._base.id
 
     @property
     def status(self) -> str | None:
+        self._catch_up()
         return self._base.status
+
+    @property
+    def error(self) -> InteractionErrorInfo | None:
+        """The ``error`` event's error, if one came."""
+        self._catch_up()
+        return self._error
 
     def apply(self, event: InteractionEvent) -> None:
         """Apply one event (an ``UnknownEvent`` changes nothing)."""
-        self._built = None
-        handler = _HANDLERS.get(type(event))
-        if handler is not None:
-            handler(self, event)
+        self._todo.append(event)
+
+    def extend(self, events: list[InteractionEvent]) -> None:
+        """Apply events, in order."""
+        self._todo += events
 
     @property
     def interaction(self) -> Interaction:
         """The interaction as the events so far describe it."""
+        self._catch_up()
         built = self._built
         if built is None:
             steps = [self._steps[i].build() for i in sorted(self._steps)]
             built = self._built = msgspec.structs.replace(self._base, steps=steps)
         return built
+
+    def _catch_up(self) -> None:
+        todo = self._todo
+        if not todo:
+            return
+        self._todo = []
+        self._built = None
+        steps, handlers = self._steps, _HANDLERS
+        for event in todo:
+            if type(event) is StepDeltaEvent:  # the usual event: inline
+                step = steps.get(event.index)
+                delta = event.delta
+                if step is not None:
+                    blocks = step.blocks
+                    if type(delta) is TextDelta and blocks and type(blocks[-1]) is list:
+                        blocks[-1].append(delta.text)
+                    else:
+                        step.apply(delta)
+                    continue
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(self, event)
 
     def _on_interaction(self, event: InteractionCreatedEvent | InteractionCompletedEvent) -> None:
         # The events' interaction is partial (no steps): its set fields win over ours.
@@ -220,7 +256,7 @@ class Fold:
         pass  # a step is built from its pieces when the interaction is asked for
 
     def _on_error(self, event: InteractionErrorEvent) -> None:
-        self.error = event.error
+        self._error = event.error
 
 
 _HANDLERS: dict[type, Callable[[Fold, Any], None]] = {

@@ -5,6 +5,7 @@ manager that releases the connection exactly once."""
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -48,6 +49,8 @@ ResumeCall = Callable[[str, "str | None"], "Call"]
 """Makes the ``GET .../interactions/{id}?stream=true&last_event_id=...`` call."""
 
 _NEW, _OPEN, _DONE = 0, 1, 2
+_SPECIAL = frozenset({InteractionCreatedEvent, InteractionCompletedEvent, InteractionErrorEvent})
+_EVENT_ID = operator.attrgetter("event_id")
 # Failures a resumed stream can repair: the connection dropped, the reply went silent, or the
 # body ended before the interaction did.
 _RESUMABLE = (StreamInterruptedError, IdleTimeoutError)
@@ -74,7 +77,7 @@ class InteractionStream:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_content", "_created", "_deadline", "_deferred",
-        "_fold", "_fresh", "_got", "_last_event_id", "_lease", "_loop", "_pending",
+        "_fold", "_fresh", "_got", "_ids", "_last_event_id", "_lease", "_loop", "_pending",
         "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
     )  # fmt: skip
 
@@ -91,7 +94,8 @@ class InteractionStream:
         self._state = _NEW
         self._fold = Fold(Interaction(id=interaction_id) if interaction_id else None)
         self._last_event_id = last_event_id
-        self._seen: set[str] = set()
+        self._ids: list[str | None] = []  # the event_id of each event received
+        self._seen: set[str] | None = None  # made at the first reconnection, from _ids
         self._pending: list[InteractionEvent] = []  # decoded, not handed out; last first
         self._deferred: GeminiError | None = None
         self._response: aiohttp.ClientResponse | None = None
@@ -121,7 +125,10 @@ class InteractionStream:
     @property
     def last_event_id(self) -> str | None:
         """The ``event_id`` of the last event received: what ``resume`` continues after."""
-        return self._last_event_id
+        for event_id in reversed(self._ids):
+            if event_id is not None:
+                return event_id
+        return self._last_event_id  # given to resume()
 
     @property
     def text_stream(self) -> TextStream:
@@ -253,36 +260,54 @@ class InteractionStream:
             return
         events, decode_error = reader.feed(data)
         error: GeminiError | None = decode_error
-        seen, fold, pending = self._seen, self._fold, self._pending
         if events:
             self._got = True
-        for event in events:
-            event_id = event.event_id
-            if event_id is not None:
-                if event_id in seen:
-                    continue  # a resumed stream repeated it
-                seen.add(event_id)
-                self._last_event_id = event_id
-            if isinstance(event, InteractionCreatedEvent):
-                if self._created:
-                    fold.apply(event)  # re-sent by a resumed stream: nothing new to show
-                    continue
-                self._created = True
-            fold.apply(event)
-            if isinstance(event, InteractionErrorEvent):
-                error = self._ended(event)  # raised, not yielded: the error carries it
-                break
-            pending.append(event)
-            if isinstance(event, InteractionCompletedEvent):
-                error = self._ended(event)
-                break
-        if pending:
-            self._resumes = 0
-            pending.reverse()
+            ended = None
+            # The usual read needs no look at each event: no stream was resumed (so none
+            # repeats), and no event of it starts or ends the interaction.
+            if self._seen is not None or not _SPECIAL.isdisjoint(map(type, events)):
+                events, ended = self._sift(events)
+            else:
+                self._ids += map(_EVENT_ID, events)
+            fold = self._fold
+            fold.extend(events)
+            if ended is not None:
+                fold.apply(ended)  # an error event is folded, not yielded
+                error = self._ended(ended)
+            if events:
+                self._resumes = 0
+                events.reverse()
+                self._pending = events
         if reader.done and self._state != _DONE:
             self._finish(close=False)
         if error is not None:
             self._defer_or_raise(error)
+
+    def _sift(
+        self, events: list[InteractionEvent]
+    ) -> tuple[list[InteractionEvent], InteractionEvent | None]:
+        """The events to hand out (repeats dropped), and the one that ended the interaction
+        (``interaction.completed``, handed out too, or ``error``), if any."""
+        seen, ids = self._seen, self._ids
+        kept: list[InteractionEvent] = []
+        for event in events:
+            event_id = event.event_id
+            if seen is not None and event_id is not None:
+                if event_id in seen:
+                    continue  # a resumed stream repeated it
+                seen.add(event_id)
+            ids.append(event_id)
+            kind = type(event)
+            if kind is InteractionCreatedEvent:
+                if self._created:
+                    continue  # re-sent by a resumed stream: nothing new
+                self._created = True
+            elif kind is InteractionErrorEvent:
+                return kept, event
+            kept.append(event)
+            if kind is InteractionCompletedEvent:
+                return kept, event
+        return kept, None
 
     def _ended(self, event: InteractionEvent) -> GeminiError | None:
         """The interaction's last event came: end the stream; the error it stands for."""
@@ -372,7 +397,8 @@ class InteractionStream:
         interaction_id = self._fold.id
         if interaction_id is None:
             raise failure  # no event came: there is nothing to resume
-        if self._last_event_id is None and self._got:
+        last_event_id = self.last_event_id
+        if last_event_id is None and self._got:
             raise StreamInterruptedError(
                 f"{failure}; the server sent no event_id, so the stream of interaction "
                 f"{interaction_id!r} cannot be resumed without repeating or missing events "
@@ -385,8 +411,10 @@ class InteractionStream:
                 f"{failure}; gave up after {self._resumes - 1} reconnections in a row that "
                 f"brought no new event (RetryPolicy.max_attempts={policy.max_attempts})"
             ) from failure
+        if self._seen is None:  # from now on a server may repeat events: drop them
+            self._seen = {event_id for event_id in self._ids if event_id is not None}
         await transport.pause(backoff_delay(policy, self._resumes))
-        self._call = self._resume(interaction_id, self._last_event_id)
+        self._call = self._resume(interaction_id, last_event_id)
 
     # -- ending --------------------------------------------------------------------------------
 
