@@ -341,14 +341,21 @@ async def test_explicit_resume_after_a_restart(
 
 async def test_break_closes_the_connection(server: InteractionsServer, client: gs.Client) -> None:
     server.serve(E4_STREAM)
-    server.holds = [3]
-    async for event in dr_stream(client):
-        assert event.event_type == "interaction.created"
-        break
-    gc.collect()  # not needed on CPython (no cycles); makes the test hold elsewhere too
-    (request,) = server.requests
-    await asyncio.wait_for(request.finished.wait(), 5)
-    assert request.disconnected
+    server.holds = [3, 5]
+    gc.disable()  # the stream holds no reference cycle: dropping it closes it at once
+    try:
+        async for event in dr_stream(client):
+            assert event.event_type == "interaction.created"
+            break
+        async for text in client.interactions.resume("v1_dr123").thought_stream:
+            assert text.startswith("***Generating")
+            break
+    finally:
+        gc.enable()
+    for request in server.requests:
+        await asyncio.wait_for(request.finished.wait(), 5)
+        assert request.disconnected
+    assert len(server.requests) == 2
 
 
 async def test_leaving_async_with_closes_and_a_closed_stream_is_spent(
