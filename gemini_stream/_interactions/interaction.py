@@ -3,14 +3,17 @@ returns it and as a stream's events assemble it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import msgspec
 
+from .._wire.response import parse_json
 from .content import IxWire, Usage
 from .steps import AnyStep, FunctionCallStep, ModelOutputStep, ThoughtStep
 
 __all__ = ("ACTIVE_STATUSES", "Interaction", "InteractionErrorInfo")
+
+_T = TypeVar("_T")
 
 ACTIVE_STATUSES = frozenset({"in_progress", "queued"})
 """Statuses of an interaction still running (``wait`` polls until the status is another)."""
@@ -71,6 +74,21 @@ class Interaction(IxWire, frozen=True, kw_only=True):
         """The ``function_call`` steps, in order (with status ``requires_action``: the calls
         to answer with ``function_result`` steps)."""
         return [s for s in self.steps if isinstance(s, FunctionCallStep)]
+
+    @overload
+    def parsed(self, type_: type[_T]) -> _T: ...
+    @overload
+    def parsed(self, type_: Any = None) -> Any: ...
+    def parsed(self, type_: Any = None) -> Any:
+        """Decode ``text`` (structured output) into ``type_``, or into plain JSON values.
+
+        Raises:
+            ParseError: the text is not JSON, or does not conform to ``type_``.
+
+        Example:
+            >>> recipe = interaction.parsed(Recipe)
+        """
+        return parse_json(self.text, type_)
 
     @property
     def done(self) -> bool:

@@ -9,10 +9,11 @@ from typing import Any
 
 import msgspec
 
+from .._input.structured import is_type, json_schema
 from .content import Content
 from .steps import UnknownStep
 
-__all__ = ("FIELDS", "InputLike", "build_body", "encode_body")
+__all__ = ("FIELDS", "InputLike", "build_body", "encode_body", "response_type")
 
 InputLike = str | Content | Mapping[str, Any] | msgspec.Struct | list[Any]
 """What ``input`` accepts: a string, one content block, a list of content blocks, or a list
@@ -133,21 +134,55 @@ def _flag(name: str, value: object) -> object:
 
 
 def _typed_objects(name: str, value: object) -> object:
-    """A list of JSON objects each with a ``type`` (tools), or one (``response_format``
-    may be a single object)."""
-    items = value if isinstance(value, (list, tuple)) else None
-    if items is None:
-        if name == "response_format" and isinstance(value, Mapping):
-            items = [value]
-        else:
-            raise TypeError(f"{name} must be a list of dicts with a 'type', got {value!r:.80}")
+    """A list of JSON objects, each with a ``type`` (tools)."""
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of dicts with a 'type', got {value!r:.80}")
     checked = []
-    for i, item in enumerate(items):
+    for i, item in enumerate(value):
         item = _plain(name, item)
         if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
             raise TypeError(f"{name}[{i}] must be a dict with a 'type', got {item!r:.80}")
         checked.append(dict(item))
-    return checked[0] if name == "response_format" and isinstance(value, Mapping) else checked
+    return checked
+
+
+def _response_format(name: str, value: object) -> object:
+    """One format or a list; a type (a msgspec Struct, a dataclass, ``list[X]``...) stands
+    for structured JSON output of its schema, as may a format's ``schema``."""
+    if is_type(value):
+        value = {"type": "text", "schema": value}
+    if isinstance(value, (list, tuple)):
+        return [_one_format(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    return _one_format(name, value)
+
+
+def _one_format(name: str, value: object) -> dict[str, Any]:
+    if is_type(value):
+        value = {"type": "text", "schema": value}
+    value = _plain(name, value)
+    if not isinstance(value, Mapping) or not isinstance(value.get("type"), str):
+        raise TypeError(
+            f"{name} must be a type to parse the answer into, or a dict with a 'type' "
+            f"('text', 'image', 'audio'), got {value!r:.80}"
+        )
+    out = dict(value)
+    schema = out.get("schema")
+    if is_type(schema):
+        out["schema"] = json_schema(schema)
+    if "schema" in out:
+        out.setdefault("mime_type", "application/json")
+    return out
+
+
+def response_type(fields: Mapping[str, Any]) -> Any:
+    """The type the answer's JSON is to be parsed into, if ``response_format`` named one."""
+    value = fields.get("response_format")
+    for item in value if isinstance(value, (list, tuple)) else [value]:
+        if is_type(item):
+            return item
+        if isinstance(item, Mapping) and is_type(item.get("schema")):
+            return item["schema"]
+    return None
 
 
 def _object(name: str, value: object) -> dict[str, Any]:
@@ -203,7 +238,7 @@ _CHECKS = {
     "background": _flag,
     "tools": _typed_objects,
     "safety_settings": _plain,
-    "response_format": _typed_objects,
+    "response_format": _response_format,
     "generation_config": _generation_config,
     "agent_config": _agent_config,
     "webhook_config": _object,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from .._errors import TotalTimeoutError
 from .events import decode_interaction
 from .interaction import Interaction
-from .request import InputLike, build_body, encode_body
+from .request import InputLike, build_body, encode_body, response_type
 from .stream import InteractionStream, ResumeCall
 
 if TYPE_CHECKING:
@@ -66,6 +66,10 @@ class Interactions:
                 ``response_modalities``, ``agent_config``, ``service_tier``,
                 ``safety_settings``, ``labels``, ``webhook_config``, ``environment``.
 
+                ``response_format`` may be a type (a msgspec Struct, a dataclass,
+                ``list[X]``): structured JSON output of its schema, which
+                ``final_parsed()`` (or ``Interaction.parsed``) decodes into it.
+
         Raises:
             TypeError: a value of the wrong type or an unknown field, before anything is sent.
             ValueError: a malformed value, before anything is sent.
@@ -77,7 +81,9 @@ class Interactions:
         body = build_body(model, agent, input, fields)
         body["stream"] = True
         call = self._call("interactions", "interactions", encode_body(body), timeouts, retry)
-        return InteractionStream(call, self._resumer(timeouts, retry))
+        return InteractionStream(
+            call, self._resumer(timeouts, retry), parse_type=response_type(fields)
+        )
 
     def resume(
         self,

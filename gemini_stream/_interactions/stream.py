@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import aiohttp
 import msgspec
@@ -48,6 +48,7 @@ __all__ = ("InteractionStream", "ResumeCall")
 ResumeCall = Callable[[str, "str | None"], "Call"]
 """Makes the ``GET .../interactions/{id}?stream=true&last_event_id=...`` call."""
 
+_T = TypeVar("_T")
 _NEW, _OPEN, _DONE = 0, 1, 2
 _SPECIAL = frozenset({InteractionCreatedEvent, InteractionCompletedEvent, InteractionErrorEvent})
 _EVENT_ID = operator.attrgetter("event_id")
@@ -77,8 +78,8 @@ class InteractionStream:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_content", "_created", "_deadline", "_deferred",
-        "_fold", "_fresh", "_got", "_ids", "_last_event_id", "_lease", "_loop", "_pending",
-        "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
+        "_fold", "_fresh", "_got", "_ids", "_last_event_id", "_lease", "_loop", "_parse_type",
+        "_pending", "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
     )  # fmt: skip
 
     def __init__(
@@ -88,8 +89,10 @@ class InteractionStream:
         *,
         interaction_id: str | None = None,
         last_event_id: str | None = None,
+        parse_type: Any = None,
     ) -> None:
         self._call = call
+        self._parse_type = parse_type  # what response_format asked the JSON to be
         self._resume = resume
         self._state = _NEW
         self._fold = Fold(Interaction(id=interaction_id) if interaction_id else None)
@@ -151,6 +154,23 @@ class InteractionStream:
             async for _ in self:
                 pass
         return self.interaction
+
+    @overload
+    async def final_parsed(self, type_: type[_T]) -> _T: ...
+    @overload
+    async def final_parsed(self, type_: Any = None) -> Any: ...
+    async def final_parsed(self, type_: Any = None) -> Any:
+        """Consume the rest of the stream and decode the answer's JSON (structured output).
+
+        Args:
+            type_: the type to decode into; by default the type given as
+                ``response_format``, or plain JSON values.
+
+        Raises:
+            ParseError: the text is not JSON or does not conform to the type.
+        """
+        interaction = await self.final()
+        return interaction.parsed(self._parse_type if type_ is None else type_)
 
     def __aiter__(self) -> InteractionStream:
         if self._state == _DONE and not self._pending and self._deferred is None:
