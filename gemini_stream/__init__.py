@@ -130,6 +130,8 @@ from .types import Part as Part
 if typing.TYPE_CHECKING:
     from ._chat.chat import Chat as Chat
     from ._client import Client as Client
+    from ._interactions.chat import InteractionChat as InteractionChat
+    from ._interactions.chat import InteractionChatStream as InteractionChatStream
     from ._interactions.resource import Interactions as Interactions
     from ._interactions.stream import InteractionStream as InteractionStream
     from ._stream.chunk_stream import ChunkStream as ChunkStream
@@ -140,6 +142,8 @@ _LAZY = {
     "Chat": "._chat.chat",
     "ChunkStream": "._stream.chunk_stream",
     "Client": "._client",
+    "InteractionChat": "._interactions.chat",
+    "InteractionChatStream": "._interactions.chat",
     "InteractionStream": "._interactions.stream",
     "Interactions": "._interactions.resource",
 }
@@ -211,6 +215,8 @@ __all__ = (
     "InProcessLimiter",
     "IncompleteStreamError",
     "Interaction",
+    "InteractionChat",
+    "InteractionChatStream",
     "InteractionCompletedEvent",
     "InteractionContent",
     "InteractionCreatedEvent",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,6 +272,8 @@ class InteractionsServer:
         self.polls: list[dict[str, Any]] = []  # what successive plain GETs return
         self.crlf = False
         self.requests: list[Seen] = []
+        # Picks the reply of a create from its body: a transcript (streamed) or a resource.
+        self.respond: Callable[[dict[str, Any]], str | dict[str, Any]] | None = None
         self._runner: web.AppRunner | None = None
 
     def serve(self, transcript: str, resource: dict[str, Any] | None = None) -> Script:
@@ -329,6 +331,11 @@ class InteractionsServer:
             if failure is not None:
                 return failure
             body = seen.body or {}
+            if self.respond is not None:
+                reply = self.respond(body)
+                if isinstance(reply, dict):
+                    return web.json_response(reply)
+                return await self._stream(request, seen, self.serve(reply), 0)
             if not body.get("stream"):
                 return web.json_response(
                     self.unary or (self.script.resource if self.script else {})

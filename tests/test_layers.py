@@ -35,7 +35,7 @@ LAYERS: dict[str, set[str]] = {
     "_fanout": _STREAMING,
     "_media": {"_config", "_wire", "_errors", "_http"},
     "_models": {"_config", "_wire", "_http"},
-    "_interactions": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http"},
+    "_interactions": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http", "_chat"},
     "_client": _STREAMING | {"_version", "_chat", "_fanout", "_media", "_models", "_interactions"},
     "types": {"_wire"},
     "emulator": set(),  # an independent server: it shares no code with the client

@@ -3,5 +3,5 @@
 fold of events into an ``Interaction``, and ``InteractionStream``, which resumes a dropped
 stream from its last ``event_id``.
 
-May import: sse, _config, _wire, _errors, _input, _limits, _http.
+May import: sse, _config, _wire, _errors, _input, _limits, _http, _chat (its toolbox).
 """

@@ -1,13 +1,17 @@
 """``client.interactions``: the Interactions API's calls (``stream``, ``create``, ``get``,
-``cancel``, ``delete``, ``wait``, ``resume``), each made on the client's ``Endpoint``."""
+``cancel``, ``delete``, ``wait``, ``resume``, ``chat``), each made on the client's
+``Endpoint``."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .._chat.tools import DEFAULT_TOOL_TIMEOUT
 from .._errors import TotalTimeoutError
+from .chat import InteractionChat
 from .events import decode_interaction
 from .interaction import Interaction
 from .request import InputLike, build_body, encode_body, response_type
@@ -108,6 +112,49 @@ class Interactions:
         return InteractionStream(
             resumer(id, last_event_id), resumer, interaction_id=id, last_event_id=last_event_id
         )
+
+    def chat(
+        self,
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        tools: Sequence[Callable[..., Any] | Mapping[str, Any]] | None = None,
+        store: bool = True,
+        automatic_function_calling: bool = True,
+        max_function_rounds: int = 10,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        previous_interaction_id: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        **fields: Any,
+    ) -> InteractionChat:
+        """Start a conversation on the Interactions API (see ``InteractionChat``).
+
+        Args:
+            model: the model (or ``agent=``); every turn uses it.
+            tools: Python functions (run automatically when the model calls them, several
+                at once when it calls several) and tool dicts (``{"type": "google_search"}``,
+                declared functions you answer yourself).
+            store: ``False`` keeps the history here, as steps sent in full every turn.
+            automatic_function_calling: ``False``: turns stop at ``requires_action``.
+            max_function_rounds: rounds of tool calls one turn may take.
+            tool_timeout: seconds a tool call may take before the model gets an error.
+            previous_interaction_id: continue an earlier conversation.
+            timeouts, retry: per-call overrides of the client's, for every round.
+            **fields: the interaction-scoped fields sent every turn (``system_instruction``,
+                ``generation_config``, ``response_format``...).
+
+        Example:
+            >>> chat = client.interactions.chat("gemini-3-flash-preview", tools=[get_weather])
+            >>> print((await chat.send("Weather in Paris?")).text)
+        """
+        return InteractionChat(
+            self, model, agent=agent, tools=tools, store=store,
+            automatic_function_calling=automatic_function_calling,
+            max_function_rounds=max_function_rounds, tool_timeout=tool_timeout,
+            previous_interaction_id=previous_interaction_id, timeouts=timeouts, retry=retry,
+            **fields,
+        )  # fmt: skip
 
     async def create(
         self,
