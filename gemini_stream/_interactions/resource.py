@@ -140,7 +140,8 @@ class Interactions:
             max_function_rounds: rounds of tool calls one turn may take.
             tool_timeout: seconds a tool call may take before the model gets an error.
             previous_interaction_id: continue an earlier conversation.
-            timeouts, retry: per-call overrides of the client's, for every round.
+            timeouts: a per-call override of the client's ``Timeouts``, for every round.
+            retry: a per-call override of the client's ``RetryPolicy``, for every round.
             **fields: the interaction-scoped fields sent every turn (``system_instruction``,
                 ``generation_config``, ``response_format``...).
 
