@@ -442,3 +442,30 @@ async def test_cancelling_a_reader_closes_the_connection(
         await reader
     await asyncio.wait_for(server.requests[0].finished.wait(), 5)
     assert server.requests[0].disconnected
+
+
+async def test_a_reply_past_max_reply_bytes_ends_with_the_partial_interaction(
+    server: InteractionsServer,
+) -> None:
+    server.serve(E4_STREAM)
+    server.holds = [4]  # 667 bytes, then silence
+    async with gs.Client("k", base_url=server.url, max_reply_bytes=300) as client:
+        got = []
+        with pytest.raises(gs.ReplyTooLargeError, match="max_reply_bytes=300") as info:
+            async for event in dr_stream(client):
+                got.append(event.event_id)
+    # What came before the cap is handed out first (the reads may split the events anyhow).
+    assert len(got) >= 2 and got == [f"evt-{i:03d}" for i in range(1, len(got) + 1)]
+    assert isinstance(info.value.partial, gs.Interaction) and info.value.partial.id == "v1_dr123"
+    assert len(server.requests) == 1  # not resumed: the cap is the caller's
+
+
+async def test_total_timeout_covers_the_reconnections(server: InteractionsServer) -> None:
+    server.serve(E4_STREAM)
+    server.holds = [2, 2, 2, 2, 2, 2]  # every connection goes silent
+    timeouts = gs.Timeouts(idle=0.2, total=0.5)
+    async with gs.Client("k", base_url=server.url, timeouts=timeouts) as client:
+        with pytest.raises(gs.GeminiTimeoutError) as info:
+            await asyncio.wait_for(dr_stream(client).final(), 10)
+    assert isinstance(info.value.partial, gs.Interaction)
+    assert info.value.partial.id == "v1_dr123"

@@ -14,8 +14,9 @@ from .._errors import TotalTimeoutError
 from .chat import InteractionChat
 from .events import decode_interaction
 from .interaction import Interaction
+from .reader import ResumeCall
 from .request import InputLike, build_body, encode_body, response_type
-from .stream import InteractionStream, ResumeCall
+from .stream import InteractionStream
 
 if TYPE_CHECKING:
     from .._config import RetryPolicy, Timeouts
