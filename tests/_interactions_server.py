@@ -246,6 +246,7 @@ class Seen:
     path: str
     query: dict[str, str]
     body: Any
+    accept: str = ""
     disconnected: bool = False
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -312,7 +313,13 @@ class InteractionsServer:
     async def _seen(self, request: web.Request) -> Seen:
         raw = await request.read()
         body = json.loads(raw) if raw else None
-        seen = Seen(request.method, request.path, dict(request.query), body)
+        seen = Seen(
+            request.method,
+            request.path,
+            dict(request.query),
+            body,
+            request.headers.get("Accept", ""),
+        )
         self.requests.append(seen)
         return seen
 

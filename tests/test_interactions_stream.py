@@ -213,6 +213,7 @@ async def test_a_dropped_stream_resumes_after_its_last_event_id(
     assert wire(events) == [(n, f"evt-{i:03d}") for i, (n, _) in enumerate(events_of(E4_STREAM), 1)]
     create, resume = server.requests
     assert create.body == E4_REQUEST
+    assert create.accept == resume.accept == "text/event-stream"
     assert (resume.method, resume.path) == ("GET", "/v1beta/interactions/v1_dr123")
     assert resume.query == {"stream": "true", "last_event_id": "evt-004"}
 

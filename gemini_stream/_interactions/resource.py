@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -85,7 +86,9 @@ class Interactions:
         """
         body = build_body(model, agent, input, fields)
         body["stream"] = True
-        call = self._call("interactions", "interactions", encode_body(body), timeouts, retry)
+        call = _streamed(
+            self._call("interactions", "interactions", encode_body(body), timeouts, retry)
+        )
         return InteractionStream(
             call, self._resumer(timeouts, retry), parse_type=response_type(fields)
         )
@@ -263,9 +266,17 @@ class Interactions:
             target = _path(interaction_id) + "?stream=true"
             if last_event_id:
                 target += "&last_event_id=" + quote(last_event_id, safe="")
-            return call(target, _path(interaction_id), None, timeouts, retry)
+            return _streamed(call(target, _path(interaction_id), None, timeouts, retry))
 
         return resume
+
+
+def _streamed(call: Call) -> Call:
+    """``call`` asking for an event stream (as Google's SDK does; the server goes by the
+    body's ``stream`` flag or the ``stream`` query parameter)."""
+    headers = call.headers.copy()
+    headers["accept"] = "text/event-stream"
+    return dataclasses.replace(call, headers=headers)
 
 
 def _check_id(id: object) -> None:
