@@ -203,3 +203,29 @@ async def test_tool_rounds_are_bounded(server: InteractionsServer, client: gs.Cl
     assert isinstance(info.value.partial, gs.Interaction)
     with pytest.raises(TypeError, match="'sytem'"):
         client.interactions.chat("m", sytem="x")
+
+
+async def test_turns_of_one_chat_go_one_at_a_time(
+    server: InteractionsServer, client: gs.Client
+) -> None:
+    def respond(body: dict[str, Any]) -> str | dict[str, Any]:
+        n = len(server.requests)
+        return (
+            E3_TURN2_STREAM.replace("v1_turn2...", f"v1_{n}")
+            if body.get("stream")
+            else answer(f"v1_{n}", "ok")
+        )
+
+    server.respond = respond
+    chat = client.interactions.chat("m")
+    await asyncio.wait_for(
+        asyncio.gather(chat.send("a"), chat.send("b"), chat.stream("c").final()), 10
+    )
+    chained = [r.body.get("previous_interaction_id") for r in server.requests]
+    assert chained == [None, "v1_1", "v1_2"] and chat.last_id == "v1_3"
+    # A streamed turn left after a break lets the next turn go, unchained to it.
+    server.holds = [1]
+    async for _ in chat.stream("d"):
+        break
+    await asyncio.wait_for(chat.send("e"), 10)
+    assert server.requests[-1].body["previous_interaction_id"] == "v1_3"

@@ -100,8 +100,9 @@ class InteractionChat:
         Raises:
             FunctionCallLimitError: the model still called tools after the last round.
         """
+        turn = _Turn(self, input)
         async with self._lock:
-            turn = _Turn(self, input)
+            turn.restart()
             while True:
                 interaction = await self._interactions.create(
                     self._model, turn.input(), agent=self._agent, **turn.fields()
@@ -129,6 +130,11 @@ class _Turn:
         self.previous = chat.last_id
         self.history = list(chat.history)
         self.rounds = 0
+
+    def restart(self) -> None:
+        """Start from the chat as it is now (a turn waits for the one before it)."""
+        self.previous = self.chat.last_id
+        self.history = list(self.chat.history)
 
     def input(self) -> Any:
         if self.chat._store:
@@ -182,13 +188,14 @@ class _Turn:
 class InteractionChatStream:
     """The events of one chat turn, round after round (``async for event in stream``)."""
 
-    __slots__ = ("_current", "_done", "_last", "_turn")
+    __slots__ = ("_current", "_done", "_last", "_lock", "_turn")
 
     def __init__(self, turn: _Turn) -> None:
         self._turn = turn
         self._current: InteractionStream | None = None
         self._last: Interaction | None = None
         self._done = False
+        self._lock: asyncio.Lock | None = None  # the chat's, while this turn holds it
 
     @property
     def interaction(self) -> Interaction:
@@ -201,6 +208,18 @@ class InteractionChatStream:
         return self
 
     async def __anext__(self) -> InteractionEvent:
+        if self._lock is None and not self._done:
+            lock = self._turn.chat._lock  # turns of one chat go one at a time
+            await lock.acquire()
+            self._lock = lock
+            self._turn.restart()  # from where the turn before it left the chat
+        try:
+            return await self._next()
+        except BaseException:
+            self._unlock()
+            raise
+
+    async def _next(self) -> InteractionEvent:
         while not self._done:
             current = self._current
             if current is None:
@@ -239,6 +258,15 @@ class InteractionChatStream:
         current, self._current = self._current, None
         if current is not None:
             await current.aclose()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
+
+    def __del__(self) -> None:
+        self._unlock()  # a turn dropped after a break lets the next one go
 
 
 def _function_tool(declaration: Any) -> dict[str, Any]:
