@@ -126,3 +126,11 @@ async def test_an_unknown_id_is_not_found_with_the_interactions_code(
     with pytest.raises(TypeError, match="background"):
         await client.interactions.create("m", "Hi", background="yes")
     assert len(server.requests) == 1
+
+
+async def test_a_vertex_ai_client_refuses_interactions_before_sending() -> None:
+    async with gs.Client("k", vertexai=True) as client:  # express mode: no request made here
+        with pytest.raises(ValueError, match="Vertex AI"):
+            client.interactions.stream("m", "Hi")
+        with pytest.raises(ValueError, match="Vertex AI"):
+            await client.interactions.get("v1_x")
