@@ -8,7 +8,7 @@
     │   ├── NotFoundError                    404
     │   ├── RateLimitError                   429, .retry_delay in seconds
     │   └── ServerError                      5xx
-    │       └── ServiceUnavailableError      503
+    │       └── ServiceUnavailableError      503, .retry_delay in seconds
     ├── APIConnectionError                   the request or the reply did not get through
     │   └── StreamInterruptedError           the connection dropped in the middle of a reply
     ├── GeminiTimeoutError (TimeoutError)
@@ -110,7 +110,14 @@ class ServerError(APIError):
 
 
 class ServiceUnavailableError(ServerError):
-    """HTTP 503: the model is overloaded or unavailable for now."""
+    """HTTP 503: the model is overloaded or unavailable for now.
+
+    Attributes:
+        retry_delay: seconds the server asked the client to wait (``Retry-After``, which HTTP
+            allows on a 503, or ``RetryInfo.retryDelay``), or ``None`` when it named none.
+    """
+
+    retry_delay: float | None = None
 
 
 class APIConnectionError(GeminiError):
@@ -283,6 +290,6 @@ def api_error(
     if code == 400 and any(getattr(d, "reason", None) == "API_KEY_INVALID" for d in details):
         cls = AuthenticationError
     error = cls(message, code=code, status=status, details=details, body=body)
-    if isinstance(error, RateLimitError):
+    if isinstance(error, (RateLimitError, ServiceUnavailableError)):
         error.retry_delay = retry_delay
     return error

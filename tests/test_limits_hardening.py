@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -57,17 +58,18 @@ class RateLimitedServer:
         self.retry_delay = retry_delay
         self.retry_after = retry_after
         self.limited = 1
+        self.status = 429  # or 503, which may carry a delay too
         self.statuses: list[int] = []
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.limited > 0:
             self.limited -= 1
-            self.statuses.append(429)
+            self.statuses.append(self.status)
             error: dict[str, object] = {
-                "code": 429,
+                "code": self.status,
                 "message": "Resource has been exhausted (e.g. check quota).",
-                "status": "RESOURCE_EXHAUSTED",
+                "status": "RESOURCE_EXHAUSTED" if self.status == 429 else "UNAVAILABLE",
             }
             if self.retry_delay is not None:
                 error["details"] = [
@@ -77,7 +79,7 @@ class RateLimitedServer:
                     }
                 ]
             headers = {} if self.retry_after is None else {"Retry-After": self.retry_after}
-            return web.json_response({"error": error}, status=429, headers=headers)
+            return web.json_response({"error": error}, status=self.status, headers=headers)
         self.statuses.append(200)
         if request.path.endswith(":streamGenerateContent"):
             body = b"data: " + json.dumps(_REPLY).encode() + b"\r\n\r\n"
@@ -158,10 +160,9 @@ async def test_the_emulators_hour_long_429_is_capped_too(emulator: Emulator) -> 
     policy = gs.RetryPolicy(max_attempts=2, max_delay=0.05)
     limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=100))
     async with gs.Client(base_url=emulator.url, api_key="k", retry=policy, rate_limit=limiter) as c:
-        async with asyncio.timeout(10):
-            first, other = await asyncio.gather(
-                c.stream(MODEL, "Hi").final_text(), c.generate(MODEL, "other")
-            )
+        first, other = await asyncio.wait_for(
+            asyncio.gather(c.stream(MODEL, "Hi").final_text(), c.generate(MODEL, "other")), 10
+        )
     assert first and other.text
     assert sorted(r.status for r in emulator.records) == [200, 200, 429]
 
@@ -421,3 +422,24 @@ async def test_the_token_estimate_never_under_counts_the_servers_count(
     )
     for name, ratio in sorted(ratios.items(), key=lambda item: item[1]):
         print(f"  {ratio:6.2f}  {name}")
+
+
+@pytest.mark.parametrize(("retry_delay", "retry_after"), [(None, "7"), ("7s", None)])
+async def test_a_503s_delay_is_kept_and_waited_for_like_a_429s(
+    start_server: Start,
+    retry_delay: str | None,
+    retry_after: str | None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = await start_server(retry_delay, retry_after)
+    server.status = 503
+    once = gs.RetryPolicy(max_attempts=1)
+    async with gs.Client("k", base_url=server.url, retry=once) as client:
+        with pytest.raises(gs.ServiceUnavailableError) as caught:
+            await client.generate(MODEL, "Hi")
+    assert caught.value.retry_delay == 7.0
+    server.limited = 1
+    caplog.set_level(logging.INFO, logger="gemini_stream")
+    async with gs.Client("k", base_url=server.url) as client:  # waits skipped in tests
+        assert (await client.generate(MODEL, "Hi")).text == "ok"
+    assert "retrying in 7.00s" in caplog.text  # not the jittered backoff of up to 1 s

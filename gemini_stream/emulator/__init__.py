@@ -1,8 +1,9 @@
 """A local Gemini API (v1beta) server for tests, demos and benchmarks: no network, no key.
 
 It speaks the real wire format (CRLF SSE framing, Google's JSON style, cumulative usage,
-pretty-printed errors with typed details, raw JSON errors after a 200), answers with a
-deterministic built-in model, and injects faults on demand. See ``docs/testing.md``.
+pretty-printed errors with typed details, raw JSON errors after a 200), serves the
+Interactions API too (``/v1beta/interactions``: create, get, resume, cancel, delete), answers
+with a deterministic built-in model, and injects faults on demand. See ``docs/testing.md``.
 
 Its server shares no code with the client, so a misreading of the wire format in one cannot
 hide the same misreading in the other; ``open_client`` (``_connect``) is the one bridge.
@@ -22,6 +23,8 @@ from ._emulator import Emulator as Emulator
 from ._faults import FAULT_HEADER as FAULT_HEADER
 from ._faults import Fault as Fault
 from ._faults import ScriptedReply as ScriptedReply
+from ._ix_store import InteractionStore as InteractionStore
+from ._ix_store import StoredInteraction as StoredInteraction
 from ._model import BuiltinModel as BuiltinModel
 from ._model import expected_response as expected_response
 from ._model import expected_text as expected_text
@@ -35,8 +38,10 @@ __all__ = (
     "Emulator",
     "FAULT_HEADER",
     "Fault",
+    "InteractionStore",
     "RequestRecord",
     "ScriptedReply",
+    "StoredInteraction",
     "UNSAFE_TRIGGER",
     "count_tokens",
     "expected_response",

@@ -48,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
         help="keep the newest N request records in memory (default 10000)",
     )
     parser.add_argument(
+        "--background-duration",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long an Interactions background run takes (default 0)",
+    )
+    parser.add_argument(
+        "--interaction-stream-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="end every Interactions stream cleanly after N events (default: never)",
+    )
+    parser.add_argument(
         "--fault",
         type=Fault.parse,
         metavar="SPEC",
@@ -68,6 +82,8 @@ async def _serve(args: argparse.Namespace) -> None:
         rpm_limit=args.rpm_limit,
         burst=args.burst,
         max_records=args.max_records,
+        background_duration=args.background_duration,
+        interaction_stream_limit=args.interaction_stream_limit,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ._faults import Fault, FaultBook, ScriptedReply
 from ._files import DEFAULT_GRANULARITY, FileStore
+from ._ix_store import InteractionStore
 from ._model import BuiltinModel
 from ._records import RequestRecord
 from ._server import ServerState
@@ -41,6 +42,13 @@ class Emulator:
             the reads of a busy client carry many events (the benchmarks' coalesced case).
         max_records: keep only the newest this many request records (``None``: all of
             them); a server that runs for long wants a bound.
+        background_duration: seconds an Interactions ``background: true`` run takes from
+            its first event to its last (a slow background run); settable later as
+            ``emulator.interactions.background_duration``.
+        interaction_stream_limit: close every Interactions stream cleanly, without the
+            ``done`` terminator, after this many events, as Google closes streams at its
+            time limit (``None``: never); settable later as
+            ``emulator.interactions.stream_event_limit``.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -63,6 +71,8 @@ class Emulator:
         upload_granularity: int = DEFAULT_GRANULARITY,
         burst: bool = False,
         max_records: int | None = None,
+        background_duration: float = 0.0,
+        interaction_stream_limit: int | None = None,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -70,6 +80,12 @@ class Emulator:
             isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
         ):
             raise ValueError(f"max_records must be an int >= 1 or None, got {max_records!r}")
+        if background_duration < 0:
+            raise ValueError(f"background_duration must be >= 0, got {background_duration!r}")
+        if interaction_stream_limit is not None and interaction_stream_limit < 1:
+            raise ValueError(
+                f"interaction_stream_limit must be >= 1 or None, got {interaction_stream_limit!r}"
+            )
         self.host = host
         self.port = port
         self.model = BuiltinModel(chunk_tokens)
@@ -83,6 +99,7 @@ class Emulator:
             files=FileStore(file_processing_delay, upload_granularity),
             burst=burst,
             max_records=max_records,
+            interactions=InteractionStore(background_duration, interaction_stream_limit),
         )
         self._runner: web.AppRunner | None = None
 
@@ -122,6 +139,7 @@ class Emulator:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        await self._state.interactions.close()
         await runner.cleanup()
         self._state.closing = False
 
@@ -141,6 +159,17 @@ class Emulator:
     def files(self) -> FileStore:
         """The uploaded files and upload sessions (``files.files``, ``files.drop_replies``)."""
         return self._state.files
+
+    @property
+    def interactions(self) -> InteractionStore:
+        """The Interactions API's stored interactions and runs.
+
+        ``interactions.get(id)`` gives a :class:`StoredInteraction` (``status``, ``steps``,
+        ``log`` of ``(event_id, frame)``), ``interactions.resource(id)`` what ``GET`` answers,
+        ``interactions.interactions`` the dict of all of them; ``background_duration`` and
+        ``stream_event_limit`` may be changed between requests.
+        """
+        return self._state.interactions
 
     @property
     def records(self) -> list[RequestRecord]:

@@ -17,6 +17,7 @@ from typing import Any
 
 FAULT_HEADER = "x-emulator-fault"
 _SECONDS = frozenset({"retry_after", "first_delay", "delay", "stall"})
+_FLAGS = frozenset({"no_done"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Fault:
         oversized_bytes: the size of the oversized event, framing included.
         stall_after: after N events, go silent for ``stall`` seconds, then carry on.
         stall: the length of the stall in seconds.
+        close_after: Interactions streams only: after N events, end the body cleanly
+            without the ``done`` terminator (as Google ends a stream at its time limit).
+        no_done: Interactions streams only: end the body after the last event without
+            the ``done`` terminator.
         times: how many requests the fault applies to; ``None`` means every request for a
             server-wide or header fault and one request for a queued fault.
     """
@@ -57,6 +62,8 @@ class Fault:
     oversized_bytes: int = 1 << 20
     stall_after: int | None = None
     stall: float = 1.0
+    close_after: int | None = None
+    no_done: bool = False
     times: int | None = None
 
     @classmethod
@@ -64,7 +71,8 @@ class Fault:
         """Parse the header syntax: ``name=value`` pairs separated by ``;``.
 
         Names are the field names with ``-`` or ``_``: ``status=429; retry-after=2`` or
-        ``disconnect-after=3``. A bare name means ``0`` for the ``*-after`` fields.
+        ``disconnect-after=3``. A bare name means ``0`` for the ``*-after`` fields and
+        switches a flag (``no-done``) on; ``no-done=false`` leaves it off.
 
         Raises:
             ValueError: an unknown name or a value that is not a number.
@@ -76,6 +84,9 @@ class Fault:
             key = name.strip().replace("-", "_")
             if key not in names:
                 raise ValueError(f"unknown fault {name.strip()!r} in {text!r}")
+            if key in _FLAGS:  # a bare name switches a flag on
+                values[key] = raw.strip().lower() not in ("false", "no", "0")
+                continue
             raw = raw.strip() or "0"
             try:
                 values[key] = float(raw.rstrip("s")) if key in _SECONDS else int(raw)

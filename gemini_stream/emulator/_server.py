@@ -16,6 +16,8 @@ from ._enums import safety_problem
 from ._faults import FaultBook, RateLimiter, ScriptedReply
 from ._files import FileStore
 from ._imagen import predict
+from ._interactions import InteractionsAPI
+from ._ix_store import InteractionStore
 from ._model import BuiltinModel
 from ._records import RequestRecord, masked_headers, masked_query
 from ._schema import check_request
@@ -51,6 +53,7 @@ class ServerState:
         files: FileStore | None = None,
         burst: bool = False,
         max_records: int | None = None,
+        interactions: InteractionStore | None = None,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -65,6 +68,8 @@ class ServerState:
         self.max_records = max_records
         self.running: set[asyncio.Task[Any]] = set()
         self.closing = False
+        self.interactions = interactions or InteractionStore()
+        self._interactions_api = InteractionsAPI(self, self.interactions)
 
     def app(self) -> web.Application:
         """Build the aiohttp application serving the v1beta routes."""
@@ -77,6 +82,9 @@ class ServerState:
         app.router.add_route("*", "/upload/v1beta/files", self._wrap(self._files))
         app.router.add_route("*", "/v1beta/files", self._wrap(self._files))
         app.router.add_route("*", "/v1beta/files/{file_id}", self._wrap(self._files))
+        interactions = self._wrap(self._interactions_api.handle)
+        app.router.add_route("*", "/v1beta/interactions", interactions)
+        app.router.add_route("*", "/v1beta/interactions/{tail:.*}", interactions)
         app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
         return app
 
@@ -111,6 +119,14 @@ class ServerState:
         record.status = status
         headers = {"Content-Type": JSON_CONTENT_TYPE, **COMMON_HEADERS, **extra}
         return web.Response(status=status, body=dumps_pretty(body), headers=headers)
+
+    def reply_error(self, record: RequestRecord, reply: _errors.ErrorReply) -> web.Response:
+        """Answer with a Google-envelope error (what ``_interactions`` uses for key checks)."""
+        return self._error(record, reply)
+
+    def auth(self, request: web.Request, record: RequestRecord) -> _errors.ErrorReply | None:
+        """Check the API key (header or ``?key=``); the error to answer, or ``None``."""
+        return self._auth(request, record)
 
     def _json(self, record: RequestRecord, body: Any) -> web.Response:
         record.status = 200
