@@ -269,6 +269,7 @@ class InteractionsServer:
         self.ends: list[int | None] = []  # per streamed connection: end cleanly after N events
         self.holds: list[int | None] = []  # per streamed connection: pause after N events
         self.release = asyncio.Event()  # ends every pause
+        self.raw_errors: list[int | None] = []  # per streamed connection: bare JSON error after N
         self.ignore_last_event_id = False  # a resumed stream starts over (repeats events)
         self.polls: list[dict[str, Any]] = []  # what successive plain GETs return
         self.crlf = False
@@ -393,6 +394,7 @@ class InteractionsServer:
         no_done = self.no_done.pop(0) if self.no_done else False
         stop = self.ends.pop(0) if self.ends else None
         hold = self.holds.pop(0) if self.holds else None
+        raw_error = self.raw_errors.pop(0) if self.raw_errors else None
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         end = "\r\n" if self.crlf else "\n"
@@ -405,6 +407,12 @@ class InteractionsServer:
                     return response
                 if stop is not None and sent >= stop:
                     await response.write_eof()  # a clean end, before the interaction's
+                    return response
+                if raw_error is not None and sent >= raw_error:  # an error as bare JSON
+                    await response.write(
+                        b'{"error": {"code": "unavailable", "message": "overloaded"}}\n'
+                    )
+                    await response.write_eof()
                     return response
                 if hold is not None and sent == hold:
                     await self.release.wait()

@@ -165,6 +165,20 @@ async def test_incomplete_is_a_status_not_an_error(
     assert interaction.status == "incomplete" and interaction.done
 
 
+async def test_an_error_written_as_bare_json_after_the_200_is_raised(
+    server: InteractionsServer, client: gs.Client
+) -> None:
+    server.serve(E4_STREAM)
+    server.raw_errors = [3]
+    seen = []
+    with pytest.raises(gs.ServiceUnavailableError, match="overloaded") as info:
+        async for event in dr_stream(client):
+            seen.append(event.event_id)
+    assert seen == ["evt-001", "evt-002", "evt-003"] and len(server.requests) == 1
+    assert info.value.status == "unavailable"
+    assert isinstance(info.value.partial, gs.Interaction) and info.value.partial.id == "v1_dr123"
+
+
 async def test_429_and_503_before_the_stream_are_retried(
     server: InteractionsServer, client: gs.Client
 ) -> None:

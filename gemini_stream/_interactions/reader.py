@@ -24,7 +24,13 @@ from .._errors import (
     StreamInterruptedError,
     TotalTimeoutError,
 )
-from .._http.failures import READ_FAILURES, interactions_error, read_error, read_failure
+from .._http.failures import (
+    READ_FAILURES,
+    error_from_body,
+    interactions_error,
+    read_error,
+    read_failure,
+)
 from .._http.retry import backoff_delay, retrying
 from .events import (
     InteractionCompletedEvent,
@@ -233,8 +239,14 @@ class EventStreamReader:
             )
         return None
 
-    def _truncated(self) -> StreamInterruptedError:
+    def _truncated(self) -> GeminiError:
+        """The error of a body that ended before the interaction did: an error the server
+        wrote as bare JSON (after the 200, not as an event), or a truncation to resume."""
         leftover = self._reader.flush() if self._reader is not None else b""
+        if leftover.strip():
+            error = error_from_body(leftover)
+            if error is not None:
+                return error
         said = f" (it ended with {leftover[:200]!r})" if leftover.strip() else ""
         return StreamInterruptedError(
             f"the stream ended before the interaction did, without [DONE]{said}"
