@@ -15,6 +15,7 @@ from tests._interactions_server import (
     E1_RESPONSE,
     E3_UNARY,
     E4_REQUEST,
+    E4_STREAM,
     InteractionsServer,
 )
 
@@ -134,3 +135,49 @@ async def test_a_vertex_ai_client_refuses_interactions_before_sending() -> None:
             client.interactions.stream("m", "Hi")
         with pytest.raises(ValueError, match="Vertex AI"):
             await client.interactions.get("v1_x")
+
+
+class _Lease:
+    def __init__(self, log: list[object]) -> None:
+        self.log = log
+
+    def sent(self) -> None:
+        self.log.append("sent")
+
+    def release(self, tokens: int | None = None) -> None:
+        self.log.append(("release", tokens))
+
+
+class _RecordingLimiter:
+    def __init__(self) -> None:
+        self.log: list[object] = []
+
+    async def acquire(self, tokens: int) -> _Lease:
+        self.log.append(("acquire", tokens > 0))
+        return _Lease(self.log)
+
+    def penalize(self, seconds: float) -> None:
+        self.log.append(("penalize", seconds))
+
+
+async def test_creates_wait_for_the_clients_rate_limiter(server: InteractionsServer) -> None:
+    limiter = _RecordingLimiter()
+    async with gs.Client("k", base_url=server.url, rate_limit=limiter) as client:  # type: ignore[arg-type]
+        server.unary = json.loads(E1_RESPONSE)
+        await client.interactions.create("m", "Hi")
+        assert limiter.log == [("acquire", True), "sent", ("release", None)]
+        limiter.log.clear()
+        server.serve(E4_STREAM)
+        server.cuts = [4]
+        await client.interactions.stream(agent=DR, input="Research").final()
+        # One hold for the create; the resume is no new generation request.
+        assert limiter.log == [("acquire", True), "sent", ("release", None)]
+        limiter.log.clear()
+        await client.interactions.stream(agent=DR, input="Research").final()
+        assert limiter.log == [("acquire", True), "sent", ("release", 428865)]
+        limiter.log.clear()
+        await client.interactions.get("v1_dr123")
+        assert limiter.log == []  # reads do not count
+        server.fail = [(429, '{"error":{"code":"resource_exhausted","message":"slow"}}')]
+        await client.interactions.create("m", "Hi")
+        assert ("penalize", 0.0) in limiter.log

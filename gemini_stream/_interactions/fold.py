@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from .content import Content
+from .content import Content, Usage
 from .deltas import (
     ArgumentsDelta,
     FunctionResultDelta,
@@ -179,6 +179,11 @@ class Fold:
     def status(self) -> str | None:
         self._catch_up()
         return self._base.status
+
+    @property
+    def usage(self) -> Usage | None:
+        self._catch_up()
+        return self._base.usage
 
     @property
     def error(self) -> InteractionErrorInfo | None:

@@ -374,5 +374,6 @@ class EventStreamReader:
 
     def _release_lease(self) -> None:
         lease, self._lease = self._lease, None
-        if lease is not None:
-            lease.release()
+        if lease is not None:  # with the input tokens the usage reports, when it came
+            usage = self._fold.usage
+            lease.release(usage.total_input_tokens if usage is not None else None)

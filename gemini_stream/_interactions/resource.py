@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .._chat.tools import DEFAULT_TOOL_TIMEOUT
 from .._errors import TotalTimeoutError
+from .._limits.admission import limiter_for
 from .chat import InteractionChat
 from .events import decode_interaction
 from .interaction import Interaction
@@ -86,9 +87,7 @@ class Interactions:
         """
         body = build_body(model, agent, input, fields)
         body["stream"] = True
-        call = _streamed(
-            self._call("interactions", "interactions", encode_body(body), timeouts, retry)
-        )
+        call = _streamed(self._create_call(encode_body(body), timeouts, retry))
         return InteractionStream(
             call, self._resumer(timeouts, retry), parse_type=response_type(fields)
         )
@@ -181,8 +180,7 @@ class Interactions:
             >>> print(interaction.text)
         """
         body = encode_body(build_body(model, agent, input, fields))
-        call = self._call("interactions", "interactions", body, timeouts, retry)
-        return decode_interaction(await call.fetch())
+        return decode_interaction(await self._create_call(body, timeouts, retry).fetch())
 
     async def get(self, id: str, *, timeouts: Timeouts | None = None) -> Interaction:
         """The stored interaction ``id``, with its whole timeline (the input step first).
@@ -258,6 +256,14 @@ class Interactions:
                 "client is set up for Vertex AI"
             )
         return self._endpoint.call(target, label, body, timeouts, retry)
+
+    def _create_call(
+        self, body: bytes, timeouts: Timeouts | None, retry: RetryPolicy | None
+    ) -> Call:
+        """A create: like a generation request, it waits for the client's rate limiter."""
+        call = self._call("interactions", "interactions", body, timeouts, retry)
+        limiter = limiter_for(self._endpoint.limiter)
+        return call if limiter is None else dataclasses.replace(call, limiter=limiter)
 
     def _resumer(self, timeouts: Timeouts | None, retry: RetryPolicy | None) -> ResumeCall:
         call = self._call  # no reference to a stream: a dropped stream is freed at once

@@ -129,12 +129,15 @@ class InteractionStream(EventStreamReader):
         self._finish(close=True)
 
     def __del__(self) -> None:
-        response = self._response
+        response, loop = self._response, self._loop
+        running = loop is not None and not loop.is_closed()
         if response is not None:
             self._call.transport.responses.discard(response)
-            loop = self._loop
-            if loop is not None and not loop.is_closed():
+            if running:
                 response.close()
+        lease = self._lease
+        if lease is not None and running:
+            lease.release()
 
     def __repr__(self) -> str:
         state = ("not started", "open", "finished")[self._state]
