@@ -24,6 +24,7 @@ from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
+from ._interactions.resource import Interactions
 from ._limits.admission import as_limiter
 from ._limits.limiter import Limiter
 from ._media.files import Files
@@ -130,6 +131,9 @@ class Client:
         """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
         self.caches = Caches(endpoint)
         """Context caches (``create``, ``get``, ``list``, ``update``, ``delete``)."""
+        self.interactions = Interactions(endpoint)
+        """The Interactions API (``stream``, ``create``, ``get``, ``cancel``, ``delete``,
+        ``wait``, ``resume``): see docs/interactions.md."""
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._endpoint.describe()}>"

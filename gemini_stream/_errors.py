@@ -18,6 +18,7 @@
     │   ├── TotalTimeoutError
     │   └── FileProcessingTimeoutError       an uploaded file was not ACTIVE in time
     ├── IncompleteStreamError                the stream ended without a finishReason
+    ├── InteractionFailedError               an interaction ended with status "failed"
     ├── ReplyTooLargeError                   the reply grew past max_reply_bytes
     ├── BlockedError                         text was asked for, but the prompt or reply was blocked
     ├── FunctionCallLimitError               automatic function calling ran out of rounds
@@ -149,6 +150,11 @@ class TotalTimeoutError(GeminiTimeoutError):
 
 class IncompleteStreamError(GeminiError):
     """The stream ended without a ``finishReason``: the reply is truncated (see ``partial``)."""
+
+
+class InteractionFailedError(GeminiError):
+    """An interaction (Interactions API) ended with status ``"failed"``; ``partial`` is the
+    ``Interaction`` as it stood, its ``errors`` included when the server listed any."""
 
 
 class ReplyTooLargeError(GeminiError):

@@ -24,6 +24,7 @@ __all__ = (
     "decode_chunks",
     "decode_count_tokens",
     "decode_error",
+    "decode_interactions_error",
     "decode_list_models",
     "decode_model",
     "decode_response",
@@ -40,6 +41,18 @@ _chunk_decoder = msgspec.json.Decoder(GenerateContentResponse)
 # gateways wrap the body in a one-element list.
 _error_decoder = msgspec.json.Decoder(ErrorBody | list[ErrorBody], strict=False)
 
+
+class _InteractionsErrorStatus(msgspec.Struct):
+    code: str | int | None = None
+    message: str | None = None
+
+
+class _InteractionsErrorBody(msgspec.Struct):
+    error: _InteractionsErrorStatus
+
+
+# The Interactions API's envelope: {"error": {"code": "invalid_request", "message": ...}}.
+_interactions_error_decoder = msgspec.json.Decoder(_InteractionsErrorBody)
 
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
@@ -148,3 +161,16 @@ def decode_error(body: _Buffer) -> ErrorStatus | None:
             return None
         decoded = decoded[0]
     return decoded.error
+
+
+def decode_interactions_error(body: _Buffer) -> tuple[str, str] | None:
+    """Return the ``(code, message)`` of an Interactions API error body, whose ``code`` is a
+    short string (``{"error": {"code": "invalid_request", "message": ...}}``), or None if
+    ``body`` is not one; never raises."""
+    try:
+        error = _interactions_error_decoder.decode(body).error
+    except msgspec.DecodeError:
+        return None
+    if error.code is None and error.message is None:
+        return None
+    return str(error.code or ""), error.message or ""

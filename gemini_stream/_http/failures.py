@@ -25,13 +25,14 @@ from .._errors import (
 )
 from .._wire.convert import excerpt
 from .._wire.status import ErrorStatus
-from .codec import decode_error
+from .codec import decode_error, decode_interactions_error
 from .retry import parse_retry_after
 from .secrets import scrub
 
 __all__ = (
     "READ_FAILURES",
     "error_from_body",
+    "interactions_error",
     "read_error",
     "read_failure",
     "redirect_refused",
@@ -138,7 +139,8 @@ def error_from_body(
         return status_error(body, code=code, reason=reason, retry_after=retry_after)
     status = decode_error(body)
     if status is None:
-        return None
+        found = decode_interactions_error(body)
+        return None if found is None else interactions_error(*found, body)
     return _api_error(status, body, None, None)
 
 
@@ -147,6 +149,9 @@ def status_error(body: bytes, *, code: int, reason: str, retry_after: str | None
     JSON gives an error carrying an excerpt of it (or the reason phrase)."""
     status = decode_error(body)
     if status is None:
+        found = decode_interactions_error(body)
+        if found is not None:
+            return interactions_error(*found, body, http_status=code, retry_after=retry_after)
         message = excerpt(body) if body.strip() else reason
         return api_error(code, "", message, (), body, parse_retry_after(retry_after))
     return _api_error(status, body, code, retry_after)
@@ -166,3 +171,31 @@ def _api_error(
         body,
         delay,
     )
+
+
+# The Interactions API names its errors with short strings; the HTTP status each stands for
+# (for an error inside a stream, which has no status of its own).
+_INTERACTIONS_CODES = {
+    "invalid_request": 400, "invalid_argument": 400, "bad_request": 400,
+    "failed_precondition": 400, "unauthenticated": 401, "permission_denied": 403,
+    "not_found": 404, "conflict": 409, "aborted": 409, "resource_exhausted": 429,
+    "rate_limit_exceeded": 429, "too_many_requests": 429, "cancelled": 499, "internal": 500,
+    "internal_error": 500, "not_implemented": 501, "unavailable": 503,
+    "service_unavailable": 503, "overloaded": 503, "gateway_timeout": 504,
+    "deadline_exceeded": 504,
+}  # fmt: skip
+
+
+def interactions_error(
+    code: str,
+    message: str,
+    body: bytes,
+    *,
+    http_status: int | None = None,
+    retry_after: str | None = None,
+) -> APIError:
+    """The ``APIError`` for an Interactions API error (``{"error": {"code": "<string>",
+    "message": ...}}``): ``status`` is the string code, ``code`` the HTTP status (for an
+    error inside a stream, the status the string code stands for; 500 when unknown)."""
+    number = http_status or _INTERACTIONS_CODES.get(code.lower(), 500)
+    return api_error(number, code, message, (), body, parse_retry_after(retry_after))
