@@ -65,57 +65,9 @@ from ._http.auth import TokenProvider as TokenProvider
 from ._http.auth import default_credentials as default_credentials
 from ._http.retry import set_testing as set_testing
 from ._input.functions import declare_function as declare_function
-from ._interactions.content import Content as InteractionContent
-from ._interactions.content import ModalityTokens as ModalityTokens
-from ._interactions.content import Usage as InteractionUsage
-from ._interactions.deltas import AnyDelta as AnyDelta
-from ._interactions.deltas import ArgumentsDelta as ArgumentsDelta
-from ._interactions.deltas import AudioDelta as AudioDelta
-from ._interactions.deltas import DocumentDelta as DocumentDelta
-from ._interactions.deltas import FunctionResultDelta as FunctionResultDelta
-from ._interactions.deltas import ImageDelta as ImageDelta
-from ._interactions.deltas import MediaDelta as MediaDelta
-from ._interactions.deltas import TextAnnotationDelta as TextAnnotationDelta
-from ._interactions.deltas import TextDelta as TextDelta
-from ._interactions.deltas import ThoughtSignatureDelta as ThoughtSignatureDelta
-from ._interactions.deltas import ThoughtSummaryDelta as ThoughtSummaryDelta
-from ._interactions.deltas import ToolDelta as ToolDelta
-from ._interactions.deltas import UnknownDelta as UnknownDelta
-from ._interactions.deltas import VideoDelta as VideoDelta
-from ._interactions.events import InteractionCompletedEvent as InteractionCompletedEvent
-from ._interactions.events import InteractionCreatedEvent as InteractionCreatedEvent
-from ._interactions.events import InteractionErrorEvent as InteractionErrorEvent
 from ._interactions.events import InteractionEvent as InteractionEvent
-from ._interactions.events import StatusUpdateEvent as StatusUpdateEvent
-from ._interactions.events import StepDeltaEvent as StepDeltaEvent
-from ._interactions.events import StepStartEvent as StepStartEvent
-from ._interactions.events import StepStopEvent as StepStopEvent
-from ._interactions.events import UnknownEvent as UnknownEvent
 from ._interactions.interaction import Interaction as Interaction
 from ._interactions.interaction import InteractionErrorInfo as InteractionErrorInfo
-from ._interactions.steps import AnyStep as AnyStep
-from ._interactions.steps import CodeExecutionCallStep as CodeExecutionCallStep
-from ._interactions.steps import CodeExecutionResultStep as CodeExecutionResultStep
-from ._interactions.steps import FileSearchCallStep as FileSearchCallStep
-from ._interactions.steps import FileSearchResultStep as FileSearchResultStep
-from ._interactions.steps import FunctionCallStep as FunctionCallStep
-from ._interactions.steps import FunctionResultStep as FunctionResultStep
-from ._interactions.steps import GoogleMapsCallStep as GoogleMapsCallStep
-from ._interactions.steps import GoogleMapsResultStep as GoogleMapsResultStep
-from ._interactions.steps import GoogleSearchCallStep as GoogleSearchCallStep
-from ._interactions.steps import GoogleSearchResultStep as GoogleSearchResultStep
-from ._interactions.steps import McpServerToolCallStep as McpServerToolCallStep
-from ._interactions.steps import McpServerToolResultStep as McpServerToolResultStep
-from ._interactions.steps import ModelOutputStep as ModelOutputStep
-from ._interactions.steps import RetrievalCallStep as RetrievalCallStep
-from ._interactions.steps import RetrievalResultStep as RetrievalResultStep
-from ._interactions.steps import ThoughtStep as ThoughtStep
-from ._interactions.steps import ToolCallStep as ToolCallStep
-from ._interactions.steps import ToolResultStep as ToolResultStep
-from ._interactions.steps import UnknownStep as UnknownStep
-from ._interactions.steps import UrlContextCallStep as UrlContextCallStep
-from ._interactions.steps import UrlContextResultStep as UrlContextResultStep
-from ._interactions.steps import UserInputStep as UserInputStep
 from ._limits.limiter import InProcessLimiter as InProcessLimiter
 from ._limits.limiter import Lease as Lease
 from ._limits.limiter import Limiter as Limiter
@@ -169,10 +121,6 @@ __all__ = (
     "APIConnectionError",
     "APIError",
     "AccessToken",
-    "AnyDelta",
-    "AnyStep",
-    "ArgumentsDelta",
-    "AudioDelta",
     "AuthenticationError",
     "BadRequestError",
     "BlockedError",
@@ -182,15 +130,12 @@ __all__ = (
     "ChunkStream",
     "Client",
     "ClientClosedError",
-    "CodeExecutionCallStep",
-    "CodeExecutionResultStep",
     "ConcurrentReadError",
     "ConnectTimeoutError",
     "Content",
     "Cost",
     "CredentialsError",
     "DeltaStream",
-    "DocumentDelta",
     "Embedding",
     "EventTooLargeError",
     "FanoutItem",
@@ -198,47 +143,27 @@ __all__ = (
     "File",
     "FileProcessingError",
     "FileProcessingTimeoutError",
-    "FileSearchCallStep",
-    "FileSearchResultStep",
     "FileState",
     "FirstChunkTimeoutError",
     "FunctionCallLimitError",
-    "FunctionCallStep",
-    "FunctionResultDelta",
-    "FunctionResultStep",
     "GeminiError",
     "GeminiTimeoutError",
     "GenerateContentResponse",
     "GeneratedImages",
     "GenerationConfig",
-    "GoogleMapsCallStep",
-    "GoogleMapsResultStep",
-    "GoogleSearchCallStep",
-    "GoogleSearchResultStep",
     "IdleTimeoutError",
-    "ImageDelta",
     "InProcessLimiter",
     "IncompleteStreamError",
     "Interaction",
     "InteractionChat",
     "InteractionChatStream",
-    "InteractionCompletedEvent",
-    "InteractionContent",
-    "InteractionCreatedEvent",
-    "InteractionErrorEvent",
     "InteractionErrorInfo",
     "InteractionEvent",
     "InteractionFailedError",
     "InteractionStream",
-    "InteractionUsage",
     "Interactions",
     "Lease",
     "Limiter",
-    "McpServerToolCallStep",
-    "McpServerToolResultStep",
-    "MediaDelta",
-    "ModalityTokens",
-    "ModelOutputStep",
     "NotFoundError",
     "PRICES",
     "ParseError",
@@ -252,37 +177,16 @@ __all__ = (
     "ReplyTooLargeError",
     "Request",
     "ResponseDecodeError",
-    "RetrievalCallStep",
-    "RetrievalResultStep",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",
-    "StatusUpdateEvent",
-    "StepDeltaEvent",
-    "StepStartEvent",
-    "StepStopEvent",
     "StreamConsumedError",
     "StreamInterruptedError",
-    "TextAnnotationDelta",
-    "TextDelta",
-    "ThoughtSignatureDelta",
-    "ThoughtStep",
-    "ThoughtSummaryDelta",
     "Timeouts",
     "TokenProvider",
-    "ToolCallStep",
-    "ToolDelta",
-    "ToolResultStep",
     "TotalTimeoutError",
-    "UnknownDelta",
     "UnknownEnumValueWarning",
-    "UnknownEvent",
-    "UnknownStep",
     "UploadError",
-    "UrlContextCallStep",
-    "UrlContextResultStep",
-    "UserInputStep",
-    "VideoDelta",
     "__version__",
     "declare_function",
     "default_credentials",

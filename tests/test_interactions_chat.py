@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import gemini_stream as gs
+import gemini_stream.interactions as gsi
 from tests._interactions_server import (
     E3_TURN1_STREAM,
     E3_TURN2_STREAM,
@@ -117,7 +118,7 @@ async def test_a_streamed_turn_runs_the_tool_between_its_rounds(
     deltas = [
         e.delta
         for e in events
-        if isinstance(e, gs.StepDeltaEvent) and isinstance(e.delta, gs.ArgumentsDelta)
+        if isinstance(e, gsi.StepDeltaEvent) and isinstance(e.delta, gsi.ArgumentsDelta)
     ]
     assert deltas[0].arguments == '{"location":"Paris, France"}'  # visible while streaming
     assert stream.interaction.text == "It's currently sunny in Paris, about 22°C."

@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 import gemini_stream as gs
+import gemini_stream.interactions as gsi
 from gemini_stream.emulator import Emulator, Fault, expected_text
 
 MODEL = "gemini-3.8-flash"
@@ -42,7 +43,7 @@ async def test_a_whole_stream_and_the_stored_interaction(
     assert interaction.text == want
     assert "".join([t async for t in stream(client).text_stream]) == want
     stored = await client.interactions.get(interaction.id or "")
-    assert isinstance(stored.steps[0], gs.UserInputStep)
+    assert isinstance(stored.steps[0], gsi.UserInputStep)
     assert stored.steps[1:] == interaction.steps and stored.text == want
 
 
@@ -101,7 +102,7 @@ async def test_two_turns_of_a_chat_with_a_tool_call(emulator: Emulator, client: 
     assert first.status == "completed" and calls and "Sunny" in first.text
     turn = chat.stream("And get_weather for Rome?")
     events = await asyncio.wait_for(_collect(turn), 10)  # type: ignore[arg-type]
-    assert any(isinstance(getattr(e, "delta", None), gs.ArgumentsDelta) for e in events)
+    assert any(isinstance(getattr(e, "delta", None), gsi.ArgumentsDelta) for e in events)
     assert turn.interaction.status == "completed" and len(calls) == 2
     stateless = client.interactions.chat("gemini-3-flash-preview", tools=[get_weather], store=False)
     again = await asyncio.wait_for(stateless.send("Please call get_weather for Paris."), 10)

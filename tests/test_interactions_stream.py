@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import gemini_stream as gs
+import gemini_stream.interactions as gsi
 from gemini_stream._interactions.events import decode_interaction
 from tests._interactions_server import (
     E2_ASSEMBLED,
@@ -110,7 +111,7 @@ async def test_a_function_call_turn_and_the_turn_answering_it(
     (call,) = interaction.function_calls
     assert call.arguments == {"location": "Paris, France"}
     server.serve(E3_TURN2_STREAM)
-    result = gs.FunctionResultStep(
+    result = gsi.FunctionResultStep(
         call_id=call.id,
         name=call.name,
         result=E3_TURN2_REQUEST["input"][0]["result"],  # type: ignore[index]
@@ -415,7 +416,7 @@ async def test_aclose_of_the_client_wakes_a_reader_with_the_partial_interaction(
     error = await asyncio.wait_for(reader, 5)
     assert isinstance(error, gs.ClientClosedError)
     assert isinstance(error.partial, gs.Interaction)
-    assert error.partial.id == "v1_dr123" and isinstance(error.partial.steps[0], gs.ThoughtStep)
+    assert error.partial.id == "v1_dr123" and isinstance(error.partial.steps[0], gsi.ThoughtStep)
     assert got == ["evt-001", "evt-002", "evt-003"]
     (request,) = server.requests  # no resumption after aclose()
     await asyncio.wait_for(request.finished.wait(), 5)

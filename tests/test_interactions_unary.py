@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 import gemini_stream as gs
+import gemini_stream.interactions as gsi
 from tests._interactions_server import (
     E1_REQUEST,
     E1_RESPONSE,
@@ -84,7 +85,7 @@ async def test_background_create_then_wait_until_done(
     server.polls = [running, running | {"status": "queued"}, running]
     finished = await asyncio.wait_for(client.interactions.wait("v1_dr123", timeout=600), 10)
     assert finished.status == "completed" and finished.text == "# TPUs"
-    assert isinstance(finished.steps[0], gs.UserInputStep)
+    assert isinstance(finished.steps[0], gsi.UserInputStep)
     gets = server.requests[1:]
     assert len(gets) == 4 and {(g.method, g.path) for g in gets} == {
         ("GET", "/v1beta/interactions/v1_dr123")

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 import gemini_stream as gs
+import gemini_stream.interactions as gsi
 from gemini_stream import sse
 from gemini_stream._http.failures import error_from_body, status_error
 from gemini_stream._interactions.events import decode_event, decode_interaction
@@ -51,10 +52,10 @@ def test_each_event_has_its_wire_event_type_and_event_id() -> None:
     assert done
     assert [e.event_type for e in events] == [name for name, _ in events_of(E4_STREAM)]  # type: ignore[attr-defined]
     assert [e.event_id for e in events] == [f"evt-{i:03d}" for i in range(1, 10)]  # type: ignore[attr-defined]
-    assert isinstance(events[0], gs.InteractionCreatedEvent)
-    assert isinstance(events[1], gs.StatusUpdateEvent) and events[1].status == "in_progress"
-    assert isinstance(events[3], gs.StepDeltaEvent)
-    assert isinstance(events[3].delta, gs.ThoughtSummaryDelta)
+    assert isinstance(events[0], gsi.InteractionCreatedEvent)
+    assert isinstance(events[1], gsi.StatusUpdateEvent) and events[1].status == "in_progress"
+    assert isinstance(events[3], gsi.StepDeltaEvent)
+    assert isinstance(events[3].delta, gsi.ThoughtSummaryDelta)
 
 
 def test_e2_folds_into_the_reference_assembled_interaction() -> None:
@@ -65,7 +66,7 @@ def test_e2_folds_into_the_reference_assembled_interaction() -> None:
     assert interaction.text == "Based on the clues provided, here is the answer to your question..."
     assert interaction.thoughts == "**Evaluating the clues**\n\nI'm considering..."
     thought = interaction.steps[0]
-    assert isinstance(thought, gs.ThoughtStep) and thought.signature == "EpoGCpcGAXLI2nx/..."
+    assert isinstance(thought, gsi.ThoughtStep) and thought.signature == "EpoGCpcGAXLI2nx/..."
     assert interaction.usage is not None and interaction.usage.total_tokens == 530
     assert interaction.status == "completed" and interaction.model == "gemini-3.8-flash"
 
@@ -148,7 +149,7 @@ def test_unary_bodies_decode_with_text_usage_and_calls() -> None:
     e1 = decode_interaction(E1_RESPONSE.encode())
     assert e1.text.startswith("Hello! I'm functioning perfectly")
     assert e1.usage is not None and e1.usage.total_tokens == 49
-    assert e1.usage.input_tokens_by_modality == [gs.ModalityTokens(modality="text", tokens=7)]
+    assert e1.usage.input_tokens_by_modality == [gsi.ModalityTokens(modality="text", tokens=7)]
     e3 = decode_interaction(E3_UNARY.encode())
     assert e3.status == "requires_action" and e3.function_calls[0].arguments == {
         "location": "Boston, MA"
@@ -165,21 +166,23 @@ def test_unknown_event_step_and_delta_kinds_are_kept_raw_and_not_fatal() -> None
         b'event: step.delta\ndata: {"index":1,"delta":{"type":"text","text":"ok"},"event_type":"step.delta"}\n\n'
     )
     events, _ = read_all(body)
-    assert isinstance(events[1], gs.UnknownEvent)
+    assert isinstance(events[1], gsi.UnknownEvent)
     assert events[1].event_type == "interaction.brand_new" and events[1].event_id == "e2"
     assert events[1].raw["x"] == [1]
-    assert isinstance(events[2], gs.StepStartEvent) and isinstance(events[2].step, gs.UnknownStep)
+    assert isinstance(events[2], gsi.StepStartEvent) and isinstance(events[2].step, gsi.UnknownStep)
     assert events[2].step.raw == {"type": "hologram", "frames": 3}
-    assert isinstance(events[3], gs.StepDeltaEvent) and isinstance(events[3].delta, gs.UnknownDelta)
+    assert isinstance(events[3], gsi.StepDeltaEvent) and isinstance(
+        events[3].delta, gsi.UnknownDelta
+    )
     assert events[3].delta.type == "hologram_frame"
     interaction = fold(events)
     assert interaction.text == "ok"
-    assert interaction.steps[0] == gs.UnknownStep(
+    assert interaction.steps[0] == gsi.UnknownStep(
         type="hologram", raw={"type": "hologram", "frames": 3}
     )
     body2 = b'{"id":"v1","status":"completed","steps":[{"type":"user_input","content":[{"type":"text","text":"hi"}]},{"type":"warp","x":1}]}'
     got = decode_interaction(body2)
-    assert isinstance(got.steps[0], gs.UserInputStep) and isinstance(got.steps[1], gs.UnknownStep)
+    assert isinstance(got.steps[0], gsi.UserInputStep) and isinstance(got.steps[1], gsi.UnknownStep)
 
 
 def test_a_malformed_event_is_a_decode_error_and_the_events_before_it_are_kept() -> None:
@@ -230,7 +233,7 @@ def test_deltas_apply_as_the_reference_says() -> None:
     ]
     interaction = fold(events)
     out, thought, search, call = interaction.steps
-    assert isinstance(out, gs.ModelOutputStep)
+    assert isinstance(out, gsi.ModelOutputStep)
     assert [(c.type, c.text) for c in out.content] == [
         ("text", "ab"),
         ("image", None),
@@ -238,11 +241,11 @@ def test_deltas_apply_as_the_reference_says() -> None:
     ]
     assert out.content[0].annotations == [{"type": "url_citation", "url": "u"}]
     assert out.content[1].data == "AAAA" and out.content[1].mime_type == "image/png"
-    assert isinstance(thought, gs.ThoughtStep) and thought.signature == "SIG"
+    assert isinstance(thought, gsi.ThoughtStep) and thought.signature == "SIG"
     assert [c.text for c in thought.summary] == ["one", "two"]
-    assert isinstance(search, gs.GoogleSearchCallStep) and search.arguments == {"queries": ["q"]}
+    assert isinstance(search, gsi.GoogleSearchCallStep) and search.arguments == {"queries": ["q"]}
     assert search.id == "s1"
-    assert isinstance(call, gs.FunctionCallStep) and call.arguments == {}
+    assert isinstance(call, gsi.FunctionCallStep) and call.arguments == {}
     assert interaction.text == "abc"
 
 
@@ -250,7 +253,7 @@ def test_the_in_stream_error_event_and_the_interactions_error_envelope() -> None
     events, done = read_all(E5_STREAM.encode())
     assert not done
     error_event = events[1]
-    assert isinstance(error_event, gs.InteractionErrorEvent)
+    assert isinstance(error_event, gsi.InteractionErrorEvent)
     assert error_event.error.code == "gateway_timeout"
     f = Fold()
     for e in events:
@@ -290,7 +293,7 @@ def test_request_bodies_in_wire_shape() -> None:
         "gemini-3-flash-preview",
         None,
         [
-            gs.FunctionResultStep(
+            gsi.FunctionResultStep(
                 call_id="ktr5aysg",
                 name="get_weather",
                 result={"content": [{"type": "text", "text": "x"}]},
@@ -333,7 +336,7 @@ def test_request_bodies_in_wire_shape() -> None:
         None,
         [
             {"type": "text", "text": "What is this?"},
-            gs.InteractionContent(type="image", uri="https://x/y.png", mime_type="image/png"),
+            gsi.Content(type="image", uri="https://x/y.png", mime_type="image/png"),
         ],
         {
             "system_instruction": "Be brief",

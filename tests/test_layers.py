@@ -41,6 +41,7 @@ LAYERS: dict[str, set[str]] = {
     "_client": _STREAMING
     | {"_version", "_chat", "_fanout", "_media", "_models", "_embed", "_caches", "_interactions"},
     "types": {"_wire"},
+    "interactions": {"_interactions"},  # the Interactions API's public wire types
     "emulator": set(),  # an independent server: it shares no code with the client
     "emulator._connect": {"emulator", "_client"},  # open_client: the one bridge between them
     "emulator.__init__": {"emulator", "emulator._connect"},  # the emulator's public names
