@@ -52,7 +52,7 @@ async def test_inline_batch_results_equal_generate_by_key(
     assert not _rpcs(emulator, "files.upload")  # small: inline
 
     done = await _finished(client, batch)
-    assert done.state == "SUCCEEDED" and done.done
+    assert done.state == "SUCCEEDED" and done.done and done.kind == "generate"
     assert done.stats.successful_request_count == 3 and done.stats.failed_request_count == 0
     results = await _collect(client, done)
     assert list(results) == ["request-0", "request-1", "request-2"]
@@ -260,6 +260,38 @@ async def test_bad_input_is_refused_before_sending(client: gs.Client, emulator: 
     with pytest.raises(ValueError, match="invalid batch name"):
         await client.batches.get("batches/not a name")
     assert emulator.records == []
+
+
+@pytest.mark.parametrize("inline_limit", [20_000_000, 0])
+async def test_embeddings_batch_matches_client_embed(
+    client: gs.Client, emulator: Emulator, inline_limit: int
+) -> None:
+    model = "gemini-embedding-001"
+    texts = {"cat": "a cat", "kitten": "a kitten", "car": "a car"}
+    batch = await client.batches.create_embeddings(
+        model,
+        texts.items(),
+        task_type="RETRIEVAL_DOCUMENT",
+        output_dimensionality=128,
+        inline_limit=inline_limit,
+    )
+    (create,) = _rpcs(emulator, "asyncBatchEmbedContent")
+    assert create.path == f"/v1beta/models/{model}:asyncBatchEmbedContent"
+    if inline_limit:
+        first = create.body["batch"]["inputConfig"]["requests"]["requests"][0]
+        assert first["metadata"] == {"key": "cat"}
+        assert first["request"]["taskType"] == "RETRIEVAL_DOCUMENT"
+    else:
+        assert create.body["batch"]["inputConfig"]["fileName"].startswith("files/")
+    done = await _finished(client, batch)
+    assert done.kind == "embeddings" and done.state == "SUCCEEDED"
+    got = {key: vector async for key, vector in client.batches.embedding_results(done)}
+    direct = await client.embed(
+        model, list(texts.values()), task_type="RETRIEVAL_DOCUMENT", output_dimensionality=128
+    )
+    assert list(got) == list(texts)
+    for key, vector in zip(texts, direct, strict=True):
+        assert isinstance(got[key], gs.Embedding) and list(got[key]) == list(vector)
 
 
 def test_a_succeeded_batch_without_output_yet_is_not_finished() -> None:

@@ -37,7 +37,7 @@ LAYERS: dict[str, set[str]] = {
     "_models": {"_config", "_wire", "_http"},
     "_embed": {"_config", "_wire", "_errors", "_input", "_http"},
     "_caches": {"_config", "_wire", "_errors", "_input", "_http"},
-    "_batches": {"_config", "_wire", "_errors", "_input", "_http", "_media", "_fanout"},
+    "_batches": {"_config", "_wire", "_errors", "_input", "_http", "_media", "_fanout", "_embed"},
     "_interactions": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http", "_chat"},
     "_client": _STREAMING
     | {

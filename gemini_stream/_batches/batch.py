@@ -71,6 +71,16 @@ class Batch:
         return self.operation.done or self.state in TERMINAL_STATES
 
     @property
+    def kind(self) -> str:
+        """``"embeddings"`` for an ``asyncBatchEmbedContent`` batch, else ``"generate"``."""
+        meta = self.operation.metadata
+        if meta is not None and meta.type is not None and "EmbedContentBatch" in meta.type:
+            return "embeddings"
+        output = self.output
+        embedded = output is not None and output.inlined_embed_content_responses is not None
+        return "embeddings" if embedded else "generate"
+
+    @property
     def output(self) -> BatchOutput | None:
         """The output (``response`` first, then ``metadata.output``), once there is one."""
         op = self.operation

@@ -10,7 +10,9 @@ reply (or error) back by key.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
+from array import array
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,7 @@ import anyio
 import msgspec
 
 from .._config import RetryPolicy
+from .._embed.vectors import Embedding
 from .._errors import APIError, BatchTimeoutError
 from .._http.codec import decode
 from .._input.names import model_path
@@ -28,15 +31,17 @@ from .._wire.batches import (
     BatchCreateRequest,
     BatchInputConfig,
     CreateBatch,
+    EmbedResponse,
     ListBatchesResponse,
     Operation,
 )
 from .._wire.files import File
 from .._wire.media import MediaReader
 from .._wire.response import GenerateContentResponse
+from .._wire.status import ErrorStatus
 from .batch import Batch, batch_name
-from .inputs import INLINE_LIMIT, inline_body, spool_requests
-from .results import decode_line, decode_result, download_lines, inline_results
+from .inputs import INLINE_LIMIT, Spooled, embed_request, inline_body, spool_requests
+from .results import decode_line, download_lines, inline_results, to_error
 
 if TYPE_CHECKING:
     from .._config import Timeouts
@@ -101,13 +106,57 @@ class Batches:
         """
         self._check_available()
         model_path(model)
-        if isinstance(inline_limit, bool) or not isinstance(inline_limit, int) or inline_limit < 0:
-            raise ValueError(f"inline_limit must be an int >= 0, got {inline_limit!r}")
-        if display_name is None:
-            display_name = "gemini-stream " + datetime.now(timezone.utc).isoformat("T", "seconds")
-        elif not isinstance(display_name, str) or not display_name:
-            raise ValueError(f"display_name must be a non-empty str, got {display_name!r}")
+        display_name = _display_name(display_name)
+        _check_inline_limit(inline_limit)
         spooled = await anyio.to_thread.run_sync(spool_requests, requests, model, inline_limit)
+        return await self._submit(model, "batchGenerateContent", spooled, display_name, timeouts)
+
+    async def create_embeddings(
+        self,
+        model: str,
+        contents: Iterable[Any],
+        *,
+        task_type: str | None = None,
+        title: str | None = None,
+        output_dimensionality: int | None = None,
+        display_name: str | None = None,
+        inline_limit: int = INLINE_LIMIT,
+        timeouts: Timeouts | None = None,
+    ) -> Batch:
+        """Submit ``contents`` as one embeddings batch (``asyncBatchEmbedContent``).
+
+        Each item is one input (a text, a part, a ``Content``: what ``client.embed`` takes)
+        or a ``(key, input)`` pair; the options apply to every input, the task written as
+        the model wants it (``gemini-embedding-2``'s prefix, as ``client.embed`` does).
+        ``wait`` for the batch, then read ``embedding_results``.
+
+        Raises:
+            TypeError, ValueError: a bad input, option or key (named), before anything is sent.
+        """
+        self._check_available()
+        model_path(model)
+        display_name = _display_name(display_name)
+        _check_inline_limit(inline_limit)
+        encode = functools.partial(
+            embed_request,
+            task_type=task_type,
+            title=title,
+            output_dimensionality=output_dimensionality,
+        )
+        spooled = await anyio.to_thread.run_sync(
+            spool_requests, contents, model, inline_limit, encode
+        )
+        return await self._submit(model, "asyncBatchEmbedContent", spooled, display_name, timeouts)
+
+    async def _submit(
+        self,
+        model: str,
+        method: str,
+        spooled: Spooled,
+        display_name: str,
+        timeouts: Timeouts | None,
+    ) -> Batch:
+        """Send the spooled requests inline, or upload their file and name it; create once."""
         try:
             if spooled.inline is not None:
                 body = inline_body(display_name, spooled.inline)
@@ -125,7 +174,7 @@ class Batches:
                 body = msgspec.json.encode(BatchCreateRequest(batch=create))
         finally:
             spooled.close()
-        call = self._endpoint.model_call(model, "batchGenerateContent", body, timeouts, _ONCE)
+        call = self._endpoint.model_call(model, method, body, timeouts, _ONCE)
         return Batch.from_operation(decode(await call.fetch(), Operation))
 
     async def get(self, batch: Batch | str, *, timeouts: Timeouts | None = None) -> Batch:
@@ -236,6 +285,29 @@ class Batches:
         Raises:
             ValueError: the batch has no results (not succeeded, or its output not there yet).
         """
+        async for key, raw, error, line in self._raw_results(batch, timeouts):
+            if error is not None or not raw:
+                yield key, to_error(error or _no_result(key), line)
+            else:
+                yield key, msgspec.json.decode(raw, type=GenerateContentResponse)
+
+    async def embedding_results(
+        self, batch: Batch | str, *, timeouts: Timeouts | None = None
+    ) -> AsyncIterator[tuple[str, Embedding | APIError]]:
+        """Yield ``(key, embedding)`` for every input of a finished embeddings batch (the
+        ``Embedding`` of ``client.embed``, or the typed ``APIError`` the input failed with)."""
+        async for key, raw, error, line in self._raw_results(batch, timeouts):
+            reply = msgspec.json.decode(raw, type=EmbedResponse) if raw else None
+            if error is not None or reply is None or reply.embedding is None:
+                yield key, to_error(error or _no_result(key), line)
+            else:
+                values = msgspec.json.decode(reply.embedding.values, type=list[float])
+                yield key, Embedding(array("f", values))
+
+    async def _raw_results(
+        self, batch: Batch | str, timeouts: Timeouts | None
+    ) -> AsyncIterator[tuple[str, msgspec.Raw, ErrorStatus | None, bytes]]:
+        """``(key, raw response, error, raw line)`` of each request, in input order."""
         self._check_available()
         current = batch if isinstance(batch, Batch) and batch.output is not None else None
         if current is None:
@@ -251,9 +323,25 @@ class Batches:
                 item = decode_line(line)
                 key = item.key if item.key is not None else str(index)
                 index += 1
-                yield decode_result(key, item.response, item.error, GenerateContentResponse, line)
+                yield key, item.response, item.error, line
             return
         for index, (meta, raw, error) in enumerate(inline_results(output)):
             given = meta.get("key") if isinstance(meta, dict) else None
-            key = str(given) if given is not None else str(index)
-            yield decode_result(key, raw, error, GenerateContentResponse, b"")
+            yield (str(given) if given is not None else str(index)), raw, error, b""
+
+
+def _no_result(key: str) -> ErrorStatus:
+    return ErrorStatus(code=500, message=f"the result of {key!r} has neither response nor error")
+
+
+def _display_name(display_name: str | None) -> str:
+    if display_name is None:
+        return "gemini-stream " + datetime.now(timezone.utc).isoformat("T", "seconds")
+    if not isinstance(display_name, str) or not display_name:
+        raise ValueError(f"display_name must be a non-empty str, got {display_name!r}")
+    return display_name
+
+
+def _check_inline_limit(inline_limit: int) -> None:
+    if isinstance(inline_limit, bool) or not isinstance(inline_limit, int) or inline_limit < 0:
+        raise ValueError(f"inline_limit must be an int >= 0, got {inline_limit!r}")

@@ -10,23 +10,61 @@ which is uploaded from disk in chunks, so a batch of any size never sits whole i
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import msgspec
 
+from .._embed.inputs import embed_requests
 from .._fanout.request import Request
 from .._input.names import model_path
 from .._input.request import build_request
 from .._wire.request import GenerateContentRequest
 
-__all__ = ("INLINE_LIMIT", "Spooled", "inline_body", "spool_requests")
+__all__ = (
+    "INLINE_LIMIT",
+    "Spooled",
+    "embed_request",
+    "generate_request",
+    "inline_body",
+    "spool_requests",
+)
 
 INLINE_LIMIT = 20_000_000
 """Bytes of requests sent inline at most (the API's 20 MB create request limit)."""
 
 _INLINE_OVERHEAD = len(b'{"request":,"metadata":{"key":}},')
 _encoder = msgspec.json.Encoder()
+
+
+def generate_request(item: Any, model: str, index: int) -> bytes:
+    """One ``GenerateContentRequest`` of a batch, encoded."""
+    return _encoder.encode(_wire(item, model, index))
+
+
+def embed_request(
+    item: Any,
+    model: str,
+    index: int,
+    *,
+    task_type: str | None,
+    title: str | None,
+    output_dimensionality: int | None,
+) -> bytes:
+    """One ``EmbedContentRequest`` of an embeddings batch, encoded (the task written as the
+    model wants it, as ``client.embed`` does)."""
+    try:
+        (request,) = embed_requests(
+            model,
+            [item],
+            single=True,
+            task_type=task_type,
+            title=title,
+            output_dimensionality=output_dimensionality,
+        )
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"input {index} of the batch: {exc}") from exc
+    return _encoder.encode(request)
 
 
 def _wire(item: Any, model: str, index: int) -> GenerateContentRequest:
@@ -60,8 +98,14 @@ class Spooled:
             file.close()
 
 
-def spool_requests(requests: Iterable[Any], model: str, inline_limit: int) -> Spooled:
-    """Read ``requests`` once, encoding each; blocking (run it in a worker thread).
+def spool_requests(
+    requests: Iterable[Any],
+    model: str,
+    inline_limit: int,
+    encode: Callable[[Any, str, int], bytes] = generate_request,
+) -> Spooled:
+    """Read ``requests`` once, encoding each with ``encode(item, model, index)``; blocking
+    (run it in a worker thread).
 
     Raises:
         TypeError, ValueError: a bad request, key or duplicate key (named, by position).
@@ -87,7 +131,7 @@ def spool_requests(requests: Iterable[Any], model: str, inline_limit: int) -> Sp
             if key in keys:
                 raise ValueError(f"duplicate key {key!r} (request {index}): keys must be unique")
             keys.add(key)
-            request = _encoder.encode(_wire(item, model, index))
+            request = encode(item, model, index)
             encoded_key = _encoder.encode(key)
             spooled.count += 1
             if spooled.inline is not None:

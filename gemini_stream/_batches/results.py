@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .._config import Timeouts
     from .._http.endpoint import Endpoint
 
-__all__ = ("decode_line", "decode_result", "download_lines", "inline_results", "to_error")
+__all__ = ("decode_line", "download_lines", "inline_results", "to_error")
 
 _T = TypeVar("_T")
 _line_decoder = msgspec.json.Decoder(ResultLine)
@@ -58,19 +58,6 @@ def inline_results(output: BatchOutput) -> list[tuple[Any, msgspec.Raw, ErrorSta
     holder = output.inlined_responses or output.inlined_embed_content_responses
     items = (holder.inlined_responses if holder else None) or []
     return [(item.metadata, item.response, item.error) for item in items]
-
-
-def decode_result(
-    key: str, raw: msgspec.Raw, error: ErrorStatus | None, type_: type[_T], line: bytes
-) -> tuple[str, _T | APIError]:
-    if error is not None or not raw:
-        status = error if error is not None else _empty_error(key)
-        return key, to_error(status, line)
-    return key, msgspec.json.decode(raw, type=type_)
-
-
-def _empty_error(key: str) -> ErrorStatus:
-    return ErrorStatus(code=500, message=f"the result of {key!r} has neither response nor error")
 
 
 async def download_lines(

@@ -23,6 +23,8 @@ __all__ = (
     "BatchOutput",
     "BatchStats",
     "CreateBatch",
+    "EmbedResponse",
+    "EmbeddingValues",
     "InlinedResponse",
     "InlinedResponses",
     "ListBatchesResponse",
@@ -82,9 +84,11 @@ class BatchOutput(Wire, frozen=True, kw_only=True):
 
 
 class BatchMetadata(Wire, frozen=True, kw_only=True):
-    """The batch itself (``GenerateContentBatch`` / ``EmbedContentBatch``), as the
-    Operation's ``metadata``; every field may be missing (list entries can be bare)."""
+    """The batch itself (``GenerateContentBatch`` / ``EmbedContentBatch``, named by
+    ``type``, the ``@type`` URL), as the Operation's ``metadata``; every field may be missing
+    (list entries can be bare)."""
 
+    type: str | None = msgspec.field(default=None, name="@type")
     name: str | None = None
     model: str | None = None
     display_name: str | None = None
@@ -112,6 +116,16 @@ class Operation(Wire, frozen=True, kw_only=True):
 class ListBatchesResponse(Wire, frozen=True, kw_only=True):
     operations: list[Operation] | None = None
     next_page_token: str | None = None
+
+
+class EmbeddingValues(Wire, frozen=True, kw_only=True):
+    values: msgspec.Raw = msgspec.Raw(b"[]")
+
+
+class EmbedResponse(Wire, frozen=True, kw_only=True):
+    """One embeddings batch response: ``{"embedding": {"values": [...]}}``."""
+
+    embedding: EmbeddingValues | None = None
 
 
 class ResultLine(Wire, frozen=True, kw_only=True):
