@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import gemini_stream as gs
-from gemini_stream.emulator import Emulator
-from gemini_stream.emulator._batch_run import BATCH_FAIL_TRIGGER
+from gemini_stream.cli import main as cli_main
+from gemini_stream.emulator import BATCH_FAIL_TRIGGER, Emulator, expected_text
 from gemini_stream.types import GenerateContentResponse
 
 MODEL = "gemini-2.5-flash"
@@ -246,6 +248,20 @@ async def test_aclose_ends_a_wait(emulator: Emulator) -> None:
         await asyncio.wait_for(waiting, 10)
 
 
+@pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
+async def test_aclose_ends_reading_a_result_file(emulator: Emulator) -> None:
+    client = gs.Client(base_url=emulator.url, api_key="test-key")
+    batch = await client.batches.create(MODEL, _prompts(3000), inline_limit=0)
+    done = await _finished(client, batch)
+    read = 0
+    with pytest.raises(gs.ClientClosedError):
+        async for _ in client.batches.results(done):
+            read += 1
+            if read == 1:
+                await client.aclose()
+    assert 1 <= read < 3000
+
+
 async def test_bad_input_is_refused_before_sending(client: gs.Client, emulator: Emulator) -> None:
     with pytest.raises(ValueError, match="at least one request"):
         await client.batches.create(MODEL, [])
@@ -292,6 +308,62 @@ async def test_embeddings_batch_matches_client_embed(
     assert list(got) == list(texts)
     for key, vector in zip(texts, direct, strict=True):
         assert isinstance(got[key], gs.Embedding) and list(got[key]) == list(vector)
+
+
+def test_cli_submit_waits_and_prints_results_by_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    lines = [
+        json.dumps({"key": "greeting", "request": {"contents": [{"parts": [{"text": "Hi"}]}]}}),
+        "",
+        json.dumps(f"Please {BATCH_FAIL_TRIGGER}"),
+    ]
+    path = tmp_path / "requests.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert cli_main(["batch", "submit", str(path), "--wait", "--name", "cli"]) == 1  # one failed
+    out, err = capsys.readouterr()
+    name, first, second = out.splitlines()
+    assert name.startswith("batches/")
+    assert "SUCCEEDED: 2 requests, 1 succeeded, 1 failed" in err
+    greeting = json.loads(first)
+    assert greeting["key"] == "greeting"
+    assert greeting["response"]["candidates"][0]["content"]["parts"][0]["text"] == expected_text(
+        {"contents": [{"parts": [{"text": "Hi"}]}]}
+    )
+    assert json.loads(second) == {
+        "key": "request-3",
+        "error": {
+            "code": 429,
+            "status": "RESOURCE_EXHAUSTED",
+            "message": "Resource has been exhausted (e.g. check quota).",
+        },
+    }
+    path.write_text('{"key": "x"}\n')
+    assert cli_main(["batch", "submit", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "line 1: expected" in err and err.count("\n") == 2  # the emulator line, the error
+
+
+async def test_cli_status_and_results_of_a_batch(
+    emulator: Emulator,
+    client: gs.Client,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    monkeypatch.setenv("GEMINI_BASE_URL", emulator.url)
+    batch = await _finished(client, await client.batches.create(MODEL, [("only", "Hello")]))
+    assert await asyncio.to_thread(cli_main, ["batch", "status", batch.name]) == 0
+    assert capsys.readouterr().out == (
+        f"{batch.name} SUCCEEDED: 1 requests, 1 succeeded, 0 failed, 0 pending\n"
+    )
+    assert await asyncio.to_thread(cli_main, ["batch", "results", batch.name]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["key"] == "only"
+    assert await asyncio.to_thread(cli_main, ["batch", "status", "batches/gone"]) == 1
+    assert "not found" in capsys.readouterr().err
 
 
 def test_a_succeeded_batch_without_output_yet_is_not_finished() -> None:
