@@ -158,10 +158,9 @@ class Batches:
     ) -> Batch:
         """Send the spooled requests inline, or upload their file and name it; create once."""
         try:
-            if spooled.inline is not None:
+            if spooled.file is None:
                 body = inline_body(display_name, spooled.inline)
             else:
-                assert spooled.file is not None
                 reader = MediaReader(
                     "<batch requests>", spooled.size, JSONL_MIME_TYPE, file=spooled.file
                 )

@@ -87,7 +87,8 @@ class Spooled:
     """The encoded requests: inline items (``inline``) or a JSONL file (``file``)."""
 
     def __init__(self) -> None:
-        self.inline: list[tuple[bytes, bytes]] | None = []  # (encoded key, encoded request)
+        # (encoded key, encoded request) while inline; emptied when moved to ``file``.
+        self.inline: list[tuple[bytes, bytes]] = []
         self.file: IO[bytes] | None = None
         self.size = 0
         self.count = 0
@@ -134,16 +135,15 @@ def spool_requests(
             request = encode(item, model, index)
             encoded_key = _encoder.encode(key)
             spooled.count += 1
-            if spooled.inline is not None:
+            file = spooled.file
+            if file is None:
                 inline_size += len(request) + len(encoded_key) + _INLINE_OVERHEAD
                 spooled.inline.append((encoded_key, request))
-                if inline_size <= inline_limit:
-                    continue
-                _to_file(spooled)
+                if inline_size > inline_limit:
+                    _to_file(spooled)
                 continue
-            assert spooled.file is not None
             line = b'{"key":' + encoded_key + b',"request":' + request + b"}\n"
-            spooled.file.write(line)
+            file.write(line)
             spooled.size += len(line)
     except BaseException:
         spooled.close()
@@ -159,11 +159,11 @@ def _to_file(spooled: Spooled) -> None:
     """Move the inline entries to a temporary JSONL file (the batch is over the limit)."""
     file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Spooled.close
     spooled.file = file
-    for key, request in spooled.inline or ():
+    for key, request in spooled.inline:
         line = b'{"key":' + key + b',"request":' + request + b"}\n"
         file.write(line)
         spooled.size += len(line)
-    spooled.inline = None
+    spooled.inline = []
 
 
 def inline_body(display_name: str, entries: list[tuple[bytes, bytes]]) -> bytes:

@@ -253,14 +253,15 @@ class BatchStore:
         """Run the batch once (at its first look after finishing) and describe its output."""
         if batch.outcomes is None:
             run = self.runner.generate if batch.kind == "generate" else self.runner.embed
-            batch.outcomes = [
+            outcomes = [
                 (None, _status(400, problem))
                 if problem is not None
                 else run(request, batch.model, base)
                 for _, request, problem in batch.items
             ]
+            batch.outcomes = outcomes
             if batch.input_file is not None:
-                batch.result_file = self._write_results(batch)
+                batch.result_file = self._write_results(batch, outcomes)
         if batch.result_file is not None:
             return {"responsesFile": batch.result_file}
         inlined = []
@@ -275,10 +276,9 @@ class BatchStore:
             inlined.append(item)
         return {"inlinedResponses": {"inlinedResponses": inlined}}
 
-    def _write_results(self, batch: StoredBatch) -> str:
+    def _write_results(self, batch: StoredBatch, outcomes: list[Outcome]) -> str:
         lines = []
-        assert batch.outcomes is not None
-        for (key, _, _), (response, error) in zip(batch.items, batch.outcomes, strict=True):
+        for (key, _, _), (response, error) in zip(batch.items, outcomes, strict=True):
             line: dict[str, Any] = {} if key is None else {"key": key}
             if response is not None:
                 line["response"] = response
@@ -290,7 +290,7 @@ class BatchStore:
         self.files.files[file_id] = StoredFile(
             file_id, None, "application/jsonl", data, source="GENERATED"
         )
-        batch.outcomes = [(None, None) if r is not None else (None, e) for r, e in batch.outcomes]
+        batch.outcomes = [(None, e) for _, e in outcomes]  # the responses live in the file now
         return f"files/{file_id}"
 
 
