@@ -344,6 +344,10 @@ def test_cli_submit_waits_and_prints_results_by_key(
     assert cli_main(["batch", "submit", str(path)]) == 1
     err = capsys.readouterr().err
     assert "line 1: expected" in err and err.count("\n") == 2  # the emulator line, the error
+    snake = {"contents": [{"parts": [{"text": "Hi"}]}], "generationConfig": {"max_tokens": 5}}
+    path.write_text(json.dumps({"request": snake}) + "\n")
+    assert cli_main(["batch", "submit", str(path)]) == 1
+    assert "unknown field request.generationConfig.max_tokens" in capsys.readouterr().err
 
 
 async def test_cli_status_and_results_of_a_batch(
@@ -368,8 +372,22 @@ async def test_cli_status_and_results_of_a_batch(
 
 def test_a_succeeded_batch_without_output_yet_is_not_finished() -> None:
     from gemini_stream._wire.batches import BatchMetadata, Operation
+    from gemini_stream._wire.status import ErrorStatus
 
     meta = BatchMetadata(state="JOB_STATE_SUCCEEDED")
     batch = gs.Batch.from_operation(Operation(name="batches/a", metadata=meta, done=True))
     assert batch.state == "SUCCEEDED" and batch.done and batch.output is None
+    assert batch.error is None
     assert gs.Batch.from_operation(Operation(name="batches/b")).state == "UNSPECIFIED"
+    status = ErrorStatus(code=13, message="the job failed")
+    meta = BatchMetadata(state="BATCH_STATE_FAILED")
+    failed = gs.Batch.from_operation(
+        Operation(name="batches/c", metadata=meta, done=True, error=status)
+    )
+    assert failed.state == "FAILED" and failed.done and failed.output is None
+    assert isinstance(failed.error, gs.ServerError)
+    assert (failed.error.code, failed.error.status, failed.error.message) == (
+        500,
+        "INTERNAL",
+        "the job failed",
+    )

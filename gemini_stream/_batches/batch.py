@@ -6,8 +6,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import msgspec
+
+from .._errors import APIError
 from .._wire.batches import BatchOutput, BatchStats, Operation
 from .._wire.caches import parse_timestamp
+from .errors import to_error
 
 __all__ = ("TERMINAL_STATES", "Batch", "batch_name", "normalise_state")
 
@@ -69,6 +73,14 @@ class Batch:
     def done(self) -> bool:
         """Whether the batch ended: ``done`` on the wire, or a terminal state."""
         return self.operation.done or self.state in TERMINAL_STATES
+
+    @property
+    def error(self) -> APIError | None:
+        """Why a ``FAILED`` batch failed, as the typed ``APIError`` (``None`` otherwise)."""
+        status = self.operation.error
+        if status is None:
+            return None
+        return to_error(status, msgspec.json.encode(status))
 
     @property
     def kind(self) -> str:

@@ -40,8 +40,9 @@ from .._wire.media import MediaReader
 from .._wire.response import GenerateContentResponse
 from .._wire.status import ErrorStatus
 from .batch import Batch, batch_name
+from .errors import to_error
 from .inputs import INLINE_LIMIT, Spooled, embed_request, inline_body, spool_requests
-from .results import decode_line, download_lines, inline_results, to_error
+from .results import decode_line, download_lines, inline_results
 
 if TYPE_CHECKING:
     from .._config import Timeouts

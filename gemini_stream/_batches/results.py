@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from .._errors import APIError, ClientClosedError, api_error
+from .._errors import ClientClosedError
 from .._http.failures import READ_FAILURES, read_error, read_failure
 from .._wire.batches import BatchOutput, ResultLine
 from .._wire.status import ErrorStatus
@@ -21,36 +21,11 @@ if TYPE_CHECKING:
     from .._config import Timeouts
     from .._http.endpoint import Endpoint
 
-__all__ = ("decode_line", "download_lines", "inline_results", "to_error")
+__all__ = ("decode_line", "download_lines", "inline_results")
 
 _T = TypeVar("_T")
 _line_decoder = msgspec.json.Decoder(ResultLine)
 _READ_SIZE = 64 * 1024  # bytes per read: with aiohttp's own buffer, all a download holds
-# google.rpc codes, when an error carries one instead of the HTTP status.
-_RPC_TO_HTTP = {
-    1: (499, "CANCELLED"),
-    2: (500, "UNKNOWN"),
-    3: (400, "INVALID_ARGUMENT"),
-    4: (504, "DEADLINE_EXCEEDED"),
-    5: (404, "NOT_FOUND"),
-    7: (403, "PERMISSION_DENIED"),
-    8: (429, "RESOURCE_EXHAUSTED"),
-    9: (400, "FAILED_PRECONDITION"),
-    13: (500, "INTERNAL"),
-    14: (503, "UNAVAILABLE"),
-    16: (401, "UNAUTHENTICATED"),
-}
-
-
-def to_error(status: ErrorStatus, body: bytes) -> APIError:
-    """The typed ``APIError`` of one request's error object."""
-    code = status.code or 500
-    name = status.status or ""
-    if code < 100:  # a google.rpc code
-        code, default = _RPC_TO_HTTP.get(code, (500, "UNKNOWN"))
-        name = name or default
-    message = status.message or f"request failed with code {status.code}"
-    return api_error(code, name, message, status.typed_details, body, status.retry_delay)
 
 
 def inline_results(output: BatchOutput) -> list[tuple[Any, msgspec.Raw, ErrorStatus | None]]:

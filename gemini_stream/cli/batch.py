@@ -68,7 +68,32 @@ def _lines(stream: IO[str], label: str) -> Iterator[tuple[str, Any]]:
             request = _request.decode(json.dumps(item["request"]))
         except msgspec.ValidationError as exc:
             raise BatchInputError(f"{label} line {number}: {exc}") from exc
+        lost = _dropped(item["request"], json.loads(msgspec.json.encode(request)), "request")
+        if lost is not None:
+            raise BatchInputError(
+                f"{label} line {number}: unknown field {lost} (write the API's camelCase names)"
+            )
         yield str(item.get("key", f"request-{number}")), request
+
+
+def _dropped(given: Any, kept: Any, path: str) -> str | None:
+    """The path of the first field of ``given`` that decoding ignored (unknown, or a
+    snake_case name), else ``None``."""
+    if isinstance(given, dict) and isinstance(kept, dict):
+        for key, value in given.items():
+            if key not in kept:
+                if value is None or value == [] or value == {}:
+                    continue  # an empty value is omitted when encoded again
+                return f"{path}.{key}"
+            lost = _dropped(value, kept[key], f"{path}.{key}")
+            if lost is not None:
+                return lost
+    elif isinstance(given, list) and isinstance(kept, list):
+        for i, (value, back) in enumerate(zip(given, kept, strict=False)):
+            lost = _dropped(value, back, f"{path}[{i}]")
+            if lost is not None:
+                return lost
+    return None
 
 
 def _status_line(batch: Batch) -> str:
