@@ -90,8 +90,10 @@ class Batches:
 
         Args:
             model: the model every request runs on (``"gemini-2.5-flash"``).
-            requests: any iterable, read once and lazily: ``gs.Request`` values (of this
-                model), prompts (what ``client.generate`` takes as contents), or
+            requests: any iterable, read once and lazily (in a worker thread, so a
+                generator must not touch the event loop): ``gs.Request`` values (of this
+                model; their ``timeouts`` and ``retry`` do not apply in a batch), prompts
+                (what ``client.generate`` takes as contents), or
                 ``(key, request)`` pairs (``dict.items()`` works) whose keys come back with
                 the results. Without a key, request ``i`` is keyed ``"request-{i}"``.
             display_name: a label (the API requires one; the default names the time).
