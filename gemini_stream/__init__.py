@@ -13,6 +13,7 @@ import importlib
 import typing
 
 from . import types as types
+from ._batches.batch import Batch as Batch
 from ._chat.chat_stream import ChatStream as ChatStream
 from ._config import RateLimit as RateLimit
 from ._config import RetryPolicy as RetryPolicy
@@ -27,6 +28,7 @@ from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
+from ._errors import BatchTimeoutError as BatchTimeoutError
 from ._errors import BlockedError as BlockedError
 from ._errors import ClientClosedError as ClientClosedError
 from ._errors import ConcurrentReadError as ConcurrentReadError
@@ -127,6 +129,8 @@ __all__ = (
     "AccessToken",
     "AuthenticationError",
     "BadRequestError",
+    "Batch",
+    "BatchTimeoutError",
     "BlockedError",
     "CachedContent",
     "Chat",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import aiohttp
 
 from . import sse
+from ._batches.batches import Batches
 from ._caches.caches import Caches
 from ._chat.chat import Chat
 from ._chat.tools import DEFAULT_TOOL_TIMEOUT
@@ -131,6 +132,9 @@ class Client:
         """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
         self.caches = Caches(endpoint)
         """Context caches (``create``, ``get``, ``list``, ``update``, ``delete``)."""
+        self.batches = Batches(endpoint)
+        """The Batch API (``create``, ``get``, ``list``, ``cancel``, ``delete``, ``wait``,
+        ``results``): see docs/batches.md."""
         self._interactions: Interactions | None = None
 
     @property

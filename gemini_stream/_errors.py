@@ -16,7 +16,8 @@
     │   ├── FirstChunkTimeoutError
     │   ├── IdleTimeoutError
     │   ├── TotalTimeoutError
-    │   └── FileProcessingTimeoutError       an uploaded file was not ACTIVE in time
+    │   ├── FileProcessingTimeoutError       an uploaded file was not ACTIVE in time
+    │   └── BatchTimeoutError                a batch job had not ended in time
     ├── IncompleteStreamError                the stream ended without a finishReason
     ├── InteractionFailedError               an interaction ended with status "failed"
     ├── ReplyTooLargeError                   the reply grew past max_reply_bytes
@@ -242,6 +243,18 @@ class FileProcessingTimeoutError(GeminiTimeoutError):
     def __init__(self, message: str, *, file: object) -> None:
         super().__init__(message)
         self.file = file
+
+
+class BatchTimeoutError(GeminiTimeoutError):
+    """A batch job had not ended when ``client.batches.wait`` timed out.
+
+    Attributes:
+        batch: the ``gs.Batch`` as last seen.
+    """
+
+    def __init__(self, message: str, *, batch: object) -> None:
+        super().__init__(message)
+        self.batch = batch
 
 
 class CredentialsError(GeminiError):

@@ -37,15 +37,26 @@ LAYERS: dict[str, set[str]] = {
     "_models": {"_config", "_wire", "_http"},
     "_embed": {"_config", "_wire", "_errors", "_input", "_http"},
     "_caches": {"_config", "_wire", "_errors", "_input", "_http"},
+    "_batches": {"_config", "_wire", "_errors", "_input", "_http", "_media", "_fanout", "_embed"},
     "_interactions": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http", "_chat"},
     "_client": _STREAMING
-    | {"_version", "_chat", "_fanout", "_media", "_models", "_embed", "_caches", "_interactions"},
+    | {
+        "_version",
+        "_chat",
+        "_fanout",
+        "_media",
+        "_models",
+        "_embed",
+        "_caches",
+        "_batches",
+        "_interactions",
+    },
     "types": {"_wire"},
     "interactions": {"_interactions"},  # the Interactions API's public wire types
     "emulator": set(),  # an independent server: it shares no code with the client
     "emulator._connect": {"emulator", "_client"},  # open_client: the one bridge between them
     "emulator.__init__": {"emulator", "emulator._connect"},  # the emulator's public names
-    "cli": {"_client", "_errors", "_chat", "_fanout", "types", "emulator.__init__"},
+    "cli": {"_client", "_errors", "_chat", "_fanout", "_batches", "types", "emulator.__init__"},
     "__init__": _STREAMING
     | {
         "_version",
@@ -54,6 +65,7 @@ LAYERS: dict[str, set[str]] = {
         "_fanout",
         "_media",
         "_embed",
+        "_batches",
         "_client",
         "types",
         "_interactions",

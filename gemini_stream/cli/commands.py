@@ -1,4 +1,4 @@
-"""The ``gemini-stream`` command: ask, chat, demo, models and emulator.
+"""The ``gemini-stream`` command: ask, chat, demo, models, batch and emulator.
 
 Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
 and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from .._client import Client
 from .._errors import GeminiError
 from ..types import Part
+from .batch import add_batch_parser, run_batch
 from .render import Renderer
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--chats", "-n", type=_positive, default=50, help="chats (%(default)s)")
 
     commands.add_parser("models", parents=[common], help="list the available models")
+    add_batch_parser(commands, common)
 
     emulator = commands.add_parser(
         "emulator", help="run the local API emulator in the foreground", add_help=False
@@ -167,6 +169,11 @@ async def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _batch(args: argparse.Namespace) -> int:
+    async with open_client(args.emulator) as client:
+        return await run_batch(client, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gemini-stream`` command; returns the exit status.
 
@@ -180,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ..emulator import main as emulator_main
 
             return emulator_main(args.args)
-        runner = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models}[args.command]
+        runners = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models, "batch": _batch}
+        runner = runners[args.command]
         return asyncio.run(runner(args))
     except UsageError as exc:
         print(f"gemini-stream: error: {exc}", file=sys.stderr)

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+from ._batch_run import BATCH_FAIL_TRIGGER as BATCH_FAIL_TRIGGER
+from ._batches import BatchStore as BatchStore
 from ._compose import BLOCK_TRIGGER as BLOCK_TRIGGER
 from ._compose import UNSAFE_TRIGGER as UNSAFE_TRIGGER
 from ._connect import open_client as open_client
@@ -33,7 +35,9 @@ from ._records import RequestRecord as RequestRecord
 from ._tokens import count_tokens as count_tokens
 
 __all__ = (
+    "BATCH_FAIL_TRIGGER",
     "BLOCK_TRIGGER",
+    "BatchStore",
     "BuiltinModel",
     "Emulator",
     "FAULT_HEADER",

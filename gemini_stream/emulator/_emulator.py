@@ -8,6 +8,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from ._batches import BatchStore
 from ._caches import CacheStore
 from ._faults import Fault, FaultBook, ScriptedReply
 from ._files import DEFAULT_GRANULARITY, FileStore
@@ -53,6 +54,9 @@ class Emulator:
         cache_min_tokens: the fewest tokens a context cache may hold (``None``: each
             model's documented minimum, 1 024 for Flash and 4 096 for Pro); tests set it low
             to keep their caches small. See :attr:`caches` for the cache clock.
+        batch_duration: seconds a Batch API job takes from creation to its results (it is
+            ``RUNNING`` from half of it on); 0 finishes a batch by its first ``get``. See
+            :attr:`batches` for the batch clock.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -78,6 +82,7 @@ class Emulator:
         background_duration: float = 0.0,
         interaction_stream_limit: int | None = None,
         cache_min_tokens: int | None = None,
+        batch_duration: float = 0.0,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -85,6 +90,8 @@ class Emulator:
             isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
         ):
             raise ValueError(f"max_records must be an int >= 1 or None, got {max_records!r}")
+        if batch_duration < 0:
+            raise ValueError(f"batch_duration must be >= 0, got {batch_duration!r}")
         if background_duration < 0:
             raise ValueError(f"background_duration must be >= 0, got {background_duration!r}")
         if interaction_stream_limit is not None and interaction_stream_limit < 1:
@@ -106,6 +113,7 @@ class Emulator:
             max_records=max_records,
             interactions=InteractionStore(background_duration, interaction_stream_limit),
             caches=CacheStore(cache_min_tokens),
+            batch_duration=batch_duration,
         )
         self._runner: web.AppRunner | None = None
 
@@ -182,6 +190,13 @@ class Emulator:
         """The context caches (``caches.caches`` by id); ``caches.advance(seconds)`` moves
         their clock forward so a test sees a cache expire without waiting."""
         return self._state.caches
+
+    @property
+    def batches(self) -> BatchStore:
+        """The Batch API's jobs (``batches.batches`` by id); ``batches.advance(seconds)``
+        moves their clock forward (a batch runs, finishes or expires without waiting), and
+        ``batches.state_prefix = "JOB_STATE_"`` writes states with the SDKs' spelling."""
+        return self._state.batches
 
     @property
     def records(self) -> list[RequestRecord]:

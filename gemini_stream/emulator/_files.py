@@ -37,6 +37,7 @@ DEFAULT_GRANULARITY = 8 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 _LIFETIME = 48 * 3600.0
+_DOWNLOAD_CHUNK = 64 * 1024
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 _FILE_FIELDS = {"name", "displayName", "mimeType", "sizeBytes"}
 
@@ -64,6 +65,7 @@ class StoredFile:
     data: bytes
     created: float = field(default_factory=time.time)
     ready_at: float = 0.0  # the time.time() at which processing ends
+    source: str = "UPLOADED"  # or "GENERATED" (a batch's results), which can be downloaded
 
     @property
     def state(self) -> str:
@@ -88,7 +90,7 @@ class StoredFile:
             "sha256Hash": base64.b64encode(hashlib.sha256(self.data).digest()).decode(),
             "uri": f"{base}/v1beta/files/{self.file_id}",
             "state": state,
-            "source": "UPLOADED",
+            "source": self.source,
         }
         if state == "FAILED":
             out["error"] = {"code": 400, "message": "The file could not be processed."}
@@ -139,6 +141,9 @@ class FileStore:
             if request.method != "GET":
                 return _respond(record, not_found())
             return _respond(record, self._list(request, base))
+        if file_id.endswith(":download") and request.method == "GET":
+            record.rpc = "files.download"
+            return await self._download(request, record, file_id.removesuffix(":download"))
         record.rpc = "files.get" if request.method == "GET" else "files.delete"
         if request.method not in ("GET", "DELETE"):
             return _respond(record, not_found())
@@ -246,6 +251,27 @@ class FileStore:
         )
         self.files[file_id] = stored
         return stored
+
+    async def _download(
+        self, request: web.Request, record: RequestRecord, file_id: str
+    ) -> web.StreamResponse:
+        """Send a generated file's bytes, in chunks (only generated files can be downloaded)."""
+        stored = self.files.get(file_id)
+        if stored is None:
+            return _respond(record, _no_access(file_id))
+        if stored.source != "GENERATED":
+            message = f"Only generated files can be downloaded; files/{file_id} was uploaded."
+            return _respond(record, invalid_argument(message))
+        record.status = 200
+        headers = {**COMMON_HEADERS, "Content-Type": stored.mime_type}
+        response = web.StreamResponse(headers=headers)
+        response.content_length = len(stored.data)
+        await response.prepare(request)
+        view = memoryview(stored.data)
+        for start in range(0, len(view), _DOWNLOAD_CHUNK):
+            await response.write(view[start : start + _DOWNLOAD_CHUNK])  # drains as it goes
+        await response.write_eof()
+        return response
 
     def _list(self, request: web.Request, base: str) -> Reply:
         raw = request.query.get("pageSize", "0")

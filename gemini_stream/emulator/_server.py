@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from . import _errors
+from ._batch_run import Runner
+from ._batches import BatchStore
 from ._caches import CacheStore, with_cache_usage
 from ._catalogue import find_model, list_page
 from ._compose import request_problem
@@ -30,7 +32,8 @@ from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, dumps_pretty
 
 _GENERATE = ("generateContent", "streamGenerateContent")
 _EMBED = ("embedContent", "batchEmbedContents")
-_POSTED = (*_GENERATE, *_EMBED, "countTokens", "predict")
+_BATCH = {"batchGenerateContent": "generate", "asyncBatchEmbedContent": "embed"}
+_POSTED = (*_GENERATE, *_EMBED, *_BATCH, "countTokens", "predict")
 # Vertex AI serves the same models under projects/locations (or bare, in express mode).
 _VERTEX_EXPRESS = "/{version:v1|v1beta1}/publishers/{publisher:google}/models/{name}"
 _VERTEX_REGIONAL = (
@@ -59,6 +62,7 @@ class ServerState:
         max_records: int | None = None,
         interactions: InteractionStore | None = None,
         caches: CacheStore | None = None,
+        batch_duration: float = 0.0,
     ) -> None:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
@@ -71,6 +75,9 @@ class ServerState:
         self.files = files or FileStore()
         self.caches = caches or CacheStore()
         self.caches.check_files = self._check_files
+        self.batches = BatchStore(
+            Runner(model, self.caches, self.files), self.files, batch_duration
+        )
         self.records: list[RequestRecord] = []
         self.max_records = max_records
         self.running: set[asyncio.Task[Any]] = set()
@@ -89,6 +96,9 @@ class ServerState:
         app.router.add_route("*", "/upload/v1beta/files", self._wrap(self._files))
         app.router.add_route("*", "/v1beta/files", self._wrap(self._files))
         app.router.add_route("*", "/v1beta/files/{file_id}", self._wrap(self._files))
+        app.router.add_route("*", "/download/v1beta/files/{file_id}", self._wrap(self._files))
+        app.router.add_route("*", "/v1beta/batches", self._wrap(self._batches))
+        app.router.add_route("*", "/v1beta/batches/{batch_id}", self._wrap(self._batches))
         interactions = self._wrap(self._interactions_api.handle)
         app.router.add_route("*", "/v1beta/interactions", interactions)
         app.router.add_route("*", "/v1beta/interactions/{tail:.*}", interactions)
@@ -170,6 +180,13 @@ class ServerState:
         reply = await self.caches.handle(request, record)
         return self._json(record, reply[1]) if reply[0] == 200 else self._error(record, reply)
 
+    async def _batches(self, request: web.Request, record: RequestRecord) -> web.Response:
+        denied = self._auth(request, record)
+        if denied:
+            return self._error(record, denied)
+        reply = await self.batches.handle(request, record, f"{request.scheme}://{request.host}")
+        return self._json(record, reply[1]) if reply[0] == 200 else self._error(record, reply)
+
     async def _unknown_path(self, request: web.Request, record: RequestRecord) -> web.Response:
         return self._error(record, _errors.not_found())
 
@@ -230,6 +247,9 @@ class ServerState:
             return self._count(record, body)
         if rpc in _EMBED:
             return self._embed(record, body, model_id, rpc)
+        if rpc in _BATCH:
+            reply = self.batches.create(body, model_id, _BATCH[rpc])
+            return self._json(record, reply[1]) if reply[0] == 200 else self._error(record, reply)
         return await self._generate(request, record, model_id, rpc, body)
 
     def _count(self, record: RequestRecord, raw: Any) -> web.Response:
