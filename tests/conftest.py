@@ -17,7 +17,13 @@ from gemini_stream.emulator import Emulator
 pytest_plugins = ["gemini_stream.emulator.pytest_plugin"]
 
 # Test modules whose every test runs once on asyncio's loop and once on uvloop's.
-_BOTH_LOOPS = {"test_client", "test_stream", "test_stream_errors"}
+_BOTH_LOOPS = {
+    "test_client",
+    "test_interactions_emulator",
+    "test_interactions_stream",
+    "test_stream",
+    "test_stream_errors",
+}
 
 
 def _loop_factories() -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
