@@ -339,7 +339,7 @@ async def _cut_everywhere(
         mismatched: list[str] = []
         for fault in ("disconnect_after", "close_after"):
             for cut in range(1, n):
-                emu.script(Fault(**{fault: cut}))  # type: ignore[arg-type]
+                emu.script(Fault(**{fault: cut}))
                 before = len(emu.records)
                 got = await asyncio.wait_for(collect(), 30)
                 records = emu.records[before:]
