@@ -3,7 +3,9 @@ stream one interaction the same way.
 
 Parse (in memory, on a list of reads): :func:`floor_parse` (``bytearray`` + ``find(LF LF)``
 framing + one msgspec decode of the event union per event, nothing else),
-:func:`frames_parse` (our ``EventReader`` alone), :func:`ours_parse` (what an
+:func:`regex_parse` (the regular-expression framing ``EventReader`` uses, bare),
+:func:`frames_parse` (our ``EventReader`` alone), :func:`reader_fold_parse` (with the fold),
+:func:`ours_parse` (what an
 ``InteractionStream`` runs per read, the fold built at the end; only the socket is missing)
 and :func:`ours_iterated` (the same plus ``__anext__`` per event, as ``async for`` calls it).
 
@@ -24,7 +26,8 @@ import msgspec
 
 import gemini_stream as gs
 from gemini_stream._interactions.events import DONE, EVENT_DECODER
-from gemini_stream._interactions.frames import EventReader
+from gemini_stream._interactions.fold import Fold
+from gemini_stream._interactions.frames import _EVENTS, EventReader
 
 __all__ = (
     "E2E_CONTENDERS",
@@ -36,6 +39,8 @@ __all__ = (
     "json_parse",
     "ours_iterated",
     "ours_parse",
+    "reader_fold_parse",
+    "regex_parse",
 )
 
 MODEL = "gemini-3.8-flash"
@@ -93,6 +98,42 @@ def frames_parse(reads: list[bytes]) -> int:
         if error is not None:
             raise error
         count += len(events)
+    return count
+
+
+def regex_parse(reads: list[bytes]) -> int:
+    """``EventReader``'s framing alone, bare: the last LF LF of the buffer, one regular
+    expression split of the complete events, one decode per event (no checks)."""
+    buf = bytearray()
+    count = 0
+    for chunk in reads:
+        buf += chunk
+        end = buf.rfind(_SEP) + 2
+        if end < 2:
+            continue
+        region = buf[:end]
+        del buf[:end]
+        payloads = _EVENTS.split(region)[1::2]
+        if payloads and payloads[-1] == DONE:
+            payloads.pop()
+        count += len(list(map(_floor_decode, payloads)))
+    return count
+
+
+def reader_fold_parse(reads: list[bytes]) -> int:
+    """``EventReader.feed`` and ``Fold.extend`` per read, the ``Interaction`` built at the
+    end: ``ours_parse`` without the stream's own bookkeeping."""
+    reader = EventReader()
+    fold = Fold()
+    count = 0
+    for chunk in reads:
+        events, error = reader.feed(chunk)
+        if error is not None:
+            raise error
+        fold.extend(events)
+        count += len(events)
+    if fold.interaction.status not in ("completed", "requires_action"):
+        raise RuntimeError("the fold assembled no finished interaction")
     return count
 
 

@@ -15,7 +15,9 @@ of ``POST /v1beta/interactions`` with ``"stream": true``:
    of the event union per event, nothing else) against ``ours`` (what an ``InteractionStream``
    runs per read: the frame, the decode, the resumption bookkeeping, the fold's queue, and the
    ``Interaction`` built at the end), also shown with ``__anext__`` once per event (what
-   ``async for`` adds). Goal: ours / floor at most 1.3x.
+   ``async for`` adds). Goal: ours / floor at most 1.3x. The other rows split ours up: the
+   bare regular-expression framing that ``EventReader`` uses, ``EventReader`` alone, then with
+   the fold; ``json.loads`` into dicts is there for scale.
 2. End to end on loopback: N concurrent streams of the ``text`` request, unpaced and paced,
    client CPU per event (``time.process_time()`` of this process; the emulator runs in its
    own), ``floor`` (aiohttp + the floor's parse), ``ours`` (``client.interactions.stream``)
@@ -59,6 +61,8 @@ from benchmarks._ix_contenders import (
     json_parse,
     ours_iterated,
     ours_parse,
+    reader_fold_parse,
+    regex_parse,
 )
 from benchmarks.corpus import split_reads
 
@@ -78,7 +82,7 @@ class Sizes:
     """How much work one run does."""
 
     text_events: int = 200  # about, in the text corpus (and each end-to-end stream)
-    parse_rounds: int = 7
+    parse_rounds: int = 15
     parse_repeat: int = 50  # runs of a contender on a case per round, timed together
     streams: int = 100  # unpaced, concurrent
     paced_streams: int = 20
@@ -177,6 +181,8 @@ PARSERS: dict[str, Callable[[list[bytes]], int]] = {
     "ours (frame + decode + fold)": ours_parse,
     "ours + __anext__ per event": ours_iterated,
     "EventReader alone (frame + decode)": frames_parse,
+    "EventReader + Fold (no stream bookkeeping)": reader_fold_parse,
+    "regex split + decode (EventReader's framing, bare)": regex_parse,
     "json.loads into dicts": json_parse,
 }
 

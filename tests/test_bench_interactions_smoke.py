@@ -14,6 +14,8 @@ from benchmarks._ix_contenders import (
     json_parse,
     ours_iterated,
     ours_parse,
+    reader_fold_parse,
+    regex_parse,
 )
 from benchmarks.corpus import split_reads
 
@@ -46,7 +48,15 @@ def test_the_parsers_agree_on_the_emulators_streams_however_they_are_read() -> N
             split_reads(data, "byte"),
         ):
             assert b"".join(reads) == data
-            for parser in (floor_parse, frames_parse, ours_parse, ours_iterated, json_parse):
+            for parser in (
+                floor_parse,
+                frames_parse,
+                ours_parse,
+                ours_iterated,
+                json_parse,
+                reader_fold_parse,
+                regex_parse,
+            ):
                 assert parser(reads) == expected, (name, parser.__name__, len(reads))
 
 
