@@ -350,6 +350,23 @@ def test_cli_submit_waits_and_prints_results_by_key(
     assert "unknown field request.generationConfig.max_tokens" in capsys.readouterr().err
 
 
+async def test_cli_submit_wait_shows_progress_as_the_batch_moves(
+    emulator: Emulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    monkeypatch.setenv("GEMINI_BASE_URL", emulator.url)
+    emulator.batches.duration = 0.4  # PENDING, RUNNING from 0.2 s, SUCCEEDED at 0.4 s
+    path = tmp_path / "requests.jsonl"
+    path.write_text('"Hi"\n"Hello"\n')
+    argv = ["batch", "submit", str(path), "--wait", "--poll", "0.05"]
+    assert await asyncio.to_thread(cli_main, argv) == 0
+    states = [line.split(":")[0].split()[-1] for line in capsys.readouterr().err.splitlines()]
+    assert states[-3:] == ["PENDING", "RUNNING", "SUCCEEDED"], states
+
+
 async def test_cli_status_and_results_of_a_batch(
     emulator: Emulator,
     client: gs.Client,

@@ -42,6 +42,9 @@ def add_batch_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     submit.add_argument("--name", help="the batch's display name")
     submit.add_argument("--wait", action="store_true", help="wait, then print the results")
     submit.add_argument("--timeout", type=float, default=24 * 3600.0, help="seconds to wait")
+    submit.add_argument(
+        "--poll", type=float, default=5.0, help="seconds between the first polls (doubling)"
+    )
     status = actions.add_parser("status", parents=[common], help="a batch's state and counters")
     status.add_argument("batch", help="batches/...")
     results = actions.add_parser("results", parents=[common], help="print a batch's results")
@@ -138,8 +141,18 @@ async def run_batch(client: Client, args: argparse.Namespace) -> int:
     print(batch.name)
     if not args.wait:
         return 0
-    batch = await client.batches.wait(batch, timeout=args.timeout)
-    print(_status_line(batch), file=sys.stderr)
+    seen: list[str] = []
+
+    def progress(polled: Batch) -> None:
+        """One stderr line each time the state or the counters move."""
+        line = _status_line(polled)
+        if not seen or seen[-1] != line:
+            seen.append(line)
+            print(line, file=sys.stderr, flush=True)
+
+    batch = await client.batches.wait(
+        batch, timeout=args.timeout, poll_interval=args.poll, on_progress=progress
+    )
     if batch.state != "SUCCEEDED":
         return 1
     return await _print_results(client, batch)
