@@ -108,6 +108,26 @@ def test_every_shape_of_sse_gives_what_the_exact_decoder_gives(body: bytes) -> N
             assert events == expected, (cut, pieces)
 
 
+ONE_EVENT_READS = [
+    b'data: {"index":0,"event_type":"step.stop"}\n\n',
+    b'event: step.stop\ndata: {"index":0,"event_type":"step.stop"}\n\n',
+    b'event: step.stop\ndata: {"index":0,\ndata: "event_type":"step.stop"}\n\n',
+    b'event: step.stop\r\ndata: {"index":0,"event_type":"step.stop"}\n\n',
+    b'id: 7\ndata: {"index":0,"event_type":"step.stop"}\n\n',
+    b'data:{"index":0,"event_type":"step.stop"}\n\n',
+    b"event: step.stop\n\n",
+    b": keep-alive\n\n",
+]
+
+
+@pytest.mark.parametrize("read", ONE_EVENT_READS)
+def test_a_read_of_one_event_gives_what_the_exact_decoder_gives(read: bytes) -> None:
+    # Such a read skips the buffer (the usual read of a paced stream): odd shapes must not.
+    expected = [decode_event(p) for p in sse.DataDecoder().feed(read * 3) if p != b"[DONE]"]
+    events, _ = read_all(read * 3, pieces=[read, read, read])
+    assert events == expected
+
+
 def test_streamed_function_call_arguments_are_assembled_at_the_stop() -> None:
     events, _ = read_all(E3_TURN1_STREAM.encode())
     interaction = fold(events)

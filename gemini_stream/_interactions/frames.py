@@ -81,6 +81,10 @@ class EventReader:
         if exact is not None:
             return list(exact.feed(chunk))
         buf = self._buf
+        if not buf and type(chunk) is bytes:
+            data = _one_event(chunk)
+            if data is not None:
+                return [data]  # the usual read of a paced stream: one whole event
         if 13 in chunk or (not buf and chunk[:1] == b"\xef"):  # CR, or a BOM maybe
             return self._go_exact(chunk)
         start = len(buf)
@@ -108,3 +112,18 @@ class EventReader:
 
 # One event of the usual shape: an optional event line, one data line, a blank line (LF).
 _EVENTS = re.compile(rb"(?:event: [^\n]*\n)?data: ([^\n]*)\n\n")
+
+
+def _one_event(chunk: bytes) -> bytes | None:
+    """The data of a read that is exactly one event of the usual shape, else ``None``.
+
+    What ``_EVENTS`` matches, without copying the read into the buffer: an optional
+    ``event:`` line, one ``data:`` line, a blank line, LF line ends only.
+    """
+    end = len(chunk) - 2
+    if end < 6 or chunk[end:] != b"\n\n" or 13 in chunk:
+        return None
+    start = chunk.find(b"\n") + 1 if chunk.startswith(b"event: ") else 0
+    if not chunk.startswith(b"data: ", start) or chunk.find(b"\n", start, end) != -1:
+        return None
+    return chunk[start + 6 : end]
