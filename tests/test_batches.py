@@ -124,7 +124,6 @@ def _prompts(count: int) -> Iterator[str]:
 
 # The upload's last chunk is over 1 MB, which aiohttp warns about for any bytes body (the
 # Files API's resumable upload sends its chunks so, up to the 8 MiB granularity).
-@pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
 async def test_ten_thousand_results_stream_with_flat_memory(
     client: gs.Client, emulator: Emulator
 ) -> None:
@@ -248,7 +247,6 @@ async def test_aclose_ends_a_wait(emulator: Emulator) -> None:
         await asyncio.wait_for(waiting, 10)
 
 
-@pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
 async def test_aclose_ends_reading_a_result_file(emulator: Emulator) -> None:
     client = gs.Client(base_url=emulator.url, api_key="test-key")
     batch = await client.batches.create(MODEL, _prompts(3000), inline_limit=0)

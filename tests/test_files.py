@@ -68,6 +68,17 @@ async def test_a_few_megabytes_go_up_in_granular_chunks(
     assert emulator.files.files[file.name.removeprefix("files/")].data == data  # type: ignore[union-attr]
 
 
+async def test_a_chunk_over_a_megabyte_goes_up_without_a_warning(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    # aiohttp warns (ResourceWarning) about a raw bytes body over 1 MiB; this suite, like
+    # many, turns warnings into errors, so an 8 MiB chunk sent as bytes would fail here.
+    data = os.urandom(2_500_000)
+    file = await client.files.upload(data, mime_type="video/mp4")
+    assert file.size_bytes == len(data)
+    assert emulator.files.files[file.name.removeprefix("files/")].data == data  # type: ignore[union-attr]
+
+
 async def test_upload_from_a_path_or_an_open_file(
     client: gs.Client, emulator: Emulator, tmp_path: Path
 ) -> None:

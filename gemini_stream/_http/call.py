@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -29,6 +30,9 @@ class Reply(NamedTuple):
 
     headers: Mapping[str, str]
     body: bytes
+
+
+_LARGE = 1 << 20  # aiohttp's TOO_LARGE_BYTES_BODY
 
 
 def _client_timeout(
@@ -91,12 +95,15 @@ class Call:
             transport, timeouts = self.transport, self.timeouts
             session = await transport.session()
             timeout = _client_timeout(total, timeouts.connect, timeouts.first_chunk)
-            verb = self.method or ("GET" if self.body is None else "POST")
+            body = self.body
+            verb = self.method or ("GET" if body is None else "POST")
             try:
                 sending = session.request(
                     verb,
                     self.url,
-                    data=self.body,
+                    # aiohttp warns (ResourceWarning) about bytes over 1 MiB, and writes a
+                    # file-like body in pieces: an upload's chunks and big inline media.
+                    data=io.BytesIO(body) if body is not None and len(body) > _LARGE else body,
                     headers=headers,
                     timeout=timeout,
                     proxy=transport.proxy_for(self.url),
