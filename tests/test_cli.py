@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import gemini_stream as gs
 from gemini_stream.cli import main
 
 
@@ -112,3 +113,28 @@ def test_demo_fans_out_chats_and_prints_a_summary(capsys: pytest.CaptureFixture[
 def test_demo_rejects_a_bad_count(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--chats", "zero"]) == 2
     assert "expected a positive whole number, got 'zero'" in capsys.readouterr().err
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"gemini-stream {gs.__version__}"
+
+
+def test_emulator_takes_its_options_and_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: gemini-stream emulator") and "--port" in out
+    # The README's own command, on a free port: it listens and says where.
+    argv = [sys.executable, "-m", "gemini_stream", "emulator", "--port", "0"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+        try:
+            assert run.stdout is not None
+            first = run.stdout.readline()
+        finally:
+            run.terminate()
+        _, err = run.communicate(timeout=30)
+    assert first.startswith("Gemini API emulator listening on http://127.0.0.1:"), first + err

@@ -56,7 +56,16 @@ LAYERS: dict[str, set[str]] = {
     "emulator": set(),  # an independent server: it shares no code with the client
     "emulator._connect": {"emulator", "_client"},  # open_client: the one bridge between them
     "emulator.__init__": {"emulator", "emulator._connect"},  # the emulator's public names
-    "cli": {"_client", "_errors", "_chat", "_fanout", "_batches", "types", "emulator.__init__"},
+    "cli": {
+        "_version",
+        "_client",
+        "_errors",
+        "_chat",
+        "_fanout",
+        "_batches",
+        "types",
+        "emulator.__init__",
+    },
     "__init__": _STREAMING
     | {
         "_version",

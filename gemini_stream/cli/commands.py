@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from .._client import Client
 from .._errors import GeminiError
+from .._version import __version__
 from ..types import Part
 from .batch import add_batch_parser, run_batch
 from .render import Renderer
@@ -48,6 +49,7 @@ def _positive(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gemini-stream", description="Stream from the Gemini API.")
+    parser.add_argument("--version", action="version", version=f"gemini-stream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     common = _Parser(add_help=False)
@@ -78,10 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("models", parents=[common], help="list the available models")
     add_batch_parser(commands, common)
 
-    emulator = commands.add_parser(
-        "emulator", help="run the local API emulator in the foreground", add_help=False
-    )
-    emulator.add_argument("args", nargs=argparse.REMAINDER, help="options of the emulator")
+    # Listed here for the help; main() hands its arguments to the emulator's own parser
+    # (argparse.REMAINDER cannot take options such as --port that come first).
+    commands.add_parser("emulator", help="run the local API emulator in the foreground")
     return parser
 
 
@@ -181,12 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         >>> main(["ask", "--emulator", "Hello"])  # doctest: +SKIP
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["emulator"]:
+        from ..emulator import main as emulator_main
+
+        return emulator_main(argv[1:], prog="gemini-stream emulator")
     try:
         args = _parser().parse_args(argv)
-        if args.command == "emulator":
-            from ..emulator import main as emulator_main
-
-            return emulator_main(args.args)
         runners = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models, "batch": _batch}
         runner = runners[args.command]
         return asyncio.run(runner(args))

@@ -56,15 +56,16 @@ __all__ = (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m gemini_stream.emulator") -> int:
     """Run the emulator in the foreground (the ``python -m gemini_stream.emulator`` CLI).
 
     Args:
         argv: command-line arguments without the program name; ``None`` reads ``sys.argv``.
+        prog: the command's name in its help and errors.
 
     Returns:
         The process exit status.
     """
     from ._cli import main as cli_main
 
-    return cli_main(argv)
+    return cli_main(argv, prog)

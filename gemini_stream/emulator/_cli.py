@@ -17,9 +17,9 @@ from ._faults import Fault
 LISTENING = "Gemini API emulator listening on "
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m gemini_stream.emulator",
+        prog=prog,
         description="Run a local Gemini API (v1beta) emulator with a deterministic model.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
@@ -103,16 +103,17 @@ async def _serve(args: argparse.Namespace) -> None:
         await stop.wait()
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m gemini_stream.emulator") -> int:
     """Parse ``argv`` and run the emulator until SIGINT or SIGTERM.
 
     Args:
         argv: the arguments without the program name; ``None`` reads ``sys.argv``.
+        prog: the command's name in its help and errors (``gemini-stream emulator``).
 
     Returns:
         0 after a clean stop, 1 when the server could not start.
     """
-    args = _parser().parse_args(argv)
+    args = _parser(prog).parse_args(argv)
     try:
         asyncio.run(_serve(args))
     except KeyboardInterrupt:
