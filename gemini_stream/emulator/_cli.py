@@ -17,7 +17,7 @@ from ._faults import Fault
 LISTENING = "Gemini API emulator listening on "
 
 
-def _parser(prog: str) -> argparse.ArgumentParser:
+def _parser(prog: str = "python -m gemini_stream.emulator") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Run a local Gemini API (v1beta) emulator with a deterministic model.",
