@@ -14,7 +14,6 @@ see a client accept the SDK spelling too.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import string
@@ -26,6 +25,7 @@ from ._batch_run import Outcome, Runner, parse_jsonl
 from ._caches import _timestamp
 from ._errors import ErrorReply, bad_request, invalid_argument, not_found
 from ._files import StoredFile
+from ._pages import page_of
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -176,27 +176,14 @@ class BatchStore:
         return 200, self.operation(stored, base=base), {}
 
     def _list(self, request: web.Request, base: str) -> ErrorReply:
-        raw = request.query.get("pageSize", "0")
-        if not raw.lstrip("-").isdigit():
-            text = f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\""
-            return bad_request([("page_size", text)])
-        size = int(raw)
-        size = DEFAULT_PAGE_SIZE if size <= 0 else min(size, MAX_PAGE_SIZE)
-        newest = list(reversed(self.batches))
-        token = request.query.get("pageToken", "")
-        start = 0
-        if token:
-            try:
-                start = newest.index(base64.urlsafe_b64decode(token).decode())
-            except ValueError:
-                return invalid_argument("Invalid page token.")
-        ids = newest[start : start + size]
-        page: dict[str, Any] = {}
-        if ids:
-            page["operations"] = [self.operation(self.batches[i], base=base) for i in ids]
-        if start + size < len(newest):
-            page["nextPageToken"] = base64.urlsafe_b64encode(newest[start + size].encode()).decode()
-        return 200, page, {}
+        return page_of(
+            request,
+            list(reversed(self.batches)),
+            "operations",
+            lambda i: self.operation(self.batches[i], base=base),
+            default_size=DEFAULT_PAGE_SIZE,
+            max_size=MAX_PAGE_SIZE,
+        )
 
     def operation(
         self, batch: StoredBatch, *, fresh: bool = False, base: str = ""

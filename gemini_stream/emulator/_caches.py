@@ -11,7 +11,6 @@ expired cache gets the API's 403 "CachedContent not found (or permission denied)
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -26,6 +25,7 @@ from aiohttp import web
 
 from ._catalogue import find_model
 from ._errors import ErrorReply, bad_request, error_body, invalid_argument, model_not_found
+from ._pages import page_of
 from ._records import RequestRecord
 from ._schema import check_request
 from ._tokens import details, prompt_tokens
@@ -268,27 +268,14 @@ class CacheStore:
         return 200, stored.resource(), {}
 
     def _list(self, request: web.Request) -> ErrorReply:
-        raw = request.query.get("pageSize", "0")
-        if not raw.lstrip("-").isdigit():
-            text = f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\""
-            return bad_request([("page_size", text)])
-        size = int(raw)
-        size = DEFAULT_PAGE_SIZE if size <= 0 else min(size, MAX_PAGE_SIZE)
-        ids = [i for i in list(self.caches) if self.live(i) is not None]
-        token = request.query.get("pageToken", "")
-        start = 0
-        if token:
-            try:
-                start = ids.index(base64.urlsafe_b64decode(token).decode())
-            except ValueError:
-                return invalid_argument("Invalid page token.")
-        page: dict[str, Any] = {}
-        chosen = ids[start : start + size]
-        if chosen:
-            page["cachedContents"] = [self.caches[i].resource() for i in chosen]
-        if start + size < len(ids):
-            page["nextPageToken"] = base64.urlsafe_b64encode(ids[start + size].encode()).decode()
-        return 200, page, {}
+        return page_of(
+            request,
+            [i for i in list(self.caches) if self.live(i) is not None],
+            "cachedContents",
+            lambda i: self.caches[i].resource(),
+            default_size=DEFAULT_PAGE_SIZE,
+            max_size=MAX_PAGE_SIZE,
+        )
 
     # -- generateContent --------------------------------------------------------------------
 

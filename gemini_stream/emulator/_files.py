@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from ._errors import bad_request, invalid_argument, not_found
+from ._pages import page_of
 from ._records import RequestRecord
 from ._wire import COMMON_HEADERS, JSON_CONTENT_TYPE, dumps_pretty
 
@@ -274,27 +275,14 @@ class FileStore:
         return response
 
     def _list(self, request: web.Request, base: str) -> Reply:
-        raw = request.query.get("pageSize", "0")
-        if not raw.lstrip("-").isdigit():
-            text = f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\""
-            return bad_request([("page_size", text)])
-        size = int(raw)
-        size = DEFAULT_PAGE_SIZE if size <= 0 else min(size, MAX_PAGE_SIZE)
-        newest = list(reversed(self.files))
-        token = request.query.get("pageToken", "")
-        start = 0
-        if token:
-            try:
-                start = newest.index(base64.urlsafe_b64decode(token).decode())
-            except ValueError:
-                return invalid_argument("Invalid page token.")
-        page: dict[str, Any] = {}
-        ids = newest[start : start + size]
-        if ids:
-            page["files"] = [self.files[i].resource(base) for i in ids]
-        if start + size < len(newest):
-            page["nextPageToken"] = base64.urlsafe_b64encode(newest[start + size].encode()).decode()
-        return 200, page, {}
+        return page_of(
+            request,
+            list(reversed(self.files)),
+            "files",
+            lambda i: self.files[i].resource(base),
+            default_size=DEFAULT_PAGE_SIZE,
+            max_size=MAX_PAGE_SIZE,
+        )
 
     def check_references(self, request: dict[str, Any], base: str) -> Reply | None:
         """The API's error for a ``fileData`` part naming a missing or unready file of ours."""
