@@ -290,6 +290,25 @@ _BY_CODE: dict[int, type[APIError]] = {
 }
 
 
+def client_closed(*, reading: bool = False) -> ClientClosedError:
+    """The error of a call made on a closed client, or (``reading``) of a reply that
+    ``aclose()`` broke while it was being read."""
+    if reading:
+        return ClientClosedError(
+            "the client was closed with aclose() while this reply was being read; what came "
+            "is in the error's partial"
+        )
+    return ClientClosedError("this client was closed with aclose(); create a new Client")
+
+
+def reply_too_large(cap: int) -> ReplyTooLargeError:
+    """The error of a streamed reply whose body passed ``Client(max_reply_bytes=cap)``."""
+    return ReplyTooLargeError(
+        f"the reply's body passed Client(max_reply_bytes={cap}); the stream was closed, and "
+        "what came before the cap is in the error's partial"
+    )
+
+
 def api_error(
     code: int,
     status: str,

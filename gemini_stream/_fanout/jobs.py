@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
-from .._errors import ClientClosedError
+from .._errors import client_closed
 from .._http.codec import encode_request
 from .._http.vertex import refuse_vertex_only
 from .._stream.chunk_stream import ChunkStream
@@ -44,7 +44,7 @@ def prepare(
     each request checked when it is taken.
     """
     if endpoint.closed:
-        raise ClientClosedError("this client was closed with aclose(); create a new Client")
+        raise client_closed()
     check_count("concurrency", concurrency)
     if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
         raise TypeError(f"requests must be an iterable of requests, got {requests!r}")

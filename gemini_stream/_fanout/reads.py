@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .._errors import GeminiError
+from .._errors import GeminiError, reply_too_large
 from .._http.failures import READ_FAILURES, read_failure
 from .._stream.chunk_stream import ChunkStream
-from .._stream.endings import too_large
 from .._stream.reader import _DONE
 from .items import FanoutItem
 
@@ -139,7 +138,9 @@ async def hand_over(
         if not data:
             return
         if content.total_bytes > cap:  # the read's chunks go out, then the error
-            await send_batch(send, Read(stream, index, request, tracker, None, too_large(cap)))
+            await send_batch(
+                send, Read(stream, index, request, tracker, None, reply_too_large(cap))
+            )
             return
 
 

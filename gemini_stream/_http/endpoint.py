@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import sse
 from .._config import RateLimit, RetryPolicy, Timeouts
-from .._errors import ClientClosedError
+from .._errors import client_closed
 from .._input.names import model_path
 from .._limits.admission import as_limiter, limiter_for
 from .._version import __version__
@@ -197,7 +197,7 @@ class Endpoint:
     ) -> Call:
         """A call of ``target``, a path under the API root (``"files/abc"``)."""
         if self.transport.closed:
-            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+            raise client_closed()
         return Call(
             transport=self.transport,
             url=self.root + target,

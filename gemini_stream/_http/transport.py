@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import aiohttp
 
-from .._errors import ClientClosedError
+from .._errors import ClientClosedError, client_closed
 from .retry import sleep
 
 __all__ = ("DEFAULT_MAX_CONNECTIONS", "Transport")
@@ -81,7 +81,7 @@ class Transport:
         if self._closed:
             if isinstance(awaitable, Coroutine):
                 awaitable.close()  # never started: no "never awaited" warning
-            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+            raise client_closed()
         task = asyncio.ensure_future(awaitable)
         closing = asyncio.get_running_loop().create_future()
         self._waiters.add(closing)
@@ -102,7 +102,7 @@ class Transport:
     async def session(self) -> aiohttp.ClientSession:
         """Return the session to send with, creating (or re-creating) an owned one."""
         if self._closed:
-            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+            raise client_closed()
         loop = asyncio.get_running_loop()
         session = self._session
         if session is not None and (not self._owned or self._loop is loop):

@@ -15,14 +15,14 @@ import msgspec
 
 from .._errors import (
     APIConnectionError,
-    ClientClosedError,
     ConcurrentReadError,
     GeminiError,
     IdleTimeoutError,
     InteractionFailedError,
-    ReplyTooLargeError,
     StreamInterruptedError,
     TotalTimeoutError,
+    client_closed,
+    reply_too_large,
 )
 from .._http.failures import (
     READ_FAILURES,
@@ -161,12 +161,8 @@ class EventStreamReader:
                 self._first_bytes()
             self._on_data(data)
             if content.total_bytes > self._call.max_reply_bytes and self._state != _DONE:
-                self._defer_or_raise(  # aiohttp counts the bytes anyway
-                    ReplyTooLargeError(
-                        f"the stream's body passed Client(max_reply_bytes="
-                        f"{self._call.max_reply_bytes}); what came is in the error's partial"
-                    )
-                )
+                # aiohttp counts the bytes anyway
+                self._defer_or_raise(reply_too_large(self._call.max_reply_bytes))
 
     def _on_data(self, data: bytes) -> None:
         reader = self._reader
@@ -291,7 +287,7 @@ class EventStreamReader:
         if transport.closed:  # while the headers were on their way (a borrowed session)
             response.close()
             self._release_lease()
-            raise ClientClosedError("this client was closed with aclose(); create a new Client")
+            raise client_closed()
         transport.responses.add(response)  # for aclose() to wake this reader
         self._response = response
         self._content = response.content
@@ -342,10 +338,7 @@ class EventStreamReader:
         """End the stream with ``exc``; return the error to raise, its ``partial`` set."""
         self._finish(close=True)
         if isinstance(exc, APIConnectionError) and self._call.transport.closed:
-            closed = ClientClosedError(
-                "the client was closed with aclose() while this stream was being read; what "
-                "came is in the error's partial"
-            )
+            closed = client_closed(reading=True)
             closed.__cause__ = exc
             exc = closed
         if exc.partial is None:

@@ -1,27 +1,12 @@
-"""The errors of a reply ended from outside its events: the client closed under it, its body
-grew past the cap, or a body read to the connection's close was cut by a reset."""
+"""The error of a reply whose body, read to the connection's close, was cut by a reset."""
 
 from __future__ import annotations
 
 import aiohttp
 
-from .._errors import ClientClosedError, ReplyTooLargeError, StreamInterruptedError
+from .._errors import StreamInterruptedError
 
-__all__ = ("client_closed", "reset_under", "too_large")
-
-
-def client_closed() -> ClientClosedError:
-    return ClientClosedError(
-        "the client was closed with aclose() while this reply was being read; what came "
-        "is in the error's partial"
-    )
-
-
-def too_large(cap: int) -> ReplyTooLargeError:
-    return ReplyTooLargeError(
-        f"the reply's body passed Client(max_reply_bytes={cap}); the stream was closed, and "
-        "what came before the cap is in the error's partial"
-    )
+__all__ = ("reset_under",)
 
 
 def reset_under(response: aiohttp.ClientResponse) -> StreamInterruptedError | None:

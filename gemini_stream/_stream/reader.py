@@ -10,14 +10,21 @@ from typing import TYPE_CHECKING, Final, cast
 import aiohttp
 
 from .. import sse
-from .._errors import APIConnectionError, ConcurrentReadError, EventTooLargeError, GeminiError
+from .._errors import (
+    APIConnectionError,
+    ConcurrentReadError,
+    EventTooLargeError,
+    GeminiError,
+    client_closed,
+    reply_too_large,
+)
 from .._http.failures import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
 from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
-from .endings import client_closed, reset_under, too_large
+from .endings import reset_under
 from .events import checked_chunks, first_event_end, incomplete
 
 if TYPE_CHECKING:
@@ -188,7 +195,7 @@ class ReplyReader:
         transport = self._call.transport
         if transport.closed:  # while the headers were on their way (a borrowed session)
             response.close()
-            raise client_closed()
+            raise client_closed(reading=True)
         transport.responses.add(response)  # for aclose() to wake this reader
         self._response = response
         self._content = response.content
@@ -211,7 +218,7 @@ class ReplyReader:
             if self._undecoded is None and self._at_eof():
                 self._end()  # the body's end came with this read: no read to learn it
             elif content.total_bytes > cap and self._state != _DONE:
-                self._defer_or_raise(too_large(cap))  # aiohttp counts the bytes anyway
+                self._defer_or_raise(reply_too_large(cap))  # aiohttp counts the bytes anyway
 
     def _at_eof(self) -> bool:
         """Whether the whole body was received and read: the next read would give ``b""``."""
@@ -302,7 +309,7 @@ class ReplyReader:
         or a ``ClientClosedError`` when the client's ``aclose()`` broke the connection."""
         self._finish(close=True)
         if isinstance(exc, APIConnectionError) and self._call.transport.closed:
-            closed = client_closed()
+            closed = client_closed(reading=True)
             closed.__cause__ = exc
             exc = closed
         if exc.partial is None:
