@@ -303,3 +303,66 @@ async def test_the_fixture_replays_a_marked_tests_cassettes(gemini_emulator: Emu
     # The committed cassette was recorded with a key; only its fingerprint is in the file.
     (saved,) = _files(Path(__file__).parent / "cassettes" / "greeting")
     assert "a-key-never-saved" not in saved.read_text()
+
+
+async def test_an_upload_records_and_replays_with_its_bytes(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 8  # not UTF-8: kept as base64
+    async with (
+        Emulator() as upstream,
+        Emulator(record=tmp_path, upstream=upstream.url) as recorder,
+        gs.Client(base_url=recorder.url, api_key=KEY) as client,
+    ):
+        uploaded = await client.files.upload(data, mime_type="application/octet-stream")
+    saved = [json.loads(p.read_text()) for p in _files(tmp_path)]
+    assert any("body_base64" in s["request"] for s in saved)
+    async with (
+        Emulator(replay=tmp_path, replay_speed=0) as player,
+        gs.Client(base_url=player.url, api_key=KEY) as client,
+    ):
+        assert await client.files.upload(data, mime_type="application/octet-stream") == uploaded
+        with pytest.raises(gs.NotFoundError, match="no cassette"):  # other bytes: a miss
+            await client.files.upload(data[::-1], mime_type="application/octet-stream")
+
+
+_MARKED_TEST = f"""
+import pytest
+import gemini_stream as gs
+
+
+@pytest.mark.gemini_cassette("recorded")
+async def test_marked(gemini_emulator):
+    async with gs.Client(base_url=gemini_emulator.url, api_key={KEY!r}) as client:
+        reply = await client.generate("gemini-2.5-flash", "Hi")
+    assert reply.text.startswith("I am the gemini-stream emulator")
+"""
+
+
+async def test_gemini_record_records_the_marked_tests_then_they_replay(tmp_path: Path) -> None:
+    (tmp_path / "test_marked.py").write_text(_MARKED_TEST)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
+
+    async def pytest_run(*extra: str) -> str:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "gemini_stream.emulator.pytest_plugin",
+            *extra,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, out.decode()
+        return out.decode()
+
+    async with Emulator(api_keys=[KEY]) as upstream:
+        await pytest_run("--gemini-record", upstream.url)
+        assert len(upstream.records) == 1  # the test's request reached the upstream
+    (saved,) = _files(tmp_path / "recorded")
+    assert KEY not in saved.read_text()
+    assert "1 passed" in await pytest_run()  # the upstream is gone: this is the replay
