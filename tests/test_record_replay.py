@@ -182,18 +182,22 @@ async def test_a_replay_miss_is_a_404_naming_the_request(tmp_path: Path) -> None
 
 async def test_replay_keeps_the_recorded_timing(tmp_path: Path) -> None:
     async with (
-        Emulator(chunk_delay=0.05, chunk_tokens=20) as upstream,
+        Emulator(chunk_delay=0.05, chunk_tokens=10) as upstream,
         Emulator(record=tmp_path, upstream=upstream.url) as recorder,
         aiohttp.ClientSession() as session,
     ):
-        status, recorded, _ = await _raw(session, recorder.url, f"{STREAM}?alt=sse", _body("x"))
+        status, recorded, _ = await _raw(
+            session, recorder.url, f"{STREAM}?alt=sse", _body("x emulator:words=30")
+        )
     assert status == 200
     (saved,) = _files(tmp_path)
     last = json.loads(saved.read_text())["response"]["chunks"][-1]["at"]
-    assert last >= 0.1  # several events 50 ms apart
+    assert last >= 0.2  # some ten events 50 ms apart
     async with Emulator(replay=tmp_path) as player, aiohttp.ClientSession() as session:
         started = time.monotonic()
-        status, replayed, _ = await _raw(session, player.url, f"{STREAM}?alt=sse", _body("x"))
+        status, replayed, _ = await _raw(
+            session, player.url, f"{STREAM}?alt=sse", _body("x emulator:words=30")
+        )
         took = time.monotonic() - started
     assert (status, replayed) == (200, recorded)
     assert took >= 0.9 * last  # a lower bound only: a slow machine cannot break it
@@ -366,3 +370,23 @@ async def test_gemini_record_records_the_marked_tests_then_they_replay(tmp_path:
     (saved,) = _files(tmp_path / "recorded")
     assert KEY not in saved.read_text()
     assert "1 passed" in await pytest_run()  # the upstream is gone: this is the replay
+
+
+async def test_a_client_leaving_mid_recording_stops_the_upstream_and_saves_nothing(
+    tmp_path: Path,
+) -> None:
+    async with (
+        Emulator(chunk_delay=0.05) as upstream,
+        Emulator(record=tmp_path, upstream=upstream.url) as recorder,
+        aiohttp.ClientSession() as session,
+    ):
+        body = _body("a long one emulator:words=200")
+        url = f"{recorder.url}{STREAM}?alt=sse"
+        async with session.post(url, json=body, headers={"x-goog-api-key": KEY}) as response:
+            assert await asyncio.wait_for(response.content.readuntil(b"\r\n\r\n"), 10)
+            response.close()
+        record = await upstream.wait_for_disconnect(timeout=10)  # the upstream stops too
+        assert record.events_written < 20
+        await recorder.wait_idle(timeout=10)
+        assert recorder.records[0].disconnected
+    assert _files(tmp_path) == []  # half a reply is no faithful cassette

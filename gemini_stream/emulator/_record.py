@@ -82,14 +82,7 @@ class Recorder:
     async def _handle(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
         session = self._session
         assert session is not None, "Recorder.start() was not called"
-        body = await request.read()
-        key = request.headers.get("x-goog-api-key") or request.query.get("key")
-        record.api_key = RequestRecord.fingerprint(key) if key else None
-        record.raw_body = body
-        try:
-            record.body = json.loads(body) if body else None
-        except ValueError:
-            record.body = None
+        body = await note_request(request, record)
         self._seq += 1
         seq = self._seq  # numbered on arrival, so the files keep the order requests came in
         cassette = Cassette(
@@ -111,12 +104,12 @@ class Recorder:
         async with upstream:
             cassette.status = record.status = upstream.status
             cassette.headers = public_headers(upstream.headers)
-            cassette.headers_after = time.monotonic() - started
+            opened = time.monotonic()
+            cassette.headers_after = opened - started
             response = web.StreamResponse(
                 status=upstream.status, reason=upstream.reason, headers=cassette.headers
             )
             await response.prepare(request)
-            opened = time.monotonic()
             while True:
                 try:
                     data = await upstream.content.readany()
@@ -142,6 +135,19 @@ class Recorder:
         else:
             await response.write_eof()
         return response
+
+
+async def note_request(request: web.Request, record: RequestRecord) -> bytes:
+    """Read the body and note it, and the key's fingerprint, on the request's record."""
+    body = await request.read()
+    key = request.headers.get("x-goog-api-key") or request.query.get("key")
+    record.api_key = RequestRecord.fingerprint(key) if key else None
+    record.raw_body = body
+    try:
+        record.body = json.loads(body) if body else None
+    except ValueError:
+        record.body = None
+    return body
 
 
 def _bad_gateway(record: RequestRecord, message: str) -> web.Response:

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from . import _errors
 from ._cassette import SECRET_QUERY, Cassette, load, request_key
+from ._record import note_request
 from ._records import RequestRecord
 from ._server import _MAX_BODY, ServerState
 from ._wire import JSON_CONTENT_TYPE, dumps_pretty
@@ -80,10 +81,7 @@ class Player:
         return found[min(served, len(found) - 1)]
 
     async def _handle(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
-        body = await request.read()
-        key = request.headers.get("x-goog-api-key") or request.query.get("key")
-        record.api_key = RequestRecord.fingerprint(key) if key else None
-        record.raw_body = body
+        body = await note_request(request, record)
         cassette = self.take(request_key(request.method, request.path, request.query, body))
         if cassette is None:
             return self._miss(request, record, body)
