@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 import gemini_stream as gs
-from gemini_stream.emulator import Emulator, RequestRecord, expected_text
+from gemini_stream.emulator import Emulator, Fault, RequestRecord, expected_text
 
 KEY = "AIzaSy-a-real-looking-key-0123456789abc"  # must reach the upstream, never the disk
 TOKEN = "ya29.a-bearer-token-never-saved"
@@ -390,3 +390,19 @@ async def test_a_client_leaving_mid_recording_stops_the_upstream_and_saves_nothi
         await recorder.wait_idle(timeout=10)
         assert recorder.records[0].disconnected
     assert _files(tmp_path) == []  # half a reply is no faithful cassette
+
+
+async def test_an_upstream_that_drops_the_connection_gets_a_502_and_no_cassette(
+    tmp_path: Path,
+) -> None:
+    async with (
+        Emulator() as upstream,
+        Emulator(record=tmp_path, upstream=upstream.url) as recorder,
+        gs.Client(base_url=recorder.url, api_key=KEY) as client,
+    ):
+        upstream.script(Fault(disconnect_after=0))  # closes before any response
+        reply = await asyncio.wait_for(client.generate(MODEL, "Hi"), 10)  # 502, retried
+        assert reply.text
+        assert [r.status for r in recorder.records] == [502, 200]
+    (saved,) = _files(tmp_path)
+    assert json.loads(saved.read_text())["response"]["status"] == 200
