@@ -81,7 +81,8 @@ class Recorder:
 
     async def _handle(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
         session = self._session
-        assert session is not None, "Recorder.start() was not called"
+        if session is None:
+            raise RuntimeError("the recorder is not running: start the emulator first")
         body = await note_request(request, record)
         self._seq += 1
         seq = self._seq  # numbered on arrival, so the files keep the order requests came in
