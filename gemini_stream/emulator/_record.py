@@ -6,6 +6,7 @@ with the request and nowhere else: the cassette keeps the key's fingerprint at m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -110,32 +111,48 @@ class Recorder:
             response = web.StreamResponse(
                 status=upstream.status, reason=upstream.reason, headers=cassette.headers
             )
-            await response.prepare(request)
-            while True:
-                try:
-                    data = await upstream.content.readany()
-                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
-                    cassette.end = "disconnect"  # the upstream cut the body short
-                    break
-                if not data:
-                    break
-                cassette.chunks.append(Chunk(time.monotonic() - opened, data))
-                try:
-                    await response.write(data)
-                except ConnectionError:
-                    # Our client left mid-body: what the upstream would still have sent is
-                    # unknown, so there is no faithful cassette to write.
-                    record.disconnected_at = time.monotonic()
-                    return response
-                record.events_written += 1
+            try:
+                await response.prepare(request)
+                await _relay(upstream, response, cassette, record, opened)
+            except ConnectionError:
+                # Our client left mid-body: what the upstream would still have sent is
+                # unknown, so there is no faithful cassette to write.
+                record.disconnected_at = time.monotonic()
+                return response
         save(self.directory, seq, cassette)
         if cassette.end == "disconnect":
             record.closed_by_server = True
             if request.transport is not None:
                 request.transport.close()
         else:
-            await response.write_eof()
+            with contextlib.suppress(ConnectionError):
+                await response.write_eof()
         return response
+
+
+async def _relay(
+    upstream: aiohttp.ClientResponse,
+    response: web.StreamResponse,
+    cassette: Cassette,
+    record: RequestRecord,
+    opened: float,
+) -> None:
+    """Pass the body on as it arrives, noting each piece and its time in the cassette.
+
+    Raises:
+        ConnectionError: our client went away.
+    """
+    while True:
+        try:
+            data = await upstream.content.readany()
+        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
+            cassette.end = "disconnect"  # the upstream cut the body short
+            return
+        if not data:
+            return
+        cassette.chunks.append(Chunk(time.monotonic() - opened, data))
+        await response.write(data)
+        record.events_written += 1
 
 
 async def note_request(request: web.Request, record: RequestRecord) -> bytes:
