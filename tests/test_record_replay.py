@@ -406,3 +406,21 @@ async def test_an_upstream_that_drops_the_connection_gets_a_502_and_no_cassette(
         assert [r.status for r in recorder.records] == [502, 200]
     (saved,) = _files(tmp_path)
     assert json.loads(saved.read_text())["response"]["status"] == 200
+
+
+async def test_an_interactions_stream_replays_byte_identical(tmp_path: Path) -> None:
+    body = {"model": "gemini-3-flash-preview", "input": "Hi emulator:words=20", "stream": True}
+    async with (
+        Emulator(chunk_delay=0.002) as upstream,
+        Emulator(record=tmp_path, upstream=upstream.url) as recorder,
+        aiohttp.ClientSession() as session,
+    ):
+        status, recorded, cut = await _raw(session, recorder.url, "/v1beta/interactions", body)
+    assert (status, cut) == (200, False)
+    assert recorded.count(b"event: step.delta\n") > 1 and recorded.endswith(b"data: [DONE]\n\n")
+    async with (
+        Emulator(replay=tmp_path, replay_speed=0) as player,
+        aiohttp.ClientSession() as session,
+    ):
+        replayed = await _raw(session, player.url, "/v1beta/interactions", body)
+    assert replayed == (200, recorded, False)
