@@ -3,7 +3,9 @@
 It speaks the real wire format (CRLF SSE framing, Google's JSON style, cumulative usage,
 pretty-printed errors with typed details, raw JSON errors after a 200), serves the
 Interactions API too (``/v1beta/interactions``: create, get, resume, cancel, delete), answers
-with a deterministic built-in model, and injects faults on demand. See ``docs/testing.md``.
+with a deterministic built-in model, and injects faults on demand. It also records a real
+API's exchanges as cassettes (``Emulator(record=DIR, upstream=URL)``) and replays them
+(``Emulator(replay=DIR)``). See ``docs/testing.md``.
 
 Its server shares no code with the client, so a misreading of the wire format in one cannot
 hide the same misreading in the other; ``open_client`` (``_connect``) is the one bridge.

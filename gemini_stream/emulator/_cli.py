@@ -67,11 +67,32 @@ def _parser(prog: str = "python -m gemini_stream.emulator") -> argparse.Argument
         metavar="SPEC",
         help="a fault for every generation request, e.g. 'status=503; times=2'",
     )
+    cassettes = parser.add_argument_group(
+        "record and replay", "pass traffic to a real API and save it, or serve it back"
+    )
+    cassettes.add_argument(
+        "--record",
+        metavar="DIR",
+        help="save each exchange as a cassette in DIR (needs --upstream); keys are never saved",
+    )
+    cassettes.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="the API to pass requests to, e.g. https://generativelanguage.googleapis.com",
+    )
+    cassettes.add_argument("--replay", metavar="DIR", help="answer from the cassettes in DIR")
+    cassettes.add_argument(
+        "--replay-speed",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="1 keeps the recorded timing (default), 2 is twice as fast, 0 does not wait",
+    )
     return parser
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    emulator = Emulator(
+def _emulator(args: argparse.Namespace) -> Emulator:
+    return Emulator(
         host=args.host,
         port=args.port,
         api_keys=args.api_keys,
@@ -84,7 +105,14 @@ async def _serve(args: argparse.Namespace) -> None:
         max_records=args.max_records,
         background_duration=args.background_duration,
         interaction_stream_limit=args.interaction_stream_limit,
+        record=args.record,
+        upstream=args.upstream,
+        replay=args.replay,
+        replay_speed=args.replay_speed,
     )
+
+
+async def _serve(emulator: Emulator, args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -93,6 +121,13 @@ async def _serve(args: argparse.Namespace) -> None:
             loop.add_signal_handler(signum, stop.set)
     async with emulator:
         print(f"{LISTENING}{emulator.url}", flush=True)
+        if args.record is not None:
+            print(
+                f"Recording cassettes in {args.record}, passing requests to {args.upstream}",
+                flush=True,
+            )
+        elif args.replay is not None:
+            print(f"Replaying the cassettes in {args.replay}", flush=True)
         print(
             "Point the client at it:\n"
             "    import gemini_stream as gs\n"
@@ -111,11 +146,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m gemini_stream.emu
         prog: the command's name in its help and errors (``gemini-stream emulator``).
 
     Returns:
-        0 after a clean stop, 1 when the server could not start.
+        0 after a clean stop, 1 when the server could not start (2, through
+        ``SystemExit``, for bad arguments).
     """
-    args = _parser(prog).parse_args(argv)
+    parser = _parser(prog)
+    args = parser.parse_args(argv)
     try:
-        asyncio.run(_serve(args))
+        emulator = _emulator(args)
+    except (ValueError, TypeError, OSError) as exc:
+        parser.error(str(exc))  # exits with status 2
+    try:
+        asyncio.run(_serve(emulator, args))
     except KeyboardInterrupt:
         pass
     except OSError as exc:

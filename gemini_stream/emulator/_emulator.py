@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Collection
 from types import TracebackType
 
@@ -14,7 +15,9 @@ from ._faults import Fault, FaultBook, ScriptedReply
 from ._files import DEFAULT_GRANULARITY, FileStore
 from ._ix_store import InteractionStore
 from ._model import BuiltinModel
+from ._record import Recorder
 from ._records import RequestRecord
+from ._replay import Player, check_speed
 from ._server import ServerState
 
 
@@ -57,6 +60,14 @@ class Emulator:
         batch_duration: seconds a Batch API job takes from creation to its results (it is
             ``RUNNING`` from half of it on); 0 finishes a batch by its first ``get``. See
             :attr:`batches` for the batch clock.
+        record: record mode: a folder to save each exchange in as a cassette, while every
+            request is passed through to ``upstream`` with its key (which is never saved).
+        upstream: the API root record mode forwards to, such as
+            ``https://generativelanguage.googleapis.com``.
+        replay: replay mode: a folder of cassettes to answer from (see ``docs/testing.md``,
+            "Record and replay"). In either mode the built-in model, faults and key checks
+            are off.
+        replay_speed: 1 replays the recorded timing, 2 twice as fast, 0 without waiting.
 
     Example:
         >>> async with Emulator() as emulator:
@@ -83,6 +94,10 @@ class Emulator:
         interaction_stream_limit: int | None = None,
         cache_min_tokens: int | None = None,
         batch_duration: float = 0.0,
+        record: str | os.PathLike[str] | None = None,
+        upstream: str | None = None,
+        replay: str | os.PathLike[str] | None = None,
+        replay_speed: float = 1.0,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError(f"api_keys must be a collection of keys, not the string {api_keys!r}")
@@ -98,6 +113,7 @@ class Emulator:
             raise ValueError(
                 f"interaction_stream_limit must be >= 1 or None, got {interaction_stream_limit!r}"
             )
+        self._mode = _mode(record, upstream, replay, replay_speed)
         self.host = host
         self.port = port
         self.model = BuiltinModel(chunk_tokens)
@@ -130,15 +146,20 @@ class Emulator:
             raise RuntimeError("the emulator is already running")
         # handler_cancellation makes aiohttp cancel a handler as soon as its client goes
         # away, so a disconnect is recorded at once even while the handler sleeps.
+        app = self._state.app() if self._mode is None else self._mode.app(self._state)
         runner = web.AppRunner(
-            self._state.app(), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         try:
+            if self._mode is not None:
+                await self._mode.start()
             await site.start()
         except BaseException:
             await runner.cleanup()
+            if self._mode is not None:
+                await self._mode.aclose()
             raise
         self._runner = runner
         self.port = runner.addresses[0][1]
@@ -155,6 +176,8 @@ class Emulator:
         await asyncio.gather(*running, return_exceptions=True)
         await self._state.interactions.close()
         await runner.cleanup()
+        if self._mode is not None:
+            await self._mode.aclose()
         self._state.closing = False
 
     async def __aenter__(self) -> Emulator:
@@ -280,3 +303,24 @@ class Emulator:
         _, pending = await asyncio.wait(running, timeout=timeout)
         if pending:
             raise TimeoutError(f"{len(pending)} requests still running after {timeout} s")
+
+
+def _mode(
+    record: str | os.PathLike[str] | None,
+    upstream: str | None,
+    replay: str | os.PathLike[str] | None,
+    replay_speed: float,
+) -> Recorder | Player | None:
+    """The record or replay handler the options ask for (``None``: the built-in model)."""
+    replay_speed = check_speed(replay_speed)
+    if record is not None and replay is not None:
+        raise ValueError(f"record={record!r} and replay={replay!r} cannot be used together")
+    if record is not None:
+        if upstream is None:
+            raise ValueError(f"record={record!r} needs upstream=URL to pass requests to")
+        return Recorder(record, upstream)
+    if upstream is not None:
+        raise ValueError(f"upstream={upstream!r} is only used with record=DIR")
+    if replay is not None:
+        return Player(replay, replay_speed)
+    return None

@@ -107,6 +107,10 @@ class ServerState:
         app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
         return app
 
+    def tracked(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """``handler`` with its request recorded and counted as running (record/replay use it)."""
+        return self._wrap(handler)
+
     def _wrap(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             headers = masked_headers(request.headers)
