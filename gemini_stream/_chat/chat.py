@@ -79,7 +79,8 @@ class Chat:
             ``thinking_budget=``, ``include_thoughts=`` accepted).
         tools: Python functions (sync or async), ``FunctionDeclaration``s, ``Tool``s (code
             execution, Google Search, ...) or dicts of them.
-        tool_config, safety_settings: as in the REST API.
+        tool_config: as in the REST API (``toolConfig``).
+        safety_settings: as in the REST API (``safetySettings``).
         history: earlier turns (``Content``s or wire-shaped dicts).
         automatic_function_calling: run the model's calls of Python functions and send the
             results back within the same reply; ``False`` hands every call to the caller.
