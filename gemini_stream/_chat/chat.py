@@ -35,7 +35,7 @@ from .._wire.parts import FunctionCall
 from .._wire.response import GenerateContentResponse
 from .chat_stream import ChatStream
 from .rounds import ChatRounds
-from .saved import SavedChat, read_saved_chat
+from .saved import SavedChat, read_saved_chat, warn_missing_functions
 from .tools import DEFAULT_TOOL_TIMEOUT, ChatToolsInput, Toolbox
 
 if TYPE_CHECKING:
@@ -287,7 +287,8 @@ class Chat:
 
     def dumps(self) -> bytes:
         """Save the chat as JSON: model, system instruction, config, tools other than Python
-        functions, history (thought signatures byte for byte) and function-calling settings.
+        functions (their names only: ``loads`` warns when they are not given again), history
+        (thought signatures byte for byte) and function-calling settings.
 
         Example:
             >>> data = chat.dumps()
@@ -299,6 +300,7 @@ class Chat:
                 system_instruction=self.system_instruction,
                 config=self.config,
                 tools=self._toolbox.raw_tools or None,
+                python_functions=list(self._toolbox.functions) or None,
                 tool_config=self.tool_config,
                 safety_settings=self.safety_settings,
                 history=self._history,
@@ -324,7 +326,9 @@ class Chat:
         Args:
             client: the client the restored chat sends through.
             data: what ``dumps()`` returned.
-            tools: Python functions to attach again (they are not saved), and any more tools.
+            tools: Python functions to attach again (only their names are saved: a
+                ``UserWarning`` names those the saved chat had and ``tools`` lacks), and any
+                more tools.
             tool_timeout: as for ``Chat`` (not saved, like the functions it applies to).
 
         Raises:
@@ -332,7 +336,7 @@ class Chat:
         """
         saved = read_saved_chat(data)
         extra = [] if tools is None else [tools] if not isinstance(tools, Sequence) else tools
-        return cls(
+        chat = cls(
             client,
             saved.model,
             system_instruction=saved.system_instruction,
@@ -346,3 +350,5 @@ class Chat:
             tool_timeout=tool_timeout,
             cached_content=saved.cached_content,
         )
+        warn_missing_functions(saved, chat._toolbox.functions)
+        return chat
