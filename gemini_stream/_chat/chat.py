@@ -33,6 +33,7 @@ from .._wire.content import Content, Part
 from .._wire.convert import short_repr
 from .._wire.parts import FunctionCall
 from .._wire.response import GenerateContentResponse
+from .busy import DEFAULT_ABANDONED_AFTER, check_abandoned_after
 from .chat_stream import ChatStream
 from .rounds import ChatRounds
 from .saved import SavedChat, read_saved_chat, warn_missing_functions
@@ -154,6 +155,7 @@ class Chat:
         # half-read releases it from __del__, outside the task that acquired it.
         self._lock = anyio.Semaphore(1, max_value=1)
         self._holder: weakref.ref[ChatRounds] | None = None
+        self._abandoned_after: float | None = DEFAULT_ABANDONED_AFTER
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
@@ -162,6 +164,17 @@ class Chat:
     def tool_timeout(self) -> float | None:
         """Seconds one call of a Python function may take (``None``: no limit)."""
         return self._toolbox.timeout
+
+    @property
+    def abandoned_after(self) -> float | None:
+        """Seconds a message waits for the previous reply while nobody reads it (a stream
+        kept open after ``break``) before it raises ``ChatBusyError`` naming that reply;
+        60 by default, ``None`` waits forever. A reply being read is always waited for."""
+        return self._abandoned_after
+
+    @abandoned_after.setter
+    def abandoned_after(self, seconds: float | None) -> None:
+        self._abandoned_after = check_abandoned_after(seconds)
 
     # -- history ----------------------------------------------------------------------------
 
