@@ -4,6 +4,7 @@ works when given; ``ask`` says on stderr when the answer is not whole (exit stat
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+import gemini_stream as gs
 from gemini_stream.cli import main
 from gemini_stream.cli.commands import _parser
 from gemini_stream.cli.ending import incomplete_reason
@@ -192,3 +194,38 @@ def test_batch_submit_takes_its_options(tmp_path: Path, capsys: pytest.CaptureFi
     assert "running gemini-2.5-pro" in result
     assert main([*argv, "--timeout", "soon"]) == 2
     assert "argument --timeout: invalid float value: 'soon'" in capsys.readouterr().err
+
+
+def test_the_emulators_own_options_are_described() -> None:
+    from gemini_stream.emulator._cli import _parser as emulator_parser
+
+    parser = emulator_parser("gemini-stream emulator")
+    assert parser.description
+    for action in parser._actions:
+        assert action.help, f"emulator {action.option_strings} has no help"
+
+
+async def test_gemini_stream_emulator_takes_the_emulators_options() -> None:
+    argv = ["-m", "gemini_stream", "emulator", "--port", "0", "--host", "127.0.0.1"]
+    argv += ["--api-key", "only-this", "--fault", "status=503; times=1", "--chunk-tokens", "2"]
+    argv += ["--max-records", "1", "--rpm-limit", "100", "--burst"]
+    run = await asyncio.create_subprocess_exec(
+        sys.executable, *argv, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert run.stdout is not None
+        first = (await asyncio.wait_for(run.stdout.readline(), 30)).decode()
+        url = first.rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:"), first
+        no_retry = gs.RetryPolicy(max_attempts=1)
+        async with gs.Client(base_url=url, api_key="another", retry=no_retry) as wrong:
+            with pytest.raises(gs.APIError, match="API key not valid"):
+                await wrong.generate("gemini-2.5-flash", "Hi")
+        async with gs.Client(base_url=url, api_key="only-this", retry=no_retry) as client:
+            with pytest.raises(gs.ServiceUnavailableError):  # --fault, once
+                await client.generate("gemini-2.5-flash", "Hi")
+            chunks = [c async for c in client.stream("gemini-2.5-flash", "Hi there")]
+        assert len(chunks) > 20  # --chunk-tokens 2: many small chunks
+    finally:
+        run.terminate()
+        await asyncio.wait_for(run.communicate(), 30)
