@@ -40,6 +40,26 @@ def _enable_line_editing() -> None:
         import readline  # noqa: F401  (importing it is what hooks it into input())
 
 
+# CPython's readline checks for signals only when its wait for a key is interrupted: a Ctrl-C
+# that lands just before that wait begins would go unseen until the next key. A timer's
+# signal interrupts the wait a few times a second, so a pending Ctrl-C is seen within a tick.
+_TICK = 0.1
+
+
+@contextlib.contextmanager
+def _ticking() -> Iterator[None]:
+    if not hasattr(signal, "setitimer") or not sys.stdin.isatty():
+        yield
+        return
+    handler = signal.signal(signal.SIGALRM, lambda signum, frame: None)
+    timer = signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, *timer)  # stop (or restore) before the handler
+        signal.signal(signal.SIGALRM, handler)
+
+
 @contextlib.contextmanager
 def _interruptible() -> Iterator[None]:
     """Let Ctrl-C raise ``KeyboardInterrupt`` in ``input()`` (asyncio.run may have put its own
@@ -51,7 +71,8 @@ def _interruptible() -> Iterator[None]:
         yield
         return
     try:
-        yield
+        with _ticking():
+            yield
     finally:
         signal.signal(signal.SIGINT, previous)
 
