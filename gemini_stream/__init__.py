@@ -30,6 +30,7 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import BatchTimeoutError as BatchTimeoutError
 from ._errors import BlockedError as BlockedError
+from ._errors import ChatBusyError as ChatBusyError
 from ._errors import ClientClosedError as ClientClosedError
 from ._errors import ConcurrentReadError as ConcurrentReadError
 from ._errors import ConnectTimeoutError as ConnectTimeoutError
@@ -134,6 +135,7 @@ __all__ = (
     "BlockedError",
     "CachedContent",
     "Chat",
+    "ChatBusyError",
     "ChatStream",
     "ChunkStream",
     "Client",

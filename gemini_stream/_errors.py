@@ -33,6 +33,7 @@
     ├── UnknownEnumValueWarning (UserWarning) a warning: a request enum value we do not know
     ├── ClientClosedError (RuntimeError)     the client was closed before or during the call
     ├── ConcurrentReadError (RuntimeError)   a second task read a stream another was reading
+    ├── ChatBusyError (RuntimeError)         a chat's previous reply was left open, unread
     └── StreamConsumedError (RuntimeError)   a finished stream was iterated again
 
 Every exception raised after a request went out has ``partial``: the fold of the chunks
@@ -196,6 +197,12 @@ class EventTooLargeError(GeminiError, ValueError):
 class ClientClosedError(GeminiError, RuntimeError):
     """The client was used after ``aclose()``, or closed while a reply was being read (every
     reader is woken with this error at once; ``partial`` holds what its reply had so far)."""
+
+
+class ChatBusyError(GeminiError, RuntimeError):
+    """A chat message waited for the chat's previous reply, which nobody read for
+    ``chat.abandoned_after`` seconds: a stream kept open (after a ``break``, in a variable),
+    named in the message. Close it (``async with``, ``aclose()``) to free the chat."""
 
 
 class ConcurrentReadError(GeminiError, RuntimeError):

@@ -33,9 +33,10 @@ from .._wire.content import Content, Part
 from .._wire.convert import short_repr
 from .._wire.parts import FunctionCall
 from .._wire.response import GenerateContentResponse
+from .busy import DEFAULT_ABANDONED_AFTER, check_abandoned_after
 from .chat_stream import ChatStream
 from .rounds import ChatRounds
-from .saved import SavedChat, read_saved_chat
+from .saved import SavedChat, read_saved_chat, warn_missing_functions
 from .tools import DEFAULT_TOOL_TIMEOUT, ChatToolsInput, Toolbox
 
 if TYPE_CHECKING:
@@ -79,7 +80,8 @@ class Chat:
             ``thinking_budget=``, ``include_thoughts=`` accepted).
         tools: Python functions (sync or async), ``FunctionDeclaration``s, ``Tool``s (code
             execution, Google Search, ...) or dicts of them.
-        tool_config, safety_settings: as in the REST API.
+        tool_config: as in the REST API (``toolConfig``).
+        safety_settings: as in the REST API (``safetySettings``).
         history: earlier turns (``Content``s or wire-shaped dicts).
         automatic_function_calling: run the model's calls of Python functions and send the
             results back within the same reply; ``False`` hands every call to the caller.
@@ -153,6 +155,7 @@ class Chat:
         # half-read releases it from __del__, outside the task that acquired it.
         self._lock = anyio.Semaphore(1, max_value=1)
         self._holder: weakref.ref[ChatRounds] | None = None
+        self._abandoned_after: float | None = DEFAULT_ABANDONED_AFTER
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Chat {self.model} {len(self._history)} turns>"
@@ -161,6 +164,17 @@ class Chat:
     def tool_timeout(self) -> float | None:
         """Seconds one call of a Python function may take (``None``: no limit)."""
         return self._toolbox.timeout
+
+    @property
+    def abandoned_after(self) -> float | None:
+        """Seconds a message waits for the previous reply while nobody reads it (a stream
+        kept open after ``break``) before it raises ``ChatBusyError`` naming that reply;
+        60 by default, ``None`` waits forever. A reply being read is always waited for."""
+        return self._abandoned_after
+
+    @abandoned_after.setter
+    def abandoned_after(self, seconds: float | None) -> None:
+        self._abandoned_after = check_abandoned_after(seconds)
 
     # -- history ----------------------------------------------------------------------------
 
@@ -286,7 +300,8 @@ class Chat:
 
     def dumps(self) -> bytes:
         """Save the chat as JSON: model, system instruction, config, tools other than Python
-        functions, history (thought signatures byte for byte) and function-calling settings.
+        functions (their names only: ``loads`` warns when they are not given again), history
+        (thought signatures byte for byte) and function-calling settings.
 
         Example:
             >>> data = chat.dumps()
@@ -298,6 +313,7 @@ class Chat:
                 system_instruction=self.system_instruction,
                 config=self.config,
                 tools=self._toolbox.raw_tools or None,
+                python_functions=list(self._toolbox.functions) or None,
                 tool_config=self.tool_config,
                 safety_settings=self.safety_settings,
                 history=self._history,
@@ -323,7 +339,9 @@ class Chat:
         Args:
             client: the client the restored chat sends through.
             data: what ``dumps()`` returned.
-            tools: Python functions to attach again (they are not saved), and any more tools.
+            tools: Python functions to attach again (only their names are saved: a
+                ``UserWarning`` names those the saved chat had and ``tools`` lacks), and any
+                more tools.
             tool_timeout: as for ``Chat`` (not saved, like the functions it applies to).
 
         Raises:
@@ -331,7 +349,7 @@ class Chat:
         """
         saved = read_saved_chat(data)
         extra = [] if tools is None else [tools] if not isinstance(tools, Sequence) else tools
-        return cls(
+        chat = cls(
             client,
             saved.model,
             system_instruction=saved.system_instruction,
@@ -345,3 +363,5 @@ class Chat:
             tool_timeout=tool_timeout,
             cached_content=saved.cached_content,
         )
+        warn_missing_functions(saved, chat._toolbox.functions)
+        return chat

@@ -14,6 +14,7 @@ import anyio
 from .._errors import ConcurrentReadError, FunctionCallLimitError, GeminiError
 from .._wire.content import Content, Part
 from .._wire.response import GenerateContentResponse
+from .busy import wait_for_chat
 
 if TYPE_CHECKING:
     from .._stream.chunk_stream import ChunkStream
@@ -49,6 +50,7 @@ class _Chat(Protocol):
     _toolbox: Toolbox
     _lock: anyio.Semaphore
     _holder: weakref.ref[ChatRounds] | None
+    abandoned_after: float | None
 
     def _open(self, contents: list[Content], config: GenerationConfig | None) -> ChunkStream: ...
 
@@ -70,6 +72,7 @@ class ChatRounds:
         "_rounds",
         "_state",
         "_task",
+        "_task_name",
         "_turns",
     )
 
@@ -84,6 +87,7 @@ class ChatRounds:
         self._committed = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: object = None
+        self._task_name = ""
         self._busy = False  # a task waits in _next_slow: another one may not come in
 
     async def _next_slow(self) -> GenerateContentResponse:
@@ -124,18 +128,19 @@ class ChatRounds:
     async def _start(self) -> ChunkStream:
         """Wait for the chat's previous reply to end, then send this one."""
         chat = self._chat
-        task = anyio.get_current_task().id
+        me = anyio.get_current_task()
+        task = me.id
         holder = chat._holder() if chat._holder is not None else None
         if holder is not None and holder._holding and holder._task == task:
             # This task left its previous reply open (a break with the stream still in a
             # variable): waiting for it would wait forever, so it counts as abandoned.
             await holder._close()
-        await chat._lock.acquire()
+        await wait_for_chat(chat._lock, chat.abandoned_after, self._holder_of_chat)
         self._holding = True
         if self._state == _DONE:  # closed by another task while this one waited
             self._finish()
             raise StopAsyncIteration
-        self._task = task
+        self._task, self._task_name = task, me.name or ""
         chat._holder = weakref.ref(self)
         self._loop = asyncio.get_running_loop()
         self._state = _OPEN
@@ -171,6 +176,27 @@ class ChatRounds:
         self._rounds += 1
         current = self._current = chat._open(self._turns, self._config)
         return current
+
+    def _holder_of_chat(self) -> ChatRounds | None:
+        holder = self._chat._holder
+        return holder() if holder is not None else None
+
+    def _progress(self) -> tuple[object, ...] | None:
+        """``None`` while a task reads this reply or runs its functions; otherwise a value
+        that changes as the reply moves on (see ``_chat.busy``)."""
+        if self._busy:
+            return None
+        current = self._current
+        if current is None:
+            return (self._state,)
+        progress = current._progress()
+        return None if progress is None else (self._rounds, *progress)
+
+    def _describe(self) -> str:
+        """The reply, as a waiting message names it: the stream, its message, its task."""
+        message = self._turns[0].text
+        shown = message if len(message) <= 60 else message[:57] + "..."
+        return f"{self!r} (the reply to {shown!r}, read by task {self._task_name!r})"
 
     def _end(self) -> None:
         """The final round ended normally: commit when it finished with content."""

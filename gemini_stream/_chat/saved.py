@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterable
+
 import msgspec
 
 from .._wire.config import GenerationConfig, SafetySetting
@@ -9,7 +12,7 @@ from .._wire.content import Content
 from .._wire.convert import short_repr
 from .._wire.tools import Tool, ToolConfig
 
-__all__ = ("FORMAT", "VERSION", "SavedChat", "read_saved_chat")
+__all__ = ("FORMAT", "VERSION", "SavedChat", "read_saved_chat", "warn_missing_functions")
 
 FORMAT = "gemini-stream/chat"
 """The ``format`` every saved chat names."""
@@ -31,6 +34,7 @@ class SavedChat(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"
     system_instruction: Content | None = None
     config: GenerationConfig | None = None
     tools: list[Tool] | None = None
+    python_functions: list[str] | None = None  # names only: a function cannot be saved
     tool_config: ToolConfig | None = None
     safety_settings: list[SafetySetting] | None = None
     history: list[Content] = msgspec.field(default_factory=list)
@@ -101,4 +105,18 @@ def _check_header(header: _Header) -> None:
         raise ValueError(
             f"this chat was saved in format version {version} by a newer gemini-stream; "
             f"this one reads versions up to {VERSION}"
+        )
+
+
+def warn_missing_functions(saved: SavedChat, given: Iterable[str]) -> None:
+    """Warn, naming them, about the Python functions the saved chat had and the restored one
+    was not given again (``Chat.loads(..., tools=[...])``)."""
+    missing = [name for name in saved.python_functions or () if name not in set(given)]
+    if missing:
+        names = ", ".join(map(repr, missing))
+        warnings.warn(
+            f"the saved chat had the Python function tool(s) {names}, not given to "
+            f"Chat.loads(tools=[...]): the restored chat neither declares nor runs them",
+            UserWarning,
+            stacklevel=3,
         )

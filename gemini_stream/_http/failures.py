@@ -7,6 +7,7 @@ frames and ``request_info`` hold the request headers, the API key included."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 
@@ -39,6 +40,10 @@ __all__ = (
     "send_failure",
     "status_error",
 )
+
+# aiohttp names a broken body with its parser's error, whose repr carries the code an HTTP
+# *server* would answer a malformed request with (always 400): not the reply's status.
+_PARSER_ERROR = re.compile(r"<(\w+): \d{3}, message=(['\"])(.*?)\2>")
 
 # Error bodies are a few KB; a proxy's HTML page can be larger, and only its start is shown.
 _MAX_ERROR_BODY = 64 * 1024
@@ -81,7 +86,15 @@ def read_failure(exc: BaseException, timeouts: Timeouts, *, started: bool) -> Ge
         )
     if isinstance(exc, asyncio.TimeoutError):
         return TotalTimeoutError(f"the call took longer than Timeouts.total={timeouts.total}s")
-    return StreamInterruptedError(f"the connection dropped in the middle of the reply: {exc}")
+    return StreamInterruptedError(
+        f"the connection dropped in the middle of the reply: {_PARSER_ERROR.sub(_plain, str(exc))}"
+    )
+
+
+def _plain(match: re.Match[str]) -> str:
+    """``<TransferEncodingError: 400, message='Not enough data ...'>`` -> the name and the
+    message, without the parser's code, which a reader would take for the reply's status."""
+    return f"{match.group(1)}: {match.group(3)}"
 
 
 def redirect_refused(response: aiohttp.ClientResponse, url: str) -> RedirectError:

@@ -220,6 +220,15 @@ class ReplyReader:
             elif content.total_bytes > cap and self._state != _DONE:
                 self._defer_or_raise(reply_too_large(cap))  # aiohttp counts the bytes anyway
 
+    def _progress(self) -> tuple[int, int, int] | None:
+        """``None`` while a task waits for this reply's data; otherwise a value that changes
+        as the reply moves on (a chunk handed out, body bytes received). A chat waiting for
+        this reply uses it to tell a reply being read from one left open (``_chat.busy``)."""
+        if self._busy:
+            return None
+        content = self._content
+        return (self._state, len(self._pending), -1 if content is None else content.total_bytes)
+
     def _at_eof(self) -> bool:
         """Whether the whole body was received and read: the next read would give ``b""``."""
         response = self._response

@@ -35,9 +35,20 @@ class BatchInputError(ValueError):
 
 
 def add_batch_parser(commands: Any, common: argparse.ArgumentParser) -> None:
-    batch = commands.add_parser("batch", help="submit and follow Batch API jobs (half price)")
+    batch = commands.add_parser(
+        "batch",
+        help="submit and follow Batch API jobs (half price)",
+        description="Submit a JSONL file of requests as a Batch API job, follow it, and print "
+        "its results (one JSON line per request). Exit status 1 when a request failed.",
+    )
     actions = batch.add_subparsers(dest="action", metavar="ACTION", required=True)
-    submit = actions.add_parser("submit", parents=[common], help="submit a JSONL file ('-': stdin)")
+    submit = actions.add_parser(
+        "submit",
+        parents=[common],
+        help="submit a JSONL file ('-': stdin)",
+        description="Submit one request a line ({'key': ..., 'request': {...}} in the API's "
+        "camelCase, or a prompt string) and print the batch's name.",
+    )
     submit.add_argument("file", help="JSONL: {'key', 'request'} objects or prompt strings")
     submit.add_argument("--name", help="the batch's display name")
     submit.add_argument("--wait", action="store_true", help="wait, then print the results")
@@ -45,9 +56,19 @@ def add_batch_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     submit.add_argument(
         "--poll", type=float, default=5.0, help="seconds between the first polls (doubling)"
     )
-    status = actions.add_parser("status", parents=[common], help="a batch's state and counters")
+    status = actions.add_parser(
+        "status",
+        parents=[common],
+        help="a batch's state and counters",
+        description="Print a batch's state and its request counters.",
+    )
     status.add_argument("batch", help="batches/...")
-    results = actions.add_parser("results", parents=[common], help="print a batch's results")
+    results = actions.add_parser(
+        "results",
+        parents=[common],
+        help="print a batch's results",
+        description="Print one JSON line per request: {'key', 'response'} or {'key', 'error'}.",
+    )
     results.add_argument("batch", help="batches/...")
 
 

@@ -1,7 +1,10 @@
 """``gemini-stream chat``: an interactive multi-turn chat in the terminal.
 
-Ctrl-C while a reply streams stops that reply (it is not added to the history) and returns to
-the prompt; Ctrl-C or Ctrl-D at the prompt leaves. Lines starting with ``/`` are commands.
+The prompt has line editing and history (readline, where Python has it). Ctrl-C while a reply
+streams stops that reply (it is not added to the history) and returns to the prompt; Ctrl-C at
+the prompt says how to leave; ``/quit`` or Ctrl-D leaves. Lines starting with ``/`` are
+commands; a command that fails (a bad path, a file that is not a saved chat) says why and the
+conversation goes on.
 """
 
 from __future__ import annotations
@@ -10,44 +13,84 @@ import asyncio
 import contextlib
 import signal
 import sys
-import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 
 from .._chat.chat import Chat
 from .._client import Client
-from .._errors import GeminiError
+from .._errors import GeminiError, NotFoundError
+from .ending import incomplete_reason
 from .render import Renderer
 
 HELP = (
     "commands: /save FILE, /load FILE, /reset, /usage, /help, /quit "
     "(Ctrl-C stops a reply; Ctrl-D leaves)"
 )
+HOW_TO_LEAVE = "(Ctrl-C stops a reply; to leave, type /quit or press Ctrl-D)"
 
 
-class _Stdin:
-    """Reads prompt lines on a daemon thread, so Ctrl-C never waits on a blocked ``input()``."""
+def _enable_line_editing() -> None:
+    """Give ``input()`` line editing and history, so arrow keys move the cursor and recall
+    earlier lines instead of reaching the model as escape codes."""
+    if not sys.stdin.isatty():
+        return
+    with contextlib.suppress(ImportError):  # Windows, or a Python built without readline
+        import readline  # noqa: F401  (importing it is what hooks it into input())
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
 
-    async def readline(self, prompt: str) -> str | None:
-        future: asyncio.Future[str | None] = self._loop.create_future()
+# CPython's readline checks for signals only when its wait for a key is interrupted: a Ctrl-C
+# that lands just before that wait begins would go unseen until the next key. A timer's
+# signal interrupts the wait a few times a second, so a pending Ctrl-C is seen within a tick.
+_TICK = 0.1
 
-        def deliver(line: str | None) -> None:
-            if not future.done():
-                future.set_result(line)
 
-        def read() -> None:
-            try:
-                line: str | None = input(prompt)
-            except EOFError:
-                line = None
-            self._loop.call_soon_threadsafe(deliver, line)
+@contextlib.contextmanager
+def _ticking() -> Iterator[None]:
+    if not hasattr(signal, "setitimer") or not sys.stdin.isatty():
+        yield
+        return
+    handler = signal.signal(signal.SIGALRM, lambda signum, frame: None)
+    timer = signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, *timer)  # stop (or restore) before the handler
+        signal.signal(signal.SIGALRM, handler)
 
-        threading.Thread(target=read, daemon=True).start()
-        return await future
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Let Ctrl-C raise ``KeyboardInterrupt`` in ``input()`` (asyncio.run may have put its own
+    handler in place, which would only cancel the main task)."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread: leave the signals alone
+        yield
+        return
+    try:
+        with _ticking():
+            yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_line(prompt: str) -> str | None:
+    """The next line typed, ``None`` on Ctrl-D (end of input).
+
+    It blocks the event loop, on purpose: nothing else runs while the chat waits for the user,
+    and readline needs the main thread to handle Ctrl-C and restore the terminal.
+    """
+    while True:
+        try:
+            with _interruptible():
+                return input(prompt)
+        except EOFError:
+            return None
+        except KeyboardInterrupt:
+            print(f"\n{HOW_TO_LEAVE}")
 
 
 class ChatSession:
@@ -69,6 +112,10 @@ class ChatSession:
                 if self.config and chunk.thoughts:
                     renderer.thought(chunk.thoughts)
                 renderer.text(chunk.text)
+        cut = incomplete_reason(stream.response)
+        if cut is not None:
+            kept = "kept in" if stream.committed else "not added to"
+            print(f"({cut}; the exchange was {kept} the history)")
         usage = stream.response.usage
         if usage is not None:
             self.tokens["prompt"] += usage.prompt_token_count or 0
@@ -91,46 +138,60 @@ class ChatSession:
         elif name in ("/save", "/load") and not argument:
             print(f"(usage: {name} FILE)")
         elif name == "/save":
-            Path(argument).write_bytes(self.chat.dumps())
-            print(f"(saved {len(self.chat.history)} turns to {argument})")
+            try:
+                Path(argument).write_bytes(self.chat.dumps())
+            except OSError as exc:
+                print(f"(cannot save to {argument!r}: {exc}; the chat goes on)")
+            else:
+                print(f"(saved {len(self.chat.history)} turns to {argument})")
         elif name == "/load":
-            self.chat = Chat.loads(self.client, Path(argument).read_bytes())
-            print(f"(loaded {len(self.chat.history)} turns from {argument})")
+            try:
+                self.chat = Chat.loads(self.client, Path(argument).read_bytes())
+            except (OSError, ValueError, TypeError, GeminiError) as exc:
+                print(f"(cannot load {argument!r}: {exc}; the chat goes on unchanged)")
+            else:
+                print(f"(loaded {len(self.chat.history)} turns from {argument})")
         else:
             print(HELP)
         return True
 
 
+async def _check_model(client: Client, model: str) -> None:
+    """Fail before the first prompt, not after it, when the model does not exist."""
+    try:
+        await client.models.get(model)
+    except NotFoundError as exc:
+        raise ValueError(
+            f"unknown model {model!r} ('gemini-stream models' lists them): {exc}"
+        ) from exc
+
+
 async def run_chat(client: Client, model: str, system: str | None, thoughts: bool) -> int:
     """The interactive loop; returns the exit status."""
     loop = asyncio.get_running_loop()
-    session = ChatSession(client, model, system, thoughts)
-    stdin = _Stdin(loop)
-    scope = anyio.CancelScope()  # whatever is being waited for: the prompt or a reply
-
-    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows loops
-        loop.add_signal_handler(signal.SIGINT, lambda: scope.cancel())
+    session = ChatSession(client, model, system, thoughts)  # checks the model id's spelling
+    await _check_model(client, model)
+    _enable_line_editing()
     print(f"Chatting with {model}. {HELP}")
-    try:
-        while True:
-            line: str | None = None
-            with anyio.CancelScope() as scope:
-                line = await stdin.readline("you> ")
-            if line is None:  # Ctrl-D or Ctrl-C at the prompt
-                print()
+    while True:
+        line = read_line("you> ")
+        if line is None:  # Ctrl-D at the prompt
+            print()
+            return 0
+        line = line.strip()
+        if line.startswith("/"):
+            if not session.command(line):
                 return 0
-            line = line.strip()
-            if line.startswith("/"):
-                if not session.command(line):
-                    return 0
-            elif line:
-                with anyio.CancelScope() as scope:
-                    try:
-                        await session.reply(line)
-                    except (GeminiError, OSError, ValueError) as exc:
-                        print(f"(error: {exc})")
-                if scope.cancelled_caught:
-                    print("\n(reply stopped; it was not added to the history)")
-    finally:
-        with contextlib.suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGINT)
+        elif line:
+            with anyio.CancelScope() as scope:
+                with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+                    loop.add_signal_handler(signal.SIGINT, scope.cancel)
+                try:
+                    await session.reply(line)
+                except (GeminiError, OSError, ValueError) as exc:
+                    print(f"(error: {exc})")
+                finally:
+                    with contextlib.suppress(NotImplementedError):
+                        loop.remove_signal_handler(signal.SIGINT)
+            if scope.cancelled_caught:
+                print("\n(reply stopped; it was not added to the history)")

@@ -3,6 +3,11 @@
 Every command talks to the real API when ``GEMINI_API_KEY`` (or ``GOOGLE_API_KEY``) is set,
 and otherwise to an emulator started in-process on a free loopback port; ``--emulator`` forces
 the emulator. Bad input gives one line on stderr and a non-zero exit, never a traceback.
+
+Exit status: 0 the answer came whole; 1 an error (the API's, the network's, a file's);
+2 bad command-line input; 3 no whole answer: the prompt was blocked, or the reply ended for a
+reason other than ``STOP`` (``SAFETY``, ``RECITATION``, ``MAX_TOKENS``, ...), said on stderr;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -22,10 +27,16 @@ from .._errors import GeminiError
 from .._version import __version__
 from ..types import Part
 from .batch import add_batch_parser, run_batch
+from .ending import incomplete_reason
 from .render import Renderer
 
 DEFAULT_MODEL = "gemini-2.5-flash"
-EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 1, 2, 3, 130
+EPILOG = (
+    "exit status: 0 a whole answer; 1 an error; 2 bad usage; 3 no whole answer (the prompt "
+    "was blocked or the reply was cut off: SAFETY, RECITATION, MAX_TOKENS, ...); "
+    "130 interrupted"
+)
 
 
 class UsageError(Exception):
@@ -48,7 +59,11 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="gemini-stream", description="Stream from the Gemini API.")
+    parser = _Parser(
+        prog="gemini-stream",
+        description="Stream from the Gemini API (or a local emulator when no key is set).",
+        epilog=EPILOG,
+    )
     parser.add_argument("--version", action="version", version=f"gemini-stream {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -62,27 +77,62 @@ def _parser() -> argparse.ArgumentParser:
         "ask",
         parents=[common],
         help="stream one answer to stdout",
-        description="Stream one answer to stdout; plain text when stdout is not a terminal.",
+        description="Stream one answer to stdout (live Markdown on a terminal, plain text in "
+        "a pipe). A blocked prompt or a reply cut off before its end is said on stderr, "
+        "with exit status 3.",
+        epilog=EPILOG,
     )
     ask.add_argument("prompt", help="the question; '-' reads it from stdin")
     ask.add_argument("--system", "-s", help="a system instruction")
     ask.add_argument("--json-schema", type=Path, metavar="FILE", help="answer as JSON per schema")
-    ask.add_argument("--image", type=Path, action="append", default=[], metavar="PATH")
+    ask.add_argument(
+        "--image",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="an image to send with the question (repeat for more)",
+    )
+    ask.add_argument(
+        "--max-tokens", type=_positive, metavar="N", help="cap the answer at N output tokens"
+    )
     ask.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
 
-    chat = commands.add_parser("chat", parents=[common], help="an interactive chat")
+    chat = commands.add_parser(
+        "chat",
+        parents=[common],
+        help="an interactive chat",
+        description="Chat in the terminal, with line editing and history. Ctrl-C stops a "
+        "reply; /quit or Ctrl-D leaves; /help lists the commands (/save, /load, /reset, "
+        "/usage).",
+    )
     chat.add_argument("--system", "-s", help="a system instruction")
     chat.add_argument("--thoughts", action="store_true", help="show thought summaries, dimmed")
 
-    demo = commands.add_parser("demo", parents=[common], help="fan out many concurrent chats")
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="fan out many concurrent chats",
+        description="Fan many chats out at once from one client, show live progress, then a "
+        "summary (chunks per second, time to first chunk, tokens) and one sample answer.",
+    )
     demo.add_argument("--chats", "-n", type=_positive, default=50, help="chats (%(default)s)")
 
-    commands.add_parser("models", parents=[common], help="list the available models")
+    commands.add_parser(
+        "models",
+        parents=[common],
+        help="list the available models",
+        description="List the models: id, input / output token limits, display name.",
+    )
     add_batch_parser(commands, common)
 
     # Listed here for the help; main() hands its arguments to the emulator's own parser
     # (argparse.REMAINDER cannot take options such as --port that come first).
-    commands.add_parser("emulator", help="run the local API emulator in the foreground")
+    commands.add_parser(
+        "emulator",
+        help="run the local API emulator in the foreground",
+        description="Run the local API emulator; see 'gemini-stream emulator --help'.",
+    )
     return parser
 
 
@@ -114,7 +164,8 @@ def _image_part(path: Path) -> Part:
 
 
 def _ask_request(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    # A shell's `echo ... |` or a file's last line ends in a newline the user did not mean.
+    prompt = sys.stdin.read().rstrip("\r\n") if args.prompt == "-" else args.prompt
     if not prompt.strip():
         raise UsageError("the prompt is empty")
     config: dict[str, Any] = {}
@@ -128,6 +179,8 @@ def _ask_request(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
         config.update(response_mime_type="application/json", response_json_schema=schema)
     if args.thoughts:
         config["thinking_config"] = {"include_thoughts": True}
+    if args.max_tokens is not None:
+        config["max_output_tokens"] = args.max_tokens
     return [*map(_image_part, args.image), prompt], config
 
 
@@ -143,7 +196,10 @@ async def _ask(args: argparse.Namespace) -> int:
                 if args.thoughts and chunk.thoughts:
                     renderer.thought(chunk.thoughts)
                 renderer.text(chunk.text)
-        await stream.final_text()  # raises BlockedError when there is no answer
+        cut = incomplete_reason(stream.response)
+    if cut is not None:
+        print(f"gemini-stream: {cut}", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return 0
 
 

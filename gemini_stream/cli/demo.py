@@ -1,9 +1,11 @@
-"""``gemini-stream demo``: many concurrent chats from one client, live progress, a summary."""
+"""``gemini-stream demo``: many concurrent chats from one client, live progress, a summary
+and one sample answer (so what was streamed is seen, not only counted)."""
 
 from __future__ import annotations
 
 import statistics
 import sys
+import textwrap
 import time
 from typing import Any, TextIO
 
@@ -53,8 +55,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def run_demo(client: Client, model: str, chats: int, out: TextIO = sys.stdout) -> int:
+async def run_demo(client: Client, model: str, chats: int, out: TextIO | None = None) -> int:
     """Fan ``chats`` chats out at once and print what it took; returns the exit status."""
+    out = sys.stdout if out is None else out  # read now: sys.stdout may have been replaced
     conversations = [client.chat(model) for _ in range(chats)]
     messages = [
         f"Tell me about {TOPICS[i % len(TOPICS)]}, chat {i}. emulator:words=60"
@@ -72,14 +75,18 @@ async def run_demo(client: Client, model: str, chats: int, out: TextIO = sys.std
 
     progress = Progress(total=chats)
     errors: list[str] = []
+    sample: list[str] = []  # the first chat's answer, piece by piece
     started = time.perf_counter()
     with _ProgressLine(out, chats) as line:
         async with client.stream_many(
             [opener(i) for i in range(chats)], concurrency=chats, progress=progress
         ) as results:
             async for item in results:
-                if item.kind == "chunk" and item.index not in first_chunk:
-                    first_chunk[item.index] = time.perf_counter()
+                if item.kind == "chunk":
+                    if item.index not in first_chunk:
+                        first_chunk[item.index] = time.perf_counter()
+                    if item.index == 0 and item.chunk is not None:
+                        sample.append(item.chunk.text)
                 elif item.kind == "error":
                     errors.append(f"chat {item.index}: {item.error}")
                 line.update(progress)
@@ -95,6 +102,12 @@ async def run_demo(client: Client, model: str, chats: int, out: TextIO = sys.std
             file=out,
         )
     print(f"tokens: {progress.tokens:,}", file=out)
+    if sample:
+        print(f"\nsample answer (chat 0 of {chats}, asked: {messages[0]!r}):", file=out)
+        for paragraph in "".join(sample).strip().split("\n"):
+            print(
+                textwrap.fill(paragraph, 100, initial_indent="  ", subsequent_indent="  "), file=out
+            )
     for error in errors[:5]:
         print(f"error: {error}", file=out)
     return 1 if errors else 0
