@@ -62,6 +62,7 @@ def test_the_parsers_agree_on_the_emulators_streams_however_they_are_read() -> N
 
 # google-genai subclasses aiohttp's ClientSession, which aiohttp warns about.
 @pytest.mark.filterwarnings("ignore:Inheritance class .* from ClientSession:DeprecationWarning")
+@pytest.mark.timeout(240)  # starts the emulator CLI and google-genai when installed
 def test_a_tiny_run_checks_every_stream_and_prints_its_tables(capsys) -> None:
     results = bench.run(TINY, ["asyncio"], e2e_available())
     assert results["problems"] == []

@@ -341,6 +341,7 @@ async def test_marked(gemini_emulator):
 """
 
 
+@pytest.mark.timeout(240)  # two pytest processes, each importing the package
 async def test_gemini_record_records_the_marked_tests_then_they_replay(tmp_path: Path) -> None:
     (tmp_path / "test_marked.py").write_text(_MARKED_TEST)
     (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
