@@ -161,7 +161,7 @@ class Fold:
     ``status``) is asked for: a stream nobody asks about costs one append per read.
     """
 
-    __slots__ = ("_base", "_built", "_error", "_steps", "_todo")
+    __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo")
 
     def __init__(self, base: Interaction | None = None) -> None:
         self._base = base or Interaction()
@@ -169,6 +169,13 @@ class Fold:
         self._built: Interaction | None = None
         self._error: InteractionErrorInfo | None = None
         self._todo: list[InteractionEvent] = []
+        self._ids: list[str | None] = []
+
+    @property
+    def event_ids(self) -> list[str | None]:
+        """The ``event_id`` of each event applied, in order (``None`` where it had none)."""
+        self._catch_up()
+        return self._ids
 
     @property
     def id(self) -> str | None:
@@ -215,8 +222,9 @@ class Fold:
             return
         self._todo = []
         self._built = None
-        steps, handlers = self._steps, _HANDLERS
+        steps, handlers, record = self._steps, _HANDLERS, self._ids.append
         for event in todo:
+            record(event.event_id)
             if type(event) is StepDeltaEvent:  # the usual event: inline
                 step = steps.get(event.index)
                 delta = event.delta

@@ -48,6 +48,18 @@ class EventReader:
         Raises:
             EventTooLargeError: an event grew past ``max_event_bytes``.
         """
+        if type(chunk) is bytes and not self._buf and self._exact is None and not self.done:
+            data = _one_event(chunk)  # the usual read of a paced stream: one whole event
+            if data is not None:
+                try:
+                    return [_decode(data)], None
+                except msgspec.DecodeError:
+                    pass  # [DONE], an unknown kind or a malformed event: the general path
+        return self._feed(chunk)
+
+    def _feed(
+        self, chunk: bytes | bytearray | memoryview
+    ) -> tuple[list[InteractionEvent], ResponseDecodeError | None]:
         if self.done:
             return [], None
         try:
@@ -81,10 +93,6 @@ class EventReader:
         if exact is not None:
             return list(exact.feed(chunk))
         buf = self._buf
-        if not buf and type(chunk) is bytes:
-            data = _one_event(chunk)
-            if data is not None:
-                return [data]  # the usual read of a paced stream: one whole event
         if 13 in chunk or (not buf and chunk[:1] == b"\xef"):  # CR, or a BOM maybe
             return self._go_exact(chunk)
         start = len(buf)
@@ -120,9 +128,9 @@ def _one_event(chunk: bytes) -> bytes | None:
     What ``_EVENTS`` matches, without copying the read into the buffer: an optional
     ``event:`` line, one ``data:`` line, a blank line, LF line ends only.
     """
-    end = len(chunk) - 2
-    if end < 6 or chunk[end:] != b"\n\n" or 13 in chunk:
+    if not chunk.endswith(b"\n\n") or 13 in chunk:
         return None
+    end = len(chunk) - 2
     start = chunk.find(b"\n") + 1 if chunk.startswith(b"event: ") else 0
     if not chunk.startswith(b"data: ", start) or chunk.find(b"\n", start, end) != -1:
         return None

@@ -6,7 +6,6 @@ decodes each read's events, drops what a resumed stream repeats, reconnects afte
 from __future__ import annotations
 
 import asyncio
-import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,7 +52,6 @@ ResumeCall = Callable[[str, "str | None"], "Call"]
 
 _NEW, _OPEN, _DONE = 0, 1, 2
 _SPECIAL = frozenset({InteractionCreatedEvent, InteractionCompletedEvent, InteractionErrorEvent})
-_EVENT_ID = operator.attrgetter("event_id")
 # Failures a resumed stream can repair: the connection dropped, the reply went silent, or the
 # body ended before the interaction did.
 _RESUMABLE = (StreamInterruptedError, IdleTimeoutError)
@@ -65,8 +63,8 @@ class EventStreamReader:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_content", "_created", "_deadline", "_deferred",
-        "_fold", "_fresh", "_got", "_ids", "_last_event_id", "_lease", "_loop", "_parse_type",
-        "_pending", "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
+        "_fold", "_fresh", "_last_event_id", "_lease", "_loop", "_parse_type", "_pending",
+        "_progress", "_reader", "_response", "_resume", "_resumes", "_seen", "_state",
     )  # fmt: skip
 
     def __init__(
@@ -84,24 +82,23 @@ class EventStreamReader:
         self._state = _NEW
         self._fold = Fold(Interaction(id=interaction_id) if interaction_id else None)
         self._last_event_id = last_event_id
-        self._ids: list[str | None] = []  # the event_id of each event received
-        self._seen: set[str] | None = None  # made at the first reconnection, from _ids
+        self._seen: set[str] | None = None  # made at the first reconnection
         self._pending: list[InteractionEvent] = []  # decoded, not handed out; last first
         self._deferred: GeminiError | None = None
         self._response: aiohttp.ClientResponse | None = None
         self._content: aiohttp.StreamReader | None = None
         self._reader: EventReader | None = None
         self._fresh = False  # no body bytes yet on this connection
-        self._got = False  # an event came (on any connection)
         self._created = False  # interaction.created was handed out
         self._lease: Lease | None = None
         self._resumes = 0  # reconnections in a row that brought no new event
+        self._progress = 0  # the events received when the connection last broke
         self._busy = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._deadline: float | None = None
 
     def _last_id(self) -> str | None:
-        for event_id in reversed(self._ids):
+        for event_id in reversed(self._fold.event_ids):
             if event_id is not None:
                 return event_id
         return self._last_event_id  # given to resume()
@@ -170,24 +167,19 @@ class EventStreamReader:
             return
         events, decode_error = reader.feed(data)
         error: GeminiError | None = decode_error
-        if events:
-            self._got = True
-            ended = None
-            # The usual read needs no look at each event: no stream was resumed (so none
-            # repeats), and no event of it starts or ends the interaction.
-            if self._seen is not None or not _SPECIAL.isdisjoint(map(type, events)):
-                events, ended = self._sift(events)
-            else:
-                self._ids += map(_EVENT_ID, events)
+        # The usual read needs no look at each event: no stream was resumed (so none
+        # repeats), and no event of it starts or ends the interaction.
+        if self._seen is None and _SPECIAL.isdisjoint(map(type, events)):
+            self._fold.extend(events)
+        else:
+            events, ended = self._sift(events)
             fold = self._fold
             fold.extend(events)
             if ended is not None:
                 fold.apply(ended)  # an error event is folded, not yielded
                 error = self._ended(ended)
-            if events:
-                self._resumes = 0
-                events.reverse()
-                self._pending = events
+        events.reverse()
+        self._pending = events  # empty before: _fill reads only when all were handed out
         if reader.done and self._state != _DONE:
             self._finish(close=False)
         if error is not None:
@@ -198,7 +190,7 @@ class EventStreamReader:
     ) -> tuple[list[InteractionEvent], InteractionEvent | None]:
         """The events to hand out (repeats dropped), and the one that ended the interaction
         (``interaction.completed``, handed out too, or ``error``), if any."""
-        seen, ids = self._seen, self._ids
+        seen = self._seen
         kept: list[InteractionEvent] = []
         for event in events:
             event_id = event.event_id
@@ -206,7 +198,6 @@ class EventStreamReader:
                 if event_id in seen:
                     continue  # a resumed stream repeated it
                 seen.add(event_id)
-            ids.append(event_id)
             kind = type(event)
             if kind is InteractionCreatedEvent:
                 if self._created:
@@ -313,13 +304,16 @@ class EventStreamReader:
         interaction_id = self._fold.id
         if interaction_id is None:
             raise failure  # no event came: there is nothing to resume
+        received = self._fold.event_ids
         last_event_id = self._last_id()
-        if last_event_id is None and self._got:
+        if last_event_id is None and received:
             raise StreamInterruptedError(
                 f"{failure}; the server sent no event_id, so the stream of interaction "
                 f"{interaction_id!r} cannot be resumed without repeating or missing events "
                 f"(client.interactions.get({interaction_id!r}) has the whole interaction)"
             ) from failure
+        if len(received) > self._progress:  # this connection brought new events
+            self._progress, self._resumes = len(received), 0
         self._resumes += 1
         policy = self._call.retry
         if self._resumes >= policy.max_attempts:
@@ -328,7 +322,7 @@ class EventStreamReader:
                 f"brought no new event (RetryPolicy.max_attempts={policy.max_attempts})"
             ) from failure
         if self._seen is None:  # from now on a server may repeat events: drop them
-            self._seen = {event_id for event_id in self._ids if event_id is not None}
+            self._seen = {event_id for event_id in received if event_id is not None}
         await transport.pause(backoff_delay(policy, self._resumes))
         self._call = self._resume(interaction_id, last_event_id)
 
