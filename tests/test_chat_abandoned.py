@@ -102,3 +102,48 @@ def test_abandoned_after_is_checked() -> None:
     with pytest.raises(TypeError, match="abandoned_after must be seconds or None, got '5'"):
         chat.abandoned_after = "5"  # type: ignore[assignment]
     assert chat.fork().abandoned_after is None
+
+
+async def test_a_new_task_at_a_finished_tasks_address_does_not_take_its_reply(
+    client: gs.Client,
+) -> None:
+    """The task that kept a reply open has ended; a new task that happens to reuse its
+    memory (so its ``id()``) is another task: it waits and gets ``ChatBusyError``, and the
+    kept reply stays open, instead of being closed as that task's own abandoned reply."""
+    import asyncio
+    import gc
+
+    chat = client.chat(MODEL)
+    chat.abandoned_after = 0.3
+    kept: list[gs.ChatStream] = []
+
+    async def reader() -> int:
+        stream = chat.stream("Tell me a long story emulator:words=3000")
+        async for _ in stream:
+            break
+        kept.append(stream)  # the stream stays open after this task ends
+        return id(asyncio.current_task())
+
+    first = asyncio.ensure_future(reader())
+    address = await asyncio.wait_for(first, 20)
+    del first
+    gc.collect()
+
+    async def second() -> type[BaseException] | None:
+        if id(asyncio.current_task()) != address:
+            return None  # not at the finished task's address: try again
+        try:
+            await chat.send("Are you there?")
+        except gs.ChatBusyError as exc:
+            return type(exc)
+        return type(None)  # it sent: the kept reply was taken for its own
+
+    for _ in range(200):
+        outcome = await asyncio.wait_for(asyncio.ensure_future(second()), 20)
+        if outcome is not None:
+            break
+    else:
+        pytest.fail("no new task reused the finished task's address in 200 tries")
+    assert outcome is gs.ChatBusyError
+    assert chat.history == []  # nothing was sent for the second message
+    await kept[0].aclose()

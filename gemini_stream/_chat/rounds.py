@@ -86,7 +86,8 @@ class ChatRounds:
         self._holding = False
         self._committed = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: object = None
+        # The task that opened the reply, weakly: a finished task's id() may be reused.
+        self._task: weakref.ref[asyncio.Task[object]] | None = None
         self._task_name = ""
         self._busy = False  # a task waits in _next_slow: another one may not come in
 
@@ -128,10 +129,9 @@ class ChatRounds:
     async def _start(self) -> ChunkStream:
         """Wait for the chat's previous reply to end, then send this one."""
         chat = self._chat
-        me = anyio.get_current_task()
-        task = me.id
+        me = asyncio.current_task()
         holder = chat._holder() if chat._holder is not None else None
-        if holder is not None and holder._holding and holder._task == task:
+        if holder is not None and holder._holding and holder._opened_by(me):
             # This task left its previous reply open (a break with the stream still in a
             # variable): waiting for it would wait forever, so it counts as abandoned.
             await holder._close()
@@ -140,7 +140,8 @@ class ChatRounds:
         if self._state == _DONE:  # closed by another task while this one waited
             self._finish()
             raise StopAsyncIteration
-        self._task, self._task_name = task, me.name or ""
+        if me is not None:
+            self._task, self._task_name = weakref.ref(me), me.get_name()
         chat._holder = weakref.ref(self)
         self._loop = asyncio.get_running_loop()
         self._state = _OPEN
@@ -176,6 +177,9 @@ class ChatRounds:
         self._rounds += 1
         current = self._current = chat._open(self._turns, self._config)
         return current
+
+    def _opened_by(self, task: asyncio.Task[object] | None) -> bool:
+        return task is not None and self._task is not None and self._task() is task
 
     def _holder_of_chat(self) -> ChatRounds | None:
         holder = self._chat._holder
