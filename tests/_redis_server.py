@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -76,10 +75,21 @@ class RedisServer:
         process, stack = self._process, self._stack
         self._process = self._stack = None
         if process is not None and stack is not None:
+            process.send_signal(signal.SIGCONT)  # a frozen one too
             process.kill()
             stack.close()  # waits for it
         with contextlib.suppress(FileNotFoundError):
             self.socket.unlink()
+
+    def freeze(self) -> None:
+        """Stop the process without closing anything (SIGSTOP): it takes connections and
+        commands and answers none, as a hung server or a dead network path would."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
 
     def _answers(self) -> bool:
         try:
@@ -110,9 +120,3 @@ def running_redis(port: int = 0) -> Iterator[RedisServer]:
     finally:
         server.kill()
         shutil.rmtree(directory, ignore_errors=True)
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    with running_redis() as server:
-        yield server

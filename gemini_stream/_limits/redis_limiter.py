@@ -170,7 +170,9 @@ class RedisLimiter:
         if lease is not None:
             if self._falling_back_until is not None:
                 self._falling_back_until = None
-                _log.warning("rate limiter: Redis answers again; %s is shared again", self)
+                _log.warning(
+                    "rate limiter: Redis answers again; %s is shared again", self.namespace
+                )
             return lease
         assert fallback is not None
         return await fallback.acquire(tokens)
@@ -376,13 +378,14 @@ def _client(redis: _Store, timeout: float) -> tuple[Redis, bool]:
         return redis, False
     if not isinstance(redis, str):
         raise TypeError(f"redis must be a redis:// URL or a redis.asyncio.Redis, got {redis!r}")
-    # Timeouts so that a Redis that went away fails fast; no retries inside redis-py, as
-    # the limiter's policy decides what happens next.
+    # Timeouts so that a Redis that went away fails fast. One retry at once: a pooled
+    # connection to a Redis that restarted fails its first command; the limiter's policy
+    # decides what happens after that (and its own timeout bounds both tries).
     client = Redis.from_url(
         redis,
         socket_connect_timeout=timeout,
         socket_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1),
     )
     return client, True
 
