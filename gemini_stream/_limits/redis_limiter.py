@@ -202,7 +202,7 @@ class RedisLimiter:
         if self._stamps or self._corrections or self._pause or self._drop_ticket:
             await self._flush()
         if self._owned:
-            await self._client.aclose()
+            await self._client.aclose()  # redis>=5.0.1 (5.0.0 has only close())
 
     async def _acquire(self, tokens: int) -> Lease | None:
         """Queue up in this process, then in Redis; ``None``: fall back (Redis is away)."""
