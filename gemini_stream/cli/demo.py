@@ -53,8 +53,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def run_demo(client: Client, model: str, chats: int, out: TextIO = sys.stdout) -> int:
+async def run_demo(client: Client, model: str, chats: int, out: TextIO | None = None) -> int:
     """Fan ``chats`` chats out at once and print what it took; returns the exit status."""
+    out = sys.stdout if out is None else out  # at call time: a test may have swapped it
     conversations = [client.chat(model) for _ in range(chats)]
     messages = [
         f"Tell me about {TOPICS[i % len(TOPICS)]}, chat {i}. emulator:words=60"
