@@ -121,7 +121,8 @@ async def _worker(url: str, requests: int, per: float, seconds: float, key: str)
     ``time.time()`` of each admission as JSON."""
     limit = gs.RateLimit(requests=requests, per=per)
     admitted: list[float] = []
-    async with gs.RedisLimiter(url, limit, key=key) as limiter:
+    # A generous timeout: sixteen interpreters connecting at once on a busy machine.
+    async with gs.RedisLimiter(url, limit, key=key, timeout=10) as limiter:
         (await limiter.acquire(1)).release()  # connected, script loaded: the clock starts
         admitted.clear()
         stop = time.monotonic() + seconds
