@@ -111,17 +111,23 @@ local count = redis.call('ZCARD', log)
 local total = tonumber(redis.call('GET', sum) or '0')
 if want < 0 then return {0, 0, count, total} end
 
--- Seconds until a request of `tokens` may go (0 or less: now).
-local function delay(tokens)
+-- Seconds until a request of `tokens` may go (0 or less: now), leaving room for the
+-- `ahead` requests of `ahead_tokens` tokens that queued before it.
+local function delay(tokens, ahead, ahead_tokens)
   local wait = tonumber(redis.call('GET', pause) or '0') - now
-  if rpm > 0 and count >= rpm then
-    local e = redis.call('ZRANGE', log, count - rpm, count - rpm, 'WITHSCORES')
-    wait = math.max(wait, tonumber(e[2]) + per - now)
+  if rpm > 0 and count + ahead >= rpm then
+    local index = count + ahead - rpm  -- the entry whose leaving makes room (0: the oldest)
+    if index < count then
+      local e = redis.call('ZRANGE', log, index, index, 'WITHSCORES')
+      wait = math.max(wait, tonumber(e[2]) + per - now)
+    else
+      wait = math.max(wait, per)  -- room only once requests not yet admitted have left
+    end
   end
-  if tpm > 0 and count > 0 and total + tokens > tpm then
+  if tpm > 0 and (count > 0 or ahead > 0) and total + ahead_tokens + tokens > tpm then
     -- The oldest entries leave first: when has enough left? A request bigger than the
     -- whole budget goes once the window is empty.
-    local excess, at, start = total + tokens - tpm, now, 0
+    local excess, at, start = total + ahead_tokens + tokens - tpm, nil, 0
     while excess > 0 do
       local page = redis.call('ZRANGE', log, start, start + 199, 'WITHSCORES')
       if #page == 0 then break end
@@ -135,19 +141,21 @@ local function delay(tokens)
       end
       start = start + 200
     end
+    if at == nil or (excess > 0 and ahead > 0) then at = now end
     wait = math.max(wait, at + per - now)
   end
   if rpd > 0 then
     local used = tonumber(redis.call('HGET', dayn, 'total') or '0')
-    if used >= rpd then
-      local need = used - rpd + 1
+    if used + ahead >= rpd then
+      local need, until_room = used + ahead - rpd + 1, DAY
       for _, minute in ipairs(redis.call('ZRANGE', day, 0, -1)) do
         need = need - tonumber(redis.call('HGET', dayn, minute) or '0')
         if need <= 0 then
-          wait = math.max(wait, (tonumber(minute) + 1) * STEP + DAY - now)
+          until_room = (tonumber(minute) + 1) * STEP + DAY - now
           break
         end
       end
+      wait = math.max(wait, until_room)
     end
   end
   return wait
@@ -162,14 +170,23 @@ local function queue_up()
   redis.call('EXPIRE', wants, life)
 end
 
-local head = redis.call('ZRANGE', queue, 0, 0)[1]
-if head and head ~= me then
-  -- Another process waited longer: it goes first. Come back when it may go.
-  queue_up()
-  local hint = delay(tonumber(redis.call('HGET', wants, head) or '0'))
-  return {0, math.ceil(math.max(hint, 0) * 1000000), count, total}
+-- First come, first served: the processes queued before the caller keep room for their
+-- requests; the caller goes if there is room for theirs and its own, else it queues (one
+-- ticket per process) and comes back when its turn may have come.
+local rank = redis.call('ZRANK', queue, me)
+local ahead_ids
+if rank then
+  ahead_ids = rank > 0 and redis.call('ZRANGE', queue, 0, rank - 1) or {}
+else
+  ahead_ids = redis.call('ZRANGE', queue, 0, -1)
 end
-local wait = delay(want)
+local ahead_tokens = 0
+if #ahead_ids > 0 then
+  for _, w in ipairs(redis.call('HMGET', wants, unpack(ahead_ids))) do
+    ahead_tokens = ahead_tokens + (tonumber(w) or 0)
+  end
+end
+local wait = delay(want, #ahead_ids, ahead_tokens)
 if wait > 0 then
   queue_up()
   return {0, math.ceil(wait * 1000000), count, total}
@@ -185,7 +202,7 @@ if rpd > 0 then
   redis.call('HINCRBY', dayn, 'total', 1)
   redis.call('EXPIRE', day, DAY + 2 * STEP); redis.call('EXPIRE', dayn, DAY + 2 * STEP)
 end
-if head == me then
+if rank then
   redis.call('ZREM', queue, me); redis.call('ZREM', alive, me); redis.call('HDEL', wants, me)
 end
 return {1, 0, count + 1, total + want}
