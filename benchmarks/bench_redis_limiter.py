@@ -116,15 +116,23 @@ async def _costs(url: str, count: int) -> dict[str, tuple[float, float]]:
     return {"in-process": _quantiles(local), "redis": _quantiles(remote)}
 
 
-async def _worker(url: str, requests: int, per: float, seconds: float, key: str) -> None:
-    """One process: admit as fast as ``TASKS`` tasks can for ``seconds``; print the
-    ``time.time()`` of each admission as JSON."""
+async def _worker(
+    url: str, requests: int, per: float, seconds: float, key: str, processes: int
+) -> None:
+    """One process: once all ``processes`` are up, admit as fast as ``TASKS`` tasks can for
+    ``seconds``; print the ``time.time()`` of each admission as JSON."""
+    from redis.asyncio import Redis
+
     limit = gs.RateLimit(requests=requests, per=per)
     admitted: list[float] = []
     # A generous timeout: sixteen interpreters connecting at once on a busy machine.
-    async with gs.RedisLimiter(url, limit, key=key, timeout=10) as limiter:
-        (await limiter.acquire(1)).release()  # connected, script loaded: the clock starts
-        admitted.clear()
+    async with (
+        gs.RedisLimiter(url, limit, key=key, timeout=10) as limiter,
+        Redis.from_url(url) as raw,
+    ):
+        await raw.incr(f"barrier:{key}")  # interpreters start one by one: wait for all
+        while int(await raw.get(f"barrier:{key}") or 0) < processes:  # noqa: ASYNC110
+            await anyio.sleep(0.005)
         stop = time.monotonic() + seconds
 
         async def task() -> None:
@@ -144,7 +152,7 @@ def _processes(url: str, count: int, requests: int, per: float, seconds: float, 
                ) -> list[float]:  # fmt: skip
     """Run ``count`` worker processes at once; every admission time, sorted."""
     command = [sys.executable, __file__, "--worker", url, str(requests), str(per),
-               str(seconds), key]  # fmt: skip
+               str(seconds), key, str(count)]  # fmt: skip
     times: list[float] = []
     with contextlib.ExitStack() as stack:
         workers = [
@@ -168,7 +176,7 @@ def run(sizes: Sizes) -> dict[str, Any]:
         requests, per = sizes.held
         for count in sizes.processes:
             times = _processes(url, count, 10**9, 60.0, sizes.seconds, f"ceiling-{count}")
-            # The busy middle: processes start one by one and stop one by one.
+            # The busy middle: processes stop one by one.
             middle = times[len(times) // 10 : len(times) * 9 // 10]
             ceilings[count] = len(middle) / (middle[-1] - middle[0])
             times = _processes(url, count, requests, per, per * 2 + 1, f"held-{count}")
@@ -197,12 +205,11 @@ def run(sizes: Sizes) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--worker", nargs=5, metavar=("URL", "REQUESTS", "PER", "SECONDS", "KEY"),
-                        help=argparse.SUPPRESS)  # fmt: skip
+    parser.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        url, requests, per, seconds, key = args.worker
-        asyncio.run(_worker(url, int(requests), float(per), float(seconds), key))
+        url, requests, per, seconds, key, processes = args.worker
+        asyncio.run(_worker(url, int(requests), float(per), float(seconds), key, int(processes)))
         return 0
     result = run(QUICK if args.quick else FULL)
     print("## Shared rate limiter (Redis on loopback TCP)\n")
