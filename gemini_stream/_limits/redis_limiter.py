@@ -199,6 +199,9 @@ class RedisLimiter:
         flusher = self._flusher
         if flusher is not None and not flusher.done():
             await asyncio.wait((flusher,), timeout=self._timeout * 2)
+            if not flusher.done():  # its own timeout bounds it; belt and braces
+                flusher.cancel()
+                await asyncio.wait((flusher,))
         if self._stamps or self._corrections or self._pause or self._drop_ticket:
             await self._flush()
         if self._owned:
@@ -218,6 +221,7 @@ class RedisLimiter:
                 await self._local_wait()
                 if self._fallback is not None and self._redis_away():
                     return None  # an earlier request just found Redis away
+                queued = True  # from here on the script may have queued this process
                 try:
                     admitted_now, wait, _, _ = await self._call(tokens, entry)
                 except _Unavailable as exc:
@@ -237,7 +241,6 @@ class RedisLimiter:
                 if admitted_now:
                     admitted = True
                     break
-                queued = True
                 # Polls stay frequent enough to keep the place in the queue; a little jitter
                 # keeps the processes behind from all asking at the same moment.
                 await anyio.sleep(min(wait + NUDGE * (1 + random.random()), POLL))
