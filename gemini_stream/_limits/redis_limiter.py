@@ -167,15 +167,14 @@ class RedisLimiter:
         if fallback is not None and self._redis_away():
             return await fallback.acquire(tokens)
         lease = await self._acquire(tokens)
-        if lease is not None:
-            if self._falling_back_until is not None:
-                self._falling_back_until = None
-                _log.warning(
-                    "rate limiter: Redis answers again; %s is shared again", self.namespace
-                )
-            return lease
-        assert fallback is not None
-        return await fallback.acquire(tokens)
+        if lease is None:  # Redis is away (without a fallback, _acquire raised instead)
+            if fallback is None:
+                raise LimiterUnavailableError("the rate limiter's Redis did not answer")
+            return await fallback.acquire(tokens)
+        if self._falling_back_until is not None:
+            self._falling_back_until = None
+            _log.warning("rate limiter: Redis answers again; %s is shared again", self.namespace)
+        return lease
 
     def penalize(self, seconds: float) -> None:
         """Admit nothing for ``seconds``, in every process of the quota (a 429 said so).
