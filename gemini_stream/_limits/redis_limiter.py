@@ -7,30 +7,24 @@ import hashlib
 import itertools
 import logging
 import math
-import os
 import random
 import secrets
 import time
-from typing import TYPE_CHECKING, Union
 
 import anyio
 
 from .._config import RateLimit
 from .._errors import LimiterUnavailableError
 from .limiter import InProcessLimiter, Lease, Limiter
+from .redis_keys import Store, connect, namespace
 from .redis_script import KEY_NAMES, SCRIPT
-
-if TYPE_CHECKING:
-    from redis.asyncio import Redis
 
 _log = logging.getLogger("gemini_stream")
 
 POLL = 1.0  # the longest sleep between two polls: a waiting process shows it is alive
 TICKET_LIFE = 5.0  # a process that has not polled for this long loses its place in the queue
-NUDGE = 0.002  # how long a process behind another waits for it to take its turn
+NUDGE = 0.002  # added to a wait (with jitter), so that waiters do not all ask at once
 RETRY_REDIS = 1.0  # how often a limiter that fell back tries Redis again
-
-_Store = Union[str, "Redis"]
 
 
 class _Unavailable(Exception):
@@ -76,7 +70,7 @@ class RedisLimiter:
 
     def __init__(
         self,
-        redis: _Store,
+        redis: Store,
         limit: RateLimit | None = None,
         *,
         key: str | None = None,
@@ -101,9 +95,9 @@ class RedisLimiter:
             raise ValueError(
                 f'on_unavailable must be "raise", "local" or a gs.Limiter, got {on_unavailable!r}'
             )
-        self._client, self._owned = _client(redis, timeout)
+        self._client, self._owned = connect(redis, timeout)
         self._timeout = float(timeout)
-        self.namespace = _namespace(prefix, key, model)
+        self.namespace = namespace(prefix, key, model)
         self._keys = [f"{self.namespace}:{name}" for name in KEY_NAMES]
         self._sha = hashlib.sha1(SCRIPT.encode()).hexdigest()
         self._ticket = secrets.token_hex(8)  # this limiter's place in the shared queue
@@ -364,48 +358,3 @@ class _RedisLease:
         limiter, self._limiter = self._limiter, None
         if limiter is not None:
             limiter._release(self._entry, self._estimate, tokens)
-
-
-def _client(redis: _Store, timeout: float) -> tuple[Redis, bool]:
-    """The Redis client to use, and whether the limiter made it (and so closes it)."""
-    try:
-        from redis.asyncio import Redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-    except ImportError as exc:
-        raise ImportError(
-            "gs.RedisLimiter needs the redis package: pip install 'gemini-stream[redis]'"
-        ) from exc
-    if isinstance(redis, Redis):
-        return redis, False
-    if not isinstance(redis, str):
-        raise TypeError(f"redis must be a redis:// URL or a redis.asyncio.Redis, got {redis!r}")
-    # Timeouts so that a Redis that went away fails fast. One retry at once: a pooled
-    # connection to a Redis that restarted fails its first command; the limiter's policy
-    # decides what happens after that (and its own timeout bounds both tries).
-    client = Redis.from_url(
-        redis,
-        socket_connect_timeout=timeout,
-        socket_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),
-    )
-    return client, True
-
-
-def _namespace(prefix: str, key: str | None, model: str | None) -> str:
-    """``prefix:{fingerprint:model}``: the braces keep a quota's keys in one Cluster slot."""
-    if key is None:
-        key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
-        if not key:
-            raise ValueError(
-                "RedisLimiter needs key= (your project id or API key): none was given and "
-                "neither GEMINI_API_KEY nor GOOGLE_API_KEY is set"
-            )
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"key must be a non-empty string, got {type(key).__name__}")
-    for name, value in (("prefix", prefix), ("model", model)):
-        if value is not None and (not isinstance(value, str) or not value or "{" in value):
-            raise ValueError(f"{name} must be a non-empty string without braces, got {value!r}")
-    fingerprint = hashlib.sha256(key.encode()).hexdigest()[:16]
-    model_part = "any-model" if model is None else model.removeprefix("models/")
-    return f"{prefix}:{{{fingerprint}:{model_part}}}"
