@@ -31,7 +31,7 @@ async def main(count: int) -> None:
         replies = await client.generate_many(
             requests,
             concurrency=16,
-            rate_limit=gs.RateLimit(requests_per_minute=500, concurrent=16),
+            rate_limit=gs.RateLimit(requests=500, concurrent=16),
             return_exceptions=True,
             progress=progress,
         )

@@ -45,6 +45,7 @@ from ._errors import GeminiTimeoutError as GeminiTimeoutError
 from ._errors import IdleTimeoutError as IdleTimeoutError
 from ._errors import IncompleteStreamError as IncompleteStreamError
 from ._errors import InteractionFailedError as InteractionFailedError
+from ._errors import LimiterUnavailableError as LimiterUnavailableError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import ParseError as ParseError
 from ._errors import PermissionDeniedError as PermissionDeniedError
@@ -71,6 +72,7 @@ from ._input.functions import declare_function as declare_function
 from ._limits.limiter import InProcessLimiter as InProcessLimiter
 from ._limits.limiter import Lease as Lease
 from ._limits.limiter import Limiter as Limiter
+from ._limits.redis_limiter import RedisLimiter as RedisLimiter
 from ._media.imagen import GeneratedImages as GeneratedImages
 from ._stream.deltas import DeltaStream as DeltaStream
 from ._version import __version__ as __version__
@@ -174,6 +176,7 @@ __all__ = (
     "Interactions",
     "Lease",
     "Limiter",
+    "LimiterUnavailableError",
     "NotFoundError",
     "PRICES",
     "ParseError",
@@ -184,6 +187,7 @@ __all__ = (
     "RateLimit",
     "RateLimitError",
     "RedirectError",
+    "RedisLimiter",
     "ReplyTooLargeError",
     "Request",
     "ResponseDecodeError",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -130,42 +131,120 @@ class RetryPolicy:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, kw_only=True)
+# The names ``RateLimit`` took before 0.x, mapped to today's: ``requests_per_minute`` read as
+# "per minute" even when ``window`` made it "per 5 seconds".
+_RENAMED = {"requests_per_minute": "requests", "tokens_per_minute": "tokens", "window": "per"}
+DAY = 86_400.0  # the window of ``requests_per_day``, in seconds
+
+
+def _renamed(changes: dict[str, object], stacklevel: int) -> dict[str, object]:
+    """``changes`` with the deprecated names of ``RateLimit`` turned into today's, warning."""
+    for old, new in _RENAMED.items():
+        if old in changes:
+            if new in changes:
+                raise TypeError(f"RateLimit takes {new}= or {old}= (deprecated), not both")
+            warnings.warn(
+                f"RateLimit({old}=...) is deprecated: use RateLimit({new}=...); "
+                "requests and tokens are counted per `per` seconds (60 by default)",
+                DeprecationWarning,
+                stacklevel=stacklevel + 1,
+            )
+            changes[new] = changes.pop(old)
+    return changes
+
+
+@dataclass(frozen=True, init=False)
 class RateLimit:
     """Client-side limits that make requests wait for their turn instead of failing with 429.
 
     Give it to ``Client(rate_limit=...)`` (shared by every call of the client) or to
     ``stream_many`` / ``generate_many`` (for that batch, on top of the client's). Requests and
-    input tokens are counted over a sliding window, as the Gemini API counts its quotas; a 429
-    with a retry delay pauses every request of the limiter until the delay has passed.
-    ``None`` means no limit of that kind.
+    input tokens are counted over a sliding window of ``per`` seconds, as the Gemini API counts
+    its per-minute quotas; a 429 with a retry delay pauses every request of the limiter until
+    the delay has passed. ``None`` means no limit of that kind.
 
     Attributes:
-        requests_per_minute: requests sent per window (the API's RPM).
-        tokens_per_minute: input tokens sent per window (the API's TPM counts input tokens).
+        requests: requests sent per ``per`` seconds (the API's RPM, with the default ``per``).
+        tokens: input tokens sent per ``per`` seconds (the API's TPM counts input tokens).
             Estimated before sending from an upper bound that never counts too few (see
             docs/concurrency.md), then corrected from the reply's
             ``usageMetadata.promptTokenCount``.
+        per: the length of the sliding window of ``requests`` and ``tokens``, in seconds; 60
+            matches the API's per-minute quotas.
+        requests_per_day: requests sent per sliding 24 hours (the API's RPD), counted in
+            one-minute steps.
         concurrent: requests in flight at once, from sending until the reply ends.
-        window: the length of the sliding window in seconds; 60 matches the API's quotas.
+
+    The names before ``requests``, ``tokens`` and ``per`` (``requests_per_minute``,
+    ``tokens_per_minute`` and ``window``) still work, with a ``DeprecationWarning``.
 
     Example:
-        >>> client = gs.Client(rate_limit=gs.RateLimit(requests_per_minute=15))
-        >>> gentle = gs.RateLimit(requests_per_minute=60, tokens_per_minute=250_000)
+        >>> client = gs.Client(rate_limit=gs.RateLimit(requests=15))  # 15 a minute
+        >>> gentle = gs.RateLimit(requests=60, tokens=250_000, requests_per_day=1_000)
+        >>> burst = gs.RateLimit(requests=10, per=5)  # 10 every 5 seconds
     """
 
-    requests_per_minute: int | None = None
-    tokens_per_minute: int | None = None
-    concurrent: int | None = None
-    window: float = 60.0
+    requests: int | None
+    tokens: int | None
+    per: float
+    requests_per_day: int | None
+    concurrent: int | None
 
-    def __post_init__(self) -> None:
-        for name in ("requests_per_minute", "tokens_per_minute", "concurrent"):
-            value = getattr(self, name)
+    def __init__(
+        self,
+        *,
+        requests: int | None = None,
+        tokens: int | None = None,
+        per: float = 60.0,
+        requests_per_day: int | None = None,
+        concurrent: int | None = None,
+        **renamed: float | None,
+    ) -> None:
+        unknown = sorted(set(renamed) - set(_RENAMED))
+        if unknown:
+            raise TypeError(f"RateLimit() got an unexpected keyword argument {unknown[0]!r}")
+        given: dict[str, object] = {
+            "requests": requests,
+            "tokens": tokens,
+            "per": per,
+            "requests_per_day": requests_per_day,
+            "concurrent": concurrent,
+        }
+        if renamed:
+            for new in [_RENAMED[old] for old in renamed]:
+                if given[new] != (60.0 if new == "per" else None):
+                    old = next(o for o, n in _RENAMED.items() if n == new)
+                    raise TypeError(f"RateLimit takes {new}= or {old}= (deprecated), not both")
+                del given[new]
+            given.update(_renamed(dict(renamed), stacklevel=2))
+        for name in ("requests", "tokens", "requests_per_day", "concurrent"):
+            value = given[name]
             if value is not None:
                 _check_int("RateLimit", name, value, minimum=1, or_none=True)
-        _check_number("RateLimit", "window", self.window, minimum=0, strict=True)
+        _check_number("RateLimit", "per", given["per"], minimum=0, strict=True)
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
 
     def replace(self, **changes: float | None) -> RateLimit:
         """Return a copy with the named fields changed (``None`` removes a limit)."""
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        fields.update(_renamed(dict(changes), stacklevel=2))
+        return RateLimit(**fields)
+
+    @property
+    def requests_per_minute(self) -> int | None:
+        """Deprecated: ``requests`` (counted per ``per`` seconds, not always a minute)."""
+        _renamed({"requests_per_minute": None}, stacklevel=2)
+        return self.requests
+
+    @property
+    def tokens_per_minute(self) -> int | None:
+        """Deprecated: ``tokens`` (counted per ``per`` seconds, not always a minute)."""
+        _renamed({"tokens_per_minute": None}, stacklevel=2)
+        return self.tokens
+
+    @property
+    def window(self) -> float:
+        """Deprecated: ``per``."""
+        _renamed({"window": None}, stacklevel=2)
+        return self.per

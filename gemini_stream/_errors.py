@@ -28,6 +28,7 @@
     ├── FileProcessingError                  an uploaded file's processing FAILED
     ├── CredentialsError                     no Vertex AI access token could be obtained
     ├── RedirectError                        the server answered 3xx: redirects are refused
+    ├── LimiterUnavailableError              a shared rate limiter's store (Redis) did not answer
     ├── ResponseDecodeError (ValueError)     malformed JSON from the server
     ├── EventTooLargeError (ValueError)      one SSE event exceeded max_event_bytes
     ├── UnknownEnumValueWarning (UserWarning) a warning: a request enum value we do not know
@@ -267,6 +268,13 @@ class BatchTimeoutError(GeminiTimeoutError):
 class CredentialsError(GeminiError):
     """Vertex AI needs an OAuth access token and none could be obtained (the token provider
     or Application Default Credentials failed; the cause is chained)."""
+
+
+class LimiterUnavailableError(GeminiError):
+    """A shared rate limiter could not reach its store (``gs.RedisLimiter``: Redis refused the
+    connection, did not answer within its timeout, or failed the command), so the request was
+    not sent. Raised under the default ``on_unavailable="raise"`` policy: nothing goes out
+    unless the shared quota said so. The request may be sent again once the store is back."""
 
 
 class RedirectError(GeminiError):

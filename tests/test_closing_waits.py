@@ -93,7 +93,7 @@ async def test_aclose_ends_a_retry_backoff_at_once(slow_server: SlowServer) -> N
 
 
 async def test_aclose_ends_a_wait_for_the_rate_limiter(emulator: Emulator) -> None:
-    client = gs.Client("k", base_url=emulator.url, rate_limit=gs.RateLimit(requests_per_minute=1))
+    client = gs.Client("k", base_url=emulator.url, rate_limit=gs.RateLimit(requests=1))
     assert await client.generate(MODEL, "first")  # the minute's one request
 
     async def reached() -> None:

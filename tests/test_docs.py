@@ -2,7 +2,8 @@
 
 Each sample runs in a fresh namespace holding what the prose around it assumes: ``gs``, a
 running ``emulator``, a ``client`` bound to it, an aiohttp ``session``, and the ``url`` /
-``body`` / ``headers`` of a streamed request. ``GEMINI_BASE_URL`` and ``GEMINI_API_KEY`` point
+``body`` / ``headers`` of a streamed request, and a private Redis's ``redis_url`` when the
+sample names it. ``GEMINI_BASE_URL`` and ``GEMINI_API_KEY`` point
 plain ``gs.Client()`` calls at the emulator. A sample with top-level ``await`` runs as the body
 of a coroutine; a whole program (``asyncio.run(main())``) runs in a worker thread. Test
 functions a sample defines (``async def test_...(gemini_emulator)``) are then called.
@@ -11,6 +12,7 @@ functions a sample defines (``async def test_...(gemini_emulator)``) are then ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import re
 import textwrap
@@ -22,6 +24,8 @@ import pytest
 
 import gemini_stream as gs
 from gemini_stream.emulator import Emulator
+
+from ._redis_server import running_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 _BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
@@ -55,6 +59,12 @@ async def _run(code: str, namespace: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("code", _samples())
 async def test_sample_runs(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with contextlib.ExitStack() as stack:
+        redis_url = stack.enter_context(running_redis()).url if "redis_url" in code else None
+        await _run_sample(code, monkeypatch, redis_url)
+
+
+async def _run_sample(code: str, monkeypatch: pytest.MonkeyPatch, redis_url: str | None) -> None:
     async with (
         Emulator(chunk_delay=0.002) as emulator,
         gs.Client(base_url=emulator.url, api_key="test") as client,
@@ -76,5 +86,6 @@ async def test_sample_runs(code: str, monkeypatch: pytest.MonkeyPatch) -> None:
             "body": body,
             "request_json": body,
             "headers": {"x-goog-api-key": "test"},
+            "redis_url": redis_url,
         }
         await _run(code, namespace)

@@ -166,7 +166,7 @@ class FakeClock:
 async def test_a_rate_limited_client_paces_the_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = FakeClock()
     monkeypatch.setattr(emulator_faults, "time", clock)  # the emulator's quota, same minute
-    limit = gs.RateLimit(requests_per_minute=3)
+    limit = gs.RateLimit(requests=3)
     lim = gs.InProcessLimiter(limit, clock=clock, sleep=clock.sleep)
     acquired: list[float] = []
     acquire = lim.acquire

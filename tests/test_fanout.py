@@ -393,8 +393,8 @@ async def test_a_lazy_iterable_is_read_as_it_goes(client: gs.Client) -> None:
 async def test_a_batch_limit_covers_chats_and_callables_on_top_of_the_clients(
     emulator: Emulator,
 ) -> None:
-    own = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=1000))
-    batch = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=1000, concurrent=2))
+    own = gs.InProcessLimiter(gs.RateLimit(requests=1000))
+    batch = gs.InProcessLimiter(gs.RateLimit(requests=1000, concurrent=2))
     async with gs.Client(base_url=emulator.url, api_key="k", rate_limit=own) as client:
         chat = client.chat(MODEL)
         requests: list[Any] = [

@@ -54,10 +54,13 @@ LAYERS: dict[str, set[str]] = {
     "types": {"_wire"},
     "interactions": {"_interactions"},  # the Interactions API's public wire types
     "emulator": set(),  # an independent server: it shares no code with the client
-    "emulator._connect": {"emulator", "_client"},  # open_client: the one bridge between them
+    # open_client: the one bridge between them (with the rate limit's types)
+    "emulator._connect": {"emulator", "_client", "_config", "_limits"},
     "emulator.__init__": {"emulator", "emulator._connect"},  # the emulator's public names
     "cli": {
         "_version",
+        "_config",
+        "_limits",
         "_client",
         "_errors",
         "_chat",

@@ -158,7 +158,7 @@ async def test_the_emulators_hour_long_429_is_capped_too(emulator: Emulator) -> 
     gs.set_testing(False)
     emulator.script(Fault(status=429, retry_after=HOURS))
     policy = gs.RetryPolicy(max_attempts=2, max_delay=0.05)
-    limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=100))
+    limiter = gs.InProcessLimiter(gs.RateLimit(requests=100))
     async with gs.Client(base_url=emulator.url, api_key="k", retry=policy, rate_limit=limiter) as c:
         first, other = await asyncio.wait_for(
             asyncio.gather(c.stream(MODEL, "Hi").final_text(), c.generate(MODEL, "other")), 10

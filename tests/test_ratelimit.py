@@ -48,23 +48,23 @@ async def admit_times(lim: gs.InProcessLimiter, clock: FakeClock, sizes: list[in
 
 
 def test_rate_limit_is_a_frozen_checked_value() -> None:
-    limit = gs.RateLimit(requests_per_minute=10)
-    assert limit.tokens_per_minute is None and limit.window == 60.0
+    limit = gs.RateLimit(requests=10)
+    assert limit.tokens is None and limit.per == 60.0
     assert limit.replace(concurrent=3).concurrent == 3
     with pytest.raises(AttributeError):
-        limit.requests_per_minute = 5  # type: ignore[misc]
-    for bad in ({"requests_per_minute": 0}, {"tokens_per_minute": 1.5}, {"concurrent": True}):
+        limit.requests = 5  # type: ignore[misc]
+    for bad in ({"requests": 0}, {"tokens": 1.5}, {"concurrent": True}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             gs.RateLimit(**bad)
-    with pytest.raises(ValueError, match="window"):
-        gs.RateLimit(window=0)
+    with pytest.raises(ValueError, match="per"):
+        gs.RateLimit(per=0)
     with pytest.raises(TypeError):
         gs.RateLimit(10)  # type: ignore[call-arg]
 
 
 def test_as_limiter_accepts_limits_and_limiters() -> None:
     assert _admission.as_limiter(None) is None
-    made = _admission.as_limiter(gs.RateLimit(requests_per_minute=1))
+    made = _admission.as_limiter(gs.RateLimit(requests=1))
     assert isinstance(made, gs.InProcessLimiter)
     assert _admission.as_limiter(made) is made
     assert isinstance(made, gs.Limiter)
@@ -81,20 +81,20 @@ def test_as_limiter_accepts_limits_and_limiters() -> None:
 
 async def test_requests_per_minute_slide_over_the_window() -> None:
     clock = FakeClock()
-    lim = limiter(clock, requests_per_minute=3)
+    lim = limiter(clock, requests=3)
     assert await admit_times(lim, clock, [1] * 7) == [0, 0, 0, 60, 60, 60, 120]
     assert lim.usage() == (1, 1)
 
 
 async def test_a_shorter_window() -> None:
     clock = FakeClock()
-    lim = limiter(clock, requests_per_minute=2, window=1.5)
+    lim = limiter(clock, requests=2, per=1.5)
     assert await admit_times(lim, clock, [1] * 5) == [0, 0, 1.5, 1.5, 3.0]
 
 
 async def test_tokens_per_minute_wait_for_room_and_are_corrected_by_usage() -> None:
     clock = FakeClock()
-    lim = limiter(clock, tokens_per_minute=100)
+    lim = limiter(clock, tokens=100)
     first = await lim.acquire(60)
     assert clock.now == 1000.0
     first.release(10)  # the reply said the prompt was 10 tokens, not 60
@@ -110,7 +110,7 @@ async def test_tokens_per_minute_wait_for_room_and_are_corrected_by_usage() -> N
 
 async def test_a_request_bigger_than_the_budget_goes_alone() -> None:
     clock = FakeClock()
-    lim = limiter(clock, tokens_per_minute=100)
+    lim = limiter(clock, tokens=100)
     assert await admit_times(lim, clock, [500, 1, 500]) == [0, 60, 120]
 
 
@@ -195,7 +195,7 @@ async def test_waiters_are_served_in_arrival_order() -> None:
 
 async def test_a_big_request_is_not_starved_by_small_ones() -> None:
     clock = ManualClock()
-    lim = limiter(clock, tokens_per_minute=100)
+    lim = limiter(clock, tokens=100)
     (await lim.acquire(90)).release()
     order: list[str] = []
 
@@ -278,7 +278,7 @@ async def test_client_keeps_the_rpm_the_emulator_enforces(monkeypatch) -> None:
     # The emulator's per-key quota and the limiter watch the same (fake) minute.
     monkeypatch.setattr(emulator_faults, "time", clock)
     async with Emulator(rpm_limit=3) as emulator:
-        lim = limiter(clock, requests_per_minute=3)
+        lim = limiter(clock, requests=3)
         async with gs.Client(base_url=emulator.url, api_key="k", rate_limit=lim) as client:
             replies = [await client.generate("gemini-2.5-flash", _prompt(n)) for n in range(4)]
             async with anyio.create_task_group() as group:
@@ -332,7 +332,7 @@ async def test_a_429_pauses_the_other_requests_too(emulator: Emulator) -> None:
 
 
 async def test_streams_and_generates_record_real_prompt_tokens(emulator: Emulator) -> None:
-    lim = gs.InProcessLimiter(gs.RateLimit(tokens_per_minute=10_000))
+    lim = gs.InProcessLimiter(gs.RateLimit(tokens=10_000))
     async with gs.Client(base_url=emulator.url, api_key="k", rate_limit=lim) as client:
         reply = await client.generate("gemini-2.5-flash", "Hello, world!")
         stream = client.stream("gemini-2.5-flash", "Hello, world!")

@@ -156,11 +156,11 @@ def test_retry_statuses_take_any_collection_of_ints() -> None:
         (gs.Timeouts, {"connect": -1}, ValueError),
         (gs.Timeouts, {"first_chunk": math.inf}, ValueError),
         (gs.Timeouts, {"total": "5"}, TypeError),
-        (gs.RateLimit, {"requests_per_minute": "15"}, ValueError),
-        (gs.RateLimit, {"tokens_per_minute": 0}, ValueError),
+        (gs.RateLimit, {"requests": "15"}, ValueError),
+        (gs.RateLimit, {"tokens": 0}, ValueError),
         (gs.RateLimit, {"concurrent": 2.0}, ValueError),
-        (gs.RateLimit, {"window": math.nan}, ValueError),
-        (gs.RateLimit, {"window": [60]}, TypeError),
+        (gs.RateLimit, {"per": math.nan}, ValueError),
+        (gs.RateLimit, {"per": [60]}, TypeError),
     ],
 )
 def test_timeouts_and_rate_limits_check_every_field(

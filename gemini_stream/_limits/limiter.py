@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 import anyio
 
 from .._config import RateLimit
+from .days import DayCount
 
 
 class Lease(Protocol):
@@ -77,7 +78,7 @@ class InProcessLimiter:
         sleep: the coroutine used to wait for ``seconds`` (paired with ``clock``).
 
     Example:
-        >>> limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=60))
+        >>> limiter = gs.InProcessLimiter(gs.RateLimit(requests=60))
         >>> fast = gs.Client(rate_limit=limiter)
         >>> careful = gs.Client(rate_limit=limiter, timeouts=gs.Timeouts(idle=10))
     """
@@ -100,6 +101,7 @@ class InProcessLimiter:
         self._paused_until = -math.inf
         self._queue: deque[anyio.Event] = deque()
         self._freed: anyio.Event | None = None
+        self._day = DayCount()
 
     def __repr__(self) -> str:
         return f"<InProcessLimiter {self.limit} in_flight={self._in_flight}>"
@@ -128,6 +130,8 @@ class InProcessLimiter:
         self._entries.append(entry)
         self._tokens += tokens
         self._in_flight += 1
+        if self.limit.requests_per_day is not None:
+            self._day.add(entry.at)
         return _Lease(self, entry)
 
     def penalize(self, seconds: float) -> None:
@@ -171,10 +175,13 @@ class InProcessLimiter:
         self._expire(now)
         limit, entries = self.limit, self._entries
         leaving: list[float | None] = []
-        rpm = limit.requests_per_minute
+        rpm = limit.requests
         if rpm is not None and len(entries) >= rpm:
             leaving.append(self._gone_at(len(entries) - rpm + 1))
-        tpm = limit.tokens_per_minute
+        rpd = limit.requests_per_day
+        if rpd is not None:
+            leaving.append(self._day.room_at(now, rpd))
+        tpm = limit.tokens
         if tpm is not None and entries and self._tokens + tokens > tpm:
             # The oldest entries leave first: how many must go to make room? A request
             # bigger than the whole budget goes once the window is empty.
@@ -201,10 +208,10 @@ class InProcessLimiter:
         for n in range(count):
             if entries[n].pending:
                 return None
-        return entries[count - 1].at + self.limit.window
+        return entries[count - 1].at + self.limit.per
 
     def _expire(self, now: float) -> None:
-        entries, window = self._entries, self.limit.window
+        entries, window = self._entries, self.limit.per
         while entries and not entries[0].pending and now - entries[0].at >= window:
             entry = entries.popleft()
             entry.live = False

@@ -28,6 +28,7 @@ from .._version import __version__
 from ..types import Part
 from .batch import add_batch_parser, run_batch
 from .ending import incomplete_reason
+from .limits import add_limit_options, command_limit, current
 from .render import Renderer
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--emulator", action="store_true", help="use the embedded emulator even with a key"
     )
+    add_limit_options(common)
 
     ask = commands.add_parser(
         "ask",
@@ -143,7 +145,12 @@ def open_client(force_emulator: bool) -> AbstractAsyncContextManager[Client]:
     def announce(line: str) -> None:
         print(f"gemini-stream: {line}", file=sys.stderr)
 
-    return open_either(force_emulator=force_emulator, announce=announce, chunk_delay=0.01)
+    return open_either(
+        force_emulator=force_emulator,
+        announce=announce,
+        rate_limit=current.get(),
+        chunk_delay=0.01,
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -246,7 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         runners = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models, "batch": _batch}
         runner = runners[args.command]
-        return asyncio.run(runner(args))
+
+        async def run() -> int:
+            async with command_limit(args):
+                return await runner(args)
+
+        return asyncio.run(run())
     except UsageError as exc:
         print(f"gemini-stream: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

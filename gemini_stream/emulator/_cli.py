@@ -37,6 +37,14 @@ def _parser(prog: str = "python -m gemini_stream.emulator") -> argparse.Argument
         help="accept only this key (repeatable); by default any key is accepted",
     )
     parser.add_argument("--rpm-limit", type=int, help="requests per minute per key, then 429")
+    parser.add_argument("--tpm-limit", type=int, help="prompt tokens per minute per key, then 429")
+    parser.add_argument(
+        "--quota-window",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the window of --rpm-limit and --tpm-limit (default 60)",
+    )
     parser.add_argument(
         "--burst", action="store_true", help="write each unpaced reply in one write"
     )
@@ -101,6 +109,8 @@ def _emulator(args: argparse.Namespace) -> Emulator:
         first_chunk_delay=args.first_chunk_delay,
         fault=args.fault,
         rpm_limit=args.rpm_limit,
+        tpm_limit=args.tpm_limit,
+        quota_window=args.quota_window,
         burst=args.burst,
         max_records=args.max_records,
         background_duration=args.background_duration,

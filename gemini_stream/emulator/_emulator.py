@@ -39,6 +39,10 @@ class Emulator:
             first N); an embedding request gets its ``status`` only.
         rpm_limit: requests per minute allowed per API key on the generation and embedding
             methods; requests over it get the API's 429 RESOURCE_EXHAUSTED.
+        tpm_limit: prompt tokens per minute allowed per API key on generation (counted as
+            the reply's ``promptTokenCount``); requests over it get the same 429.
+        quota_window: the length of the sliding window of ``rpm_limit`` and ``tpm_limit``
+            in seconds (60, a minute, as the API; shorter makes quota tests quick).
         file_processing_delay: seconds an uploaded file stays ``PROCESSING`` before it is
             ``ACTIVE`` (Files API).
         upload_granularity: the chunk unit of resumable uploads (every chunk but the last
@@ -86,6 +90,8 @@ class Emulator:
         first_chunk_delay: float = 0.0,
         fault: Fault | None = None,
         rpm_limit: int | None = None,
+        tpm_limit: int | None = None,
+        quota_window: float = 60.0,
         file_processing_delay: float = 0.0,
         upload_granularity: int = DEFAULT_GRANULARITY,
         burst: bool = False,
@@ -105,6 +111,8 @@ class Emulator:
             isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
         ):
             raise ValueError(f"max_records must be an int >= 1 or None, got {max_records!r}")
+        if not quota_window > 0:
+            raise ValueError(f"quota_window must be > 0, got {quota_window!r}")
         if batch_duration < 0:
             raise ValueError(f"batch_duration must be >= 0, got {batch_duration!r}")
         if background_duration < 0:
@@ -122,6 +130,8 @@ class Emulator:
             model=self.model,
             faults=FaultBook(fault),
             rpm_limit=rpm_limit,
+            tpm_limit=tpm_limit,
+            quota_window=quota_window,
             first_chunk_delay=first_chunk_delay,
             chunk_delay=chunk_delay,
             files=FileStore(file_processing_delay, upload_granularity),

@@ -116,22 +116,40 @@ class ScriptedReply:
 
 
 class RateLimiter:
-    """A per-key sliding one-minute window, like the API's requests-per-minute quota."""
+    """A per-key sliding window of requests and prompt tokens, like the API's RPM and TPM
+    quotas (one minute by default; shorter in tests)."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(
+        self, per_minute: int | None, tokens: int | None = None, window: float = 60.0
+    ) -> None:
         self.per_minute = per_minute
-        self._seen: dict[str, collections.deque[float]] = {}
+        self.tokens = tokens
+        self.window = window
+        self._seen: dict[str, collections.deque[tuple[float, int]]] = {}
+        self._sums: dict[str, int] = {}
 
-    def check(self, key: str) -> float | None:
-        """Count one request for ``key``; return seconds to wait if it is over the limit."""
+    def check(self, key: str, tokens: int = 0) -> float | None:
+        """Count one request of ``tokens`` prompt tokens for ``key``; return seconds to wait
+        if it is over a limit (it is then not counted)."""
         now = time.monotonic()
         window = self._seen.setdefault(key, collections.deque())
-        while window and now - window[0] >= 60.0:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return round(60.0 - (now - window[0]), 3)
-        window.append(now)
+        total = self._sums.get(key, 0)
+        while window and now - window[0][0] >= self.window:
+            total -= window.popleft()[1]
+        over = self.per_minute is not None and len(window) >= self.per_minute
+        if not over and self.tokens is not None and window and total + tokens > self.tokens:
+            over = True
+        self._sums[key] = total
+        if over:
+            return round(self.window - (now - window[0][0]), 3)
+        window.append((now, tokens))
+        self._sums[key] = total + tokens
         return None
+
+    @property
+    def limit(self) -> int:
+        """The figure a 429 names: the request limit, else the token limit."""
+        return self.per_minute or self.tokens or 0
 
 
 class FaultBook:

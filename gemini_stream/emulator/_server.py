@@ -56,6 +56,8 @@ class ServerState:
         faults: FaultBook,
         rpm_limit: int | None,
         first_chunk_delay: float,
+        tpm_limit: int | None = None,
+        quota_window: float = 60.0,
         chunk_delay: float,
         files: FileStore | None = None,
         burst: bool = False,
@@ -67,7 +69,9 @@ class ServerState:
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.model = model
         self.faults = faults
-        self.limiter = RateLimiter(rpm_limit) if rpm_limit else None
+        self.limiter = (
+            RateLimiter(rpm_limit, tpm_limit, quota_window) if rpm_limit or tpm_limit else None
+        )
         self.first_chunk_delay = first_chunk_delay
         self.chunk_delay = chunk_delay
         self.burst = burst
@@ -273,9 +277,7 @@ class ServerState:
         if self.limiter is not None:
             wait = self.limiter.check(record.api_key or "")
             if wait is not None:
-                return self._error(
-                    record, _errors.rate_limited(model_id, wait, self.limiter.per_minute)
-                )
+                return self._error(record, _errors.rate_limited(model_id, wait, self.limiter.limit))
         try:
             item = self.faults.take(record.headers)
         except ValueError as exc:
@@ -310,9 +312,10 @@ class ServerState:
         if missing is not None:
             return self._error(record, (missing[0], missing[1] or {}, missing[2]))
         if self.limiter is not None:
-            wait = self.limiter.check(record.api_key or "")
+            tokens = sum(prompt_tokens(body).values())
+            wait = self.limiter.check(record.api_key or "", tokens)
             if wait is not None:
-                reply = _errors.rate_limited(model_id, wait, self.limiter.per_minute)
+                reply = _errors.rate_limited(model_id, wait, self.limiter.limit)
                 return self._error(record, reply)
         try:
             item = self.faults.take(record.headers)
