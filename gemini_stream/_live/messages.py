@@ -18,21 +18,21 @@ from .._wire.content import Content
 from .._wire.parts import FunctionCall
 
 __all__ = (
-    "GoAway",
+    "LiveGoAway",
     "LiveMessage",
+    "LiveResumptionUpdate",
     "LiveServerContent",
     "LiveToolCall",
     "LiveToolCallCancellation",
+    "LiveTranscription",
     "LiveUsage",
-    "SessionResumptionUpdate",
-    "Transcription",
     "decode_message",
 )
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?)s\s*")
 
 
-class Transcription(Wire, frozen=True, kw_only=True):
+class LiveTranscription(Wire, frozen=True, kw_only=True):
     """A piece of transcript: of the user's audio (input) or of the model's (output)."""
 
     text: str | None = None
@@ -46,8 +46,8 @@ class LiveServerContent(Wire, frozen=True, kw_only=True):
     generation_complete: bool = False
     turn_complete: bool = False
     interrupted: bool = False
-    input_transcription: Transcription | None = None
-    output_transcription: Transcription | None = None
+    input_transcription: LiveTranscription | None = None
+    output_transcription: LiveTranscription | None = None
     grounding_metadata: dict[str, Any] | None = None
     url_context_metadata: dict[str, Any] | None = None
     turn_complete_reason: str | None = None
@@ -66,7 +66,7 @@ class LiveToolCallCancellation(Wire, frozen=True, kw_only=True):
     ids: list[str] = msgspec.field(default_factory=list)
 
 
-class GoAway(Wire, frozen=True, kw_only=True):
+class LiveGoAway(Wire, frozen=True, kw_only=True):
     """``goAway``: the server will close this connection after ``time_left`` (``"50s"``)."""
 
     time_left: str | None = None
@@ -78,7 +78,7 @@ class GoAway(Wire, frozen=True, kw_only=True):
         return float(match.group(1)) if match else None
 
 
-class SessionResumptionUpdate(Wire, frozen=True, kw_only=True):
+class LiveResumptionUpdate(Wire, frozen=True, kw_only=True):
     """``sessionResumptionUpdate``: a handle to resume the session from this point.
 
     ``resumable`` is false (and ``new_handle`` empty) where resuming would lose data, such
@@ -89,7 +89,7 @@ class SessionResumptionUpdate(Wire, frozen=True, kw_only=True):
 
     new_handle: str | None = None
     resumable: bool = False
-    last_consumed_client_message_index: int | None = None
+    last_consumed_client_message_index: int | str | None = None  # int64: maybe a string
 
 
 class LiveUsage(Wire, frozen=True, kw_only=True):
@@ -123,8 +123,8 @@ class LiveMessage(Wire, frozen=True, kw_only=True):
     server_content: LiveServerContent | None = None
     tool_call: LiveToolCall | None = None
     tool_call_cancellation: LiveToolCallCancellation | None = None
-    go_away: GoAway | None = None
-    session_resumption_update: SessionResumptionUpdate | None = None
+    go_away: LiveGoAway | None = None
+    session_resumption_update: LiveResumptionUpdate | None = None
     usage_metadata: LiveUsage | None = None
 
     @property

@@ -164,7 +164,7 @@ class Live:
             connector, buffer=buffer, resumption=resumption is not False, handle=handle,
             max_reconnects=max_reconnects, retry=endpoint.retry,
             toolbox=toolbox if automatic_function_calling and toolbox.functions else None,
-            audio_out=[str(m).upper() for m in modalities] == ["AUDIO"],
+            audio_out=[str(m).upper() for m in modalities] in ([], ["AUDIO"]),  # AUDIO: default
             max_replay_bytes=max_replay_bytes,
         )  # fmt: skip
         return _running(session, first)
@@ -223,24 +223,25 @@ class Live:
 @asynccontextmanager
 async def _running(session: LiveSession, first: bytes | None) -> AsyncIterator[LiveSession]:
     code = 1000
-    try:
-        with _unwrapped():
-            async with anyio.create_task_group() as group:
+    with _unwrapped():
+        async with anyio.create_task_group() as group:
+            try:
                 await session._start(group)
-                try:
-                    if first is not None:
-                        await session.send_frame(first)
-                    yield session
-                except anyio.get_cancelled_exc_class():
-                    code = 1001  # going away
-                    raise
-                except BaseException:
-                    code = 1011  # an error on our side
-                    raise
-                finally:
-                    group.cancel_scope.cancel()
-    finally:
-        await session._shutdown(code)
+                if first is not None:
+                    await session.send_frame(first)
+                yield session
+            except anyio.get_cancelled_exc_class():
+                code = 1001  # going away
+                raise
+            except BaseException:
+                code = 1011  # an error on our side
+                raise
+            finally:
+                # Closed while the reader still waits on it (aiohttp's way to break a
+                # receive): a reader cancelled first would drop the socket without the
+                # closing handshake, and the server would see 1006.
+                await session._shutdown(code)
+                group.cancel_scope.cancel()
 
 
 @contextmanager

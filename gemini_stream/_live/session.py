@@ -87,6 +87,7 @@ class LiveSession:
         self._delivered: list[int] = []  # hashes of the frames yielded since the handle
         self._confirmed = 0  # how many of them the current connection sent again
         self._moving = False  # goAway seen: move at the next resumption point
+        self._streak = 0  # connections in a row that ended before delivering anything
         self._error: BaseException | None = None
         self._closed = False
         self._group: TaskGroup | None = None
@@ -281,7 +282,8 @@ class LiveSession:
         if update is not None:
             if self._resumption and update.resumable and update.new_handle:
                 self.handle = update.new_handle
-                self._log.covered(self._conn, update.last_consumed_client_message_index)
+                index = update.last_consumed_client_message_index
+                self._log.covered(self._conn, None if index is None else int(index))
                 del self._delivered[: self._confirmed]
                 self._confirmed = 0
                 await self._put(message)
@@ -309,6 +311,7 @@ class LiveSession:
                 await self._put(_DIVERGED)
             delivered.append(mark)
             self._confirmed += 1
+        self._streak = 0
         if message.tool_call is not None:
             self._start_tools(message.tool_call.function_calls)
         elif message.tool_call_cancellation is not None:
@@ -328,6 +331,12 @@ class LiveSession:
         """Go on on a new connection after this one ended with ``error``, or raise it."""
         if not self._resumption or not retryable(error):
             raise error
+        self._streak += 1
+        if self._streak > self._max_reconnects:
+            raise StreamInterruptedError(
+                f"{error}; {self._streak} connections in a row ended before delivering a "
+                f"message (max_reconnects={self._max_reconnects})"
+            ) from error
         if self._log.lost:
             raise StreamInterruptedError(
                 f"{error}; more than max_replay_bytes={self._log.max_bytes} were sent since "
@@ -400,6 +409,7 @@ class LiveSession:
     async def _shutdown(self, code: int) -> None:
         self._closed = True
         self._receive.close()
+        self._send.close()  # the reader may never have started (setup failed)
         ws = self._ws
         if ws is not None and not ws.closed:
             await _close_quietly(ws, code)

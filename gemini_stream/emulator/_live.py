@@ -66,6 +66,9 @@ class LiveStore:
         frame_delay: seconds between the frames of a model turn (slow frames).
         text_frames: send JSON in text frames (Google sends binary frames, the default).
         connections: how many connections completed ``setup``.
+        frames_sent: how many frames all connections sent after ``setupComplete``.
+        close_codes: the close code of each connection that ended, in order (the client's,
+            when it closed first).
         tokens: the minted ephemeral tokens by name.
     """
 
@@ -76,6 +79,8 @@ class LiveStore:
         self.frame_delay = 0.0
         self.text_frames = False
         self.connections = 0
+        self.close_codes: list[int | None] = []
+        self.frames_sent = 0
         self.tokens: dict[str, StoredToken] = {}
         self._handles: collections.OrderedDict[str, LiveState] = collections.OrderedDict()
         self._faults: collections.deque[LiveFault] = collections.deque()
@@ -203,8 +208,7 @@ def live_model_problem(setup: Mapping[str, Any]) -> str | None:
         return None
     return (
         f"{model or 'model'} is not found for API version v1beta, or is not supported for "
-        "bidiGenerateContent. Call ListModels to see the list of available models and their "
-        "supported methods."
+        "bidiGenerateContent."
     )
 
 

@@ -79,7 +79,7 @@ class LiveConnection:
         self.model = ""
 
     async def close(self, code: int, reason: str) -> None:
-        await self.ws.close(code=code, message=reason.encode())
+        await self.ws.close(code=code, message=close_reason(reason))
 
     async def send(self, frame: Mapping[str, Any]) -> None:
         fault = self.fault
@@ -100,6 +100,7 @@ class LiveConnection:
         except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
             raise _Ended from exc
         self.sent += 1
+        self.store.frames_sent += 1
 
     # -- handshake -------------------------------------------------------------------------
 
@@ -334,6 +335,11 @@ class LiveConnection:
         state.pending.pop(0)
 
 
+def close_reason(text: str) -> bytes:
+    """A close frame's reason: at most 123 bytes of UTF-8 (RFC 6455), cut whole."""
+    return text.encode()[:123].decode("utf-8", "ignore").encode()
+
+
 def _retrieve(task: asyncio.Task[None]) -> None:
     """Mark a turn's outcome as seen (a fault's ``_Ended`` ends it by design)."""
     if not task.cancelled():
@@ -359,16 +365,19 @@ async def serve(
         # Checked again after setup: only a new session (no handle) uses the token up.
         token, why = store.check_token(name, resuming=True)
         if token is None:
-            await ws.close(code=1007, message=why.encode())
+            await ws.close(code=1007, message=close_reason(why))
             return ws
     else:
         refused = check_key(request, record, api_keys)
         if refused is not None:
-            await ws.close(code=refused[0], message=refused[1].encode())
+            await ws.close(code=refused[0], message=close_reason(refused[1]))
             return ws
-    await LiveConnection(store, ws, request, token).run()
-    if not ws.closed:
-        await ws.close()
+    try:
+        await LiveConnection(store, ws, request, token).run()
+        if not ws.closed:
+            await ws.close()
+    finally:  # also when aiohttp cancels the handler as the client goes away
+        store.close_codes.append(ws.close_code)
     return ws
 
 
