@@ -105,8 +105,8 @@ if typing.TYPE_CHECKING:
     from ._stream.chunk_stream import ChunkStream as ChunkStream
 
 # Names whose modules import aiohttp (~0.1 s) or build the Interactions API's or the Live
-# API's decoders (~17 ms): loaded on first use, so ``import gemini_stream`` (and the types, the SSE reader,
-# ``--help``) stays quick.
+# API's decoders (~17 ms): loaded on first use, so ``import gemini_stream`` (and the types,
+# the SSE reader, ``--help``) stays quick.
 _LAZY = {
     "Chat": "._chat.chat",
     "ChunkStream": "._stream.chunk_stream",

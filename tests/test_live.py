@@ -280,11 +280,13 @@ async def test_an_unknown_model_is_not_found(client: gs.Client) -> None:
 
 
 async def test_a_bad_api_key_is_an_authentication_error() -> None:
-    async with Emulator(api_keys=["good"]) as emulator:
-        async with gs.Client(base_url=emulator.url, api_key="bad") as client:
-            with pytest.raises(gs.AuthenticationError, match="API key not valid") as info:
-                async with client.live.connect(MODEL):
-                    pass
+    async with (
+        Emulator(api_keys=["good"]) as emulator,
+        gs.Client(base_url=emulator.url, api_key="bad") as client,
+    ):
+        with pytest.raises(gs.AuthenticationError, match="API key not valid") as info:
+            async with client.live.connect(MODEL):
+                pass
     assert info.value.close_code == 1007
 
 
@@ -403,22 +405,24 @@ async def test_sending_faster_than_the_socket_drains_waits(client: gs.Client) ->
     await site.start()
     port = runner.addresses[0][1]
     try:
-        async with gs.Client(base_url=f"http://127.0.0.1:{port}", api_key="k") as stalled:
-            async with stalled.live.connect(MODEL, resumption=False) as session:
-                done = 0
-                chunk = tone(1.0)  # 32 KB per send
+        async with (
+            gs.Client(base_url=f"http://127.0.0.1:{port}", api_key="k") as stalled,
+            stalled.live.connect(MODEL, resumption=False) as session,
+        ):
+            done = 0
+            chunk = tone(1.0)  # 32 KB per send
 
-                async def pump() -> None:
-                    nonlocal done
-                    for _ in range(100_000):  # 3 GB if nothing waited
-                        await session.send_audio(chunk)
-                        done += 1
+            async def pump() -> None:
+                nonlocal done
+                for _ in range(100_000):  # 3 GB if nothing waited
+                    await session.send_audio(chunk)
+                    done += 1
 
-                task = asyncio.ensure_future(pump())
-                stalled_at = await asyncio.wait_for(_settled(lambda: done), 30)
-                task.cancel()
-                with pytest.raises(asyncio.CancelledError):
-                    await task
+            task = asyncio.ensure_future(pump())
+            stalled_at = await asyncio.wait_for(_settled(lambda: done), 30)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
         assert stalled_at < 2000  # under ~64 MB in flight: the sender waited
     finally:
         await runner.cleanup()
@@ -441,9 +445,11 @@ def test_message_properties_never_raise() -> None:
 
 async def test_an_aiohttp_session_of_your_own_is_used(emulator: Emulator) -> None:
     async with aiohttp.ClientSession() as own:
-        async with gs.Client(base_url=emulator.url, api_key="k", session=own) as client:
-            async with client.live.connect(MODEL, config=TEXT) as session:
-                await session.send_text("Hi")
-                text = "".join([t async for t in session.text_stream()])
+        async with (
+            gs.Client(base_url=emulator.url, api_key="k", session=own) as client,
+            client.live.connect(MODEL, config=TEXT) as session,
+        ):
+            await session.send_text("Hi")
+            text = "".join([t async for t in session.text_stream()])
         assert not own.closed
     assert text == answer(1, "Hi", "Hi")

@@ -112,9 +112,7 @@ async def test_go_away_moves_the_session_at_a_turn_boundary(
     assert 1000 in emulator.live.close_codes[:-1]  # the old connection was closed by us
 
 
-async def test_the_connection_time_limit_cut_resumes(
-    client: gs.Client, emulator: Emulator
-) -> None:
+async def test_the_connection_time_limit_cut_resumes(client: gs.Client, emulator: Emulator) -> None:
     expected, _, _ = await conversation(client)
     emulator.live.go_away_after = 0.15  # each connection lasts 0.16 s,
     emulator.live.go_away_time_left = 0.01  # so the cuts fall in the middle of turns
@@ -192,7 +190,9 @@ async def test_input_sent_while_the_connection_is_down_is_not_lost(
     async with client.live.connect(MODEL, config=TEXT) as session:
         await session.send_text("one")
         await session.send_text("two")  # queued on the server behind the first turn
-        texts = ["".join([t async for t in session.text_stream()]) for _ in range(2)]
+        texts = []
+        for _ in range(2):
+            texts.append("".join([t async for t in session.text_stream()]))
         await session.send_text("three")  # maybe on the new connection, maybe while moving
         texts.append("".join([t async for t in session.text_stream()]))
         assert session.reconnects == 1
