@@ -191,11 +191,18 @@ class Live:
             expire_time: a timezone-aware datetime, or seconds from now; the server's
                 default is 30 minutes.
             new_session_expire_time: the deadline for starting sessions (default 60 s).
-            model, config, system_instruction, tools, setup: a ``setup`` the token is locked
-                to, as for ``connect`` (Python functions are declared, not run).
+            model: lock the token to a setup for this model; with it ``config``,
+                ``system_instruction``, ``tools`` and ``setup`` are as for ``connect``
+                (Python functions are declared, not run).
+            config: the locked setup's generation config.
+            system_instruction: the locked setup's system instruction.
+            tools: the locked setup's tools.
+            setup: more locked setup fields in wire shape (or the whole setup, without
+                ``model``).
             lock_fields: setup field paths the token's setup overrides in the client's
                 (``fieldMask``); ``None`` with a setup locks the whole setup.
             api_version: where to mint: ``"v1alpha"`` (the SDK's) or ``"v1beta"``.
+            timeouts: a per-call override of the client's ``Timeouts``.
 
         Example:
             >>> token = await client.live.create_token(uses=1, expire_time=600)
