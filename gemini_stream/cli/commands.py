@@ -22,6 +22,7 @@ from .._errors import GeminiError
 from .._version import __version__
 from ..types import Part
 from .batch import add_batch_parser, run_batch
+from .live import add_live_parser, run_live
 from .render import Renderer
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("models", parents=[common], help="list the available models")
     add_batch_parser(commands, common)
+    add_live_parser(commands)
 
     # Listed here for the help; main() hands its arguments to the emulator's own parser
     # (argparse.REMAINDER cannot take options such as --port that come first).
@@ -175,6 +177,11 @@ async def _batch(args: argparse.Namespace) -> int:
         return await run_batch(client, args)
 
 
+async def _live(args: argparse.Namespace) -> int:
+    async with open_client(args.emulator) as client:
+        return await run_live(client, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gemini-stream`` command; returns the exit status.
 
@@ -189,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         runners = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models, "batch": _batch}
+        runners["live"] = _live
         runner = runners[args.command]
         return asyncio.run(runner(args))
     except UsageError as exc:
