@@ -40,7 +40,10 @@ WebSocket: TypeAlias = "aiohttp.ClientWebSocketResponse[Any]"
 _SEND_FRAME = hasattr(aiohttp.ClientWebSocketResponse, "send_frame")
 _RAW_TEXT: dict[str, Any] = (
     {"decode_text": False}
-    if "decode_text" in inspect.signature(aiohttp.ClientSession._ws_connect).parameters
+    if "decode_text"
+    in inspect.signature(
+        getattr(aiohttp.ClientSession, "_ws_connect", aiohttp.ClientSession.ws_connect)
+    ).parameters
     else {}
 )
 
