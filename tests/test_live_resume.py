@@ -199,3 +199,19 @@ async def test_input_sent_while_the_connection_is_down_is_not_lost(
     assert texts[0].endswith('the last user message was "one".')
     assert texts[1].endswith('the last user message was "two".')
     assert "I saw 3 user turns and 2 model turns" in texts[2]
+
+
+async def test_closing_the_client_ends_its_sessions_without_reconnecting(
+    emulator: Emulator,
+) -> None:
+    client = gs.Client(base_url=emulator.url, api_key="k")
+    async with client.live.connect(MODEL, config=TEXT) as session:
+        await session.send_text("Hello")
+        await session.__anext__()
+        await client.aclose()
+        with pytest.raises(gs.ClientClosedError):
+            async for _ in session:
+                pass
+        with pytest.raises(gs.ClientClosedError):
+            await session.send_text("again")
+    assert emulator.live.connections == 1

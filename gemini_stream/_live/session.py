@@ -12,7 +12,13 @@ import aiohttp
 import anyio
 import msgspec
 
-from .._errors import GeminiError, ResponseDecodeError, StreamConsumedError, StreamInterruptedError
+from .._errors import (
+    ClientClosedError,
+    GeminiError,
+    ResponseDecodeError,
+    StreamConsumedError,
+    StreamInterruptedError,
+)
 from .._http.retry import backoff_delay, sleep
 from .messages import LiveMessage, LiveServerContent, decode_message
 from .replay import ReplayLog
@@ -368,6 +374,8 @@ class LiveSession:
                         self._next_index += 1
                         await send_text(ws, entry.frame)
                 break
+            except ClientClosedError:
+                raise  # aclose() on the client: nothing to resume
             except (GeminiError, aiohttp.ClientError, OSError) as exc:
                 if (isinstance(exc, GeminiError) and not retryable(exc)) or (
                     attempt >= self._max_reconnects
