@@ -224,7 +224,8 @@ class LiveSession:
                 if entry is not None and entry.conn == self._conn:
                     return  # a reconnection sent it again already
                 ws = self._ws
-                assert ws is not None
+                if ws is None:  # not reachable: sends are refused before _start
+                    raise StreamConsumedError("this live session is not open")
                 if entry is not None:
                     entry.conn, entry.index = self._conn, self._next_index
                 self._next_index += 1
@@ -252,7 +253,8 @@ class LiveSession:
         try:
             while True:
                 ws = self._ws
-                assert ws is not None
+                if ws is None:
+                    return
                 message = await ws.receive()
                 if message.type is _TEXT or message.type is _BINARY:
                     await self._on_frame(message.data)

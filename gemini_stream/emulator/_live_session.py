@@ -165,8 +165,7 @@ class LiveConnection:
 
     async def _resumption_point(self) -> None:
         state = self.state
-        assert state is not None
-        if "sessionResumption" not in state.setup:
+        if state is None or "sessionResumption" not in state.setup:
             return
         consumed = self.received - 1  # everything received is in the state
         handle = self.store.keep(state)
@@ -210,7 +209,8 @@ class LiveConnection:
     async def _apply(self, body: Any) -> None:
         """Apply one client message to the state."""
         state = self.state
-        assert state is not None
+        if state is None:
+            raise _Ended
         self.received += 1
         if not isinstance(body, dict) or len(body) != 1:
             await self.close(1007, "Request contains an invalid argument.")
@@ -269,9 +269,9 @@ class LiveConnection:
         return bool(handling != "NO_INTERRUPTION")
 
     def _queue(self, turn: dict[str, Any]) -> None:
-        assert self.state is not None
-        self.state.pending.append(turn)
-        self.wake.set()
+        if self.state is not None:
+            self.state.pending.append(turn)
+            self.wake.set()
 
     def _generating(self) -> bool:
         return self.current is not None
@@ -282,7 +282,8 @@ class LiveConnection:
 
     async def _turns(self) -> None:
         state = self.state
-        assert state is not None
+        if state is None:
+            return
         while True:
             if not state.pending or state.seeding:
                 self.wake.clear()
