@@ -109,8 +109,13 @@ class LiveSession:
         return self
 
     async def __anext__(self) -> LiveMessage:
+        # receive_nowait first: anyio's receive() yields to the loop once before it looks,
+        # a loop turn (latency) per message even when one is waiting.
         try:
-            return await self._receive.receive()
+            try:
+                return self._receive.receive_nowait()
+            except anyio.WouldBlock:
+                return await self._receive.receive()
         except anyio.EndOfStream:
             if self._error is not None:
                 raise self._error from None
@@ -330,8 +335,12 @@ class LiveSession:
         await self._put(message)
 
     async def _put(self, message: LiveMessage) -> None:
-        with contextlib.suppress(anyio.BrokenResourceError):  # closing: nobody reads now
-            await self._send.send(message)
+        # send_nowait first, as in __anext__: a waiting consumer gets it in this loop turn.
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            try:
+                self._send.send_nowait(message)
+            except anyio.WouldBlock:  # the buffer is full: wait, and stop reading the socket
+                await self._send.send(message)
 
     # -- resumption ------------------------------------------------------------------------
 
