@@ -215,3 +215,33 @@ async def test_closing_the_client_ends_its_sessions_without_reconnecting(
         with pytest.raises(gs.ClientClosedError):
             await session.send_text("again")
     assert emulator.live.connections == 1
+
+
+async def test_a_resumed_turn_that_differs_is_marked_interrupted_then_given_whole(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    emulator.live.frame_delay = 0.5  # the first connection speaks slowly,
+    emulator.live.drop_next(2)  # and drops after the handle and one piece of text
+    async with client.live.connect(MODEL, config=TEXT) as session:
+        await session.send_text("Hello")
+        messages: list[gs.LiveMessage] = []
+        async for message in session:
+            if message.kind == "session_resumption_update":
+                continue
+            messages.append(message)
+            if len(messages) == 1:
+                # A real model answers a resumed turn anew, not word for word: here the
+                # resumed connection cuts its answer into other pieces.
+                emulator.live.chunk_tokens = 5
+                emulator.live.frame_delay = 0
+            if message.turn_complete:
+                break
+        assert session.reconnects == 1
+    first, marker, *rest = messages
+    assert first.text and marker.interrupted and not marker.text
+    assert [m.interrupted for m in rest].count(True) == 0
+    assert "".join(m.text for m in rest) == (
+        f"I am the gemini-stream emulator running {MODEL}. I saw 1 user turn and 0 model "
+        'turns. The first user message was "Hello" and the last user message was "Hello".'
+    )
+    assert rest[0].text != first.text  # the new answer, from its start
