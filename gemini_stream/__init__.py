@@ -94,11 +94,22 @@ if typing.TYPE_CHECKING:
     from ._interactions.interaction import InteractionErrorInfo as InteractionErrorInfo
     from ._interactions.resource import Interactions as Interactions
     from ._interactions.stream import InteractionStream as InteractionStream
+    from ._live.messages import LiveGoAway as LiveGoAway
+    from ._live.messages import LiveMessage as LiveMessage
+    from ._live.messages import LiveResumptionUpdate as LiveResumptionUpdate
+    from ._live.messages import LiveServerContent as LiveServerContent
+    from ._live.messages import LiveToolCall as LiveToolCall
+    from ._live.messages import LiveToolCallCancellation as LiveToolCallCancellation
+    from ._live.messages import LiveTranscription as LiveTranscription
+    from ._live.messages import LiveUsage as LiveUsage
+    from ._live.resource import Live as Live
+    from ._live.session import LiveSession as LiveSession
+    from ._live.tokens import LiveToken as LiveToken
     from ._stream.chunk_stream import ChunkStream as ChunkStream
 
-# Names whose modules import aiohttp (~0.1 s) or build the Interactions API's decoders
-# (~17 ms): loaded on first use, so ``import gemini_stream`` (and the types, the SSE reader,
-# ``--help``) stays quick.
+# Names whose modules import aiohttp (~0.1 s) or build the Interactions API's or the Live
+# API's decoders (~17 ms): loaded on first use, so ``import gemini_stream`` (and the types,
+# the SSE reader, ``--help``) stays quick.
 _LAZY = {
     "Chat": "._chat.chat",
     "ChunkStream": "._stream.chunk_stream",
@@ -110,6 +121,17 @@ _LAZY = {
     "InteractionEvent": "._interactions.events",
     "InteractionStream": "._interactions.stream",
     "Interactions": "._interactions.resource",
+    "Live": "._live.resource",
+    "LiveGoAway": "._live.messages",
+    "LiveMessage": "._live.messages",
+    "LiveResumptionUpdate": "._live.messages",
+    "LiveServerContent": "._live.messages",
+    "LiveSession": "._live.session",
+    "LiveToken": "._live.tokens",
+    "LiveToolCall": "._live.messages",
+    "LiveToolCallCancellation": "._live.messages",
+    "LiveTranscription": "._live.messages",
+    "LiveUsage": "._live.messages",
 }
 
 
@@ -177,6 +199,17 @@ __all__ = (
     "Lease",
     "Limiter",
     "LimiterUnavailableError",
+    "Live",
+    "LiveGoAway",
+    "LiveMessage",
+    "LiveResumptionUpdate",
+    "LiveServerContent",
+    "LiveSession",
+    "LiveToken",
+    "LiveToolCall",
+    "LiveToolCallCancellation",
+    "LiveTranscription",
+    "LiveUsage",
     "NotFoundError",
     "PRICES",
     "ParseError",

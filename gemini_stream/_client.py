@@ -27,6 +27,7 @@ from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
 from ._limits.admission import as_limiter
 from ._limits.limiter import Limiter
+from ._live.tokens import ephemeral_key
 from ._media.files import Files
 from ._media.imagen import GeneratedImages, Images
 from ._models import Models
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from ._input.contents import SystemInstructionInput
     from ._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
     from ._interactions.resource import Interactions
+    from ._live.resource import Live
 
 
 class Client:
@@ -82,6 +84,8 @@ class Client:
             in a worker thread); defaults to Application Default Credentials (google-auth).
         vertex_extras: Vertex-only fields (``{"labels": {...}}``...) merged into every
             generation request; refused unless ``vertexai`` is on.
+        ephemeral_token: a Live API token (``auth_tokens/...``, see docs/live.md) used
+            instead of an API key; it opens live sessions only.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -112,7 +116,10 @@ class Client:
         location: str | None = None,
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
+        ephemeral_token: str | None = None,
     ) -> None:
+        if ephemeral_token is not None:  # a Live API token stands in for the key
+            api_key = ephemeral_key(api_key, ephemeral_token)
         self._endpoint = endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
             timeouts=timeouts, retry=retry, headers=check_headers(headers),
@@ -136,6 +143,7 @@ class Client:
         """The Batch API (``create``, ``get``, ``list``, ``cancel``, ``delete``, ``wait``,
         ``results``): see docs/batches.md."""
         self._interactions: Interactions | None = None
+        self._live: Live | None = None
 
     @property
     def interactions(self) -> Interactions:
@@ -148,6 +156,15 @@ class Client:
 
             resource = self._interactions = Interactions(self._endpoint)
         return resource
+
+    @property
+    def live(self) -> Live:
+        """The Live API (``connect``, ``create_token``): see docs/live.md."""
+        if self._live is None:
+            from ._live.resource import Live  # first use: it loads the toolbox and aiohttp ws
+
+            self._live = Live(self._endpoint)
+        return self._live
 
     def __repr__(self) -> str:
         return f"<gemini_stream.Client {self._endpoint.describe()}>"

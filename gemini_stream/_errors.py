@@ -61,7 +61,11 @@ class APIError(GeminiError):
         message: the server's message, or a short excerpt of a body that was not JSON.
         details: the typed ``error.details`` entries (RetryInfo, ErrorInfo, QuotaFailure, ...).
         body: the raw error body as received.
+        close_code: the WebSocket close code when the error closed a live session (1007,
+            1008, 1011), else ``None``; ``code`` is then the matching HTTP status.
     """
+
+    close_code: int | None = None
 
     def __init__(
         self,

@@ -39,6 +39,7 @@ LAYERS: dict[str, set[str]] = {
     "_caches": {"_config", "_wire", "_errors", "_input", "_http"},
     "_batches": {"_config", "_wire", "_errors", "_input", "_http", "_media", "_fanout", "_embed"},
     "_interactions": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http", "_chat"},
+    "_live": {"_config", "_wire", "_errors", "_input", "_http", "_chat"},
     "_client": _STREAMING
     | {
         "_version",
@@ -50,6 +51,7 @@ LAYERS: dict[str, set[str]] = {
         "_caches",
         "_batches",
         "_interactions",
+        "_live",
     },
     "types": {"_wire"},
     "interactions": {"_interactions"},  # the Interactions API's public wire types
@@ -81,6 +83,7 @@ LAYERS: dict[str, set[str]] = {
         "_client",
         "types",
         "_interactions",
+        "_live",
     },
     "__main__": {"cli"},
 }

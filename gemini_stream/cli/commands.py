@@ -29,6 +29,7 @@ from ..types import Part
 from .batch import add_batch_parser, run_batch
 from .ending import incomplete_reason
 from .limits import add_limit_options, command_limit, current
+from .live import add_live_parser, run_live
 from .render import Renderer
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -127,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         description="List the models: id, input / output token limits, display name.",
     )
     add_batch_parser(commands, common)
+    add_live_parser(commands)
 
     # Listed here for the help; main() hands its arguments to the emulator's own parser
     # (argparse.REMAINDER cannot take options such as --port that come first).
@@ -238,6 +240,11 @@ async def _batch(args: argparse.Namespace) -> int:
         return await run_batch(client, args)
 
 
+async def _live(args: argparse.Namespace) -> int:
+    async with open_client(args.emulator) as client:
+        return await run_live(client, args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gemini-stream`` command; returns the exit status.
 
@@ -252,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         runners = {"ask": _ask, "chat": _chat, "demo": _demo, "models": _models, "batch": _batch}
+        runners["live"] = _live
         runner = runners[args.command]
 
         async def run() -> int:

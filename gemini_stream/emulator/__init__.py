@@ -2,7 +2,8 @@
 
 It speaks the real wire format (CRLF SSE framing, Google's JSON style, cumulative usage,
 pretty-printed errors with typed details, raw JSON errors after a 200), serves the
-Interactions API too (``/v1beta/interactions``: create, get, resume, cancel, delete), answers
+Interactions API too (``/v1beta/interactions``: create, get, resume, cancel, delete), the Live
+API (``BidiGenerateContent`` over a WebSocket, ephemeral tokens; see ``docs/live.md``), answers
 with a deterministic built-in model, and injects faults on demand. It also records a real
 API's exchanges as cassettes (``Emulator(record=DIR, upstream=URL)``) and replays them
 (``Emulator(replay=DIR)``). See ``docs/testing.md``.
@@ -29,6 +30,7 @@ from ._faults import Fault as Fault
 from ._faults import ScriptedReply as ScriptedReply
 from ._ix_store import InteractionStore as InteractionStore
 from ._ix_store import StoredInteraction as StoredInteraction
+from ._live import LiveStore as LiveStore
 from ._model import BuiltinModel as BuiltinModel
 from ._model import expected_response as expected_response
 from ._model import expected_text as expected_text
@@ -45,6 +47,7 @@ __all__ = (
     "FAULT_HEADER",
     "Fault",
     "InteractionStore",
+    "LiveStore",
     "RequestRecord",
     "ScriptedReply",
     "StoredInteraction",

@@ -14,6 +14,7 @@ from ._caches import CacheStore
 from ._faults import Fault, FaultBook, ScriptedReply
 from ._files import DEFAULT_GRANULARITY, FileStore
 from ._ix_store import InteractionStore
+from ._live import LiveStore
 from ._model import BuiltinModel
 from ._record import Recorder
 from ._records import RequestRecord
@@ -217,6 +218,13 @@ class Emulator:
         ``stream_event_limit`` may be changed between requests.
         """
         return self._state.interactions
+
+    @property
+    def live(self) -> LiveStore:
+        """The Live API (``/ws/...BidiGenerateContent``): ``go_away_after``,
+        ``frame_delay``, ``drop_next(after)``, ``close_next(code, reason)``, the minted
+        ``tokens`` and ``advance(seconds)`` for their clock. See docs/live.md."""
+        return self._state.live
 
     @property
     def caches(self) -> CacheStore:

@@ -22,6 +22,8 @@ from ._files import FileStore
 from ._imagen import predict
 from ._interactions import InteractionsAPI
 from ._ix_store import InteractionStore
+from ._live import LIVE_PATH, TOKENS_PATH, LiveStore
+from ._live_session import serve as serve_live
 from ._model import BuiltinModel
 from ._records import RequestRecord, masked_headers, masked_query
 from ._schema import check_request
@@ -88,6 +90,7 @@ class ServerState:
         self.closing = False
         self.interactions = interactions or InteractionStore()
         self._interactions_api = InteractionsAPI(self, self.interactions)
+        self.live = LiveStore(model.chunk_tokens)
 
     def app(self) -> web.Application:
         """Build the aiohttp application serving the v1beta routes."""
@@ -108,6 +111,8 @@ class ServerState:
         app.router.add_route("*", "/v1beta/interactions/{tail:.*}", interactions)
         app.router.add_route("*", "/v1beta/cachedContents", self._wrap(self._caches))
         app.router.add_route("*", "/v1beta/cachedContents/{cache_id}", self._wrap(self._caches))
+        app.router.add_get(LIVE_PATH, self._wrap(self._live))
+        app.router.add_post(TOKENS_PATH, self._wrap(self._mint))
         app.router.add_route("*", "/{tail:.*}", self._wrap(self._unknown_path))
         return app
 
@@ -194,6 +199,21 @@ class ServerState:
             return self._error(record, denied)
         reply = await self.batches.handle(request, record, f"{request.scheme}://{request.host}")
         return self._json(record, reply[1]) if reply[0] == 200 else self._error(record, reply)
+
+    async def _live(self, request: web.Request, record: RequestRecord) -> web.StreamResponse:
+        return await serve_live(self.live, request, record, self.api_keys)
+
+    async def _mint(self, request: web.Request, record: RequestRecord) -> web.Response:
+        record.rpc = "auth_tokens.create"
+        denied = self._auth(request, record)
+        if denied:
+            return self._error(record, denied)
+        try:
+            record.body = json.loads(await request.read() or b"{}")
+        except ValueError:
+            return self._error(record, _errors.invalid_argument("Invalid JSON payload."))
+        reply = self.live.mint(record.body)
+        return self._json(record, reply) if isinstance(reply, dict) else self._error(record, reply)
 
     async def _unknown_path(self, request: web.Request, record: RequestRecord) -> web.Response:
         return self._error(record, _errors.not_found())
