@@ -10,14 +10,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import threading
 from typing import Any
 
 from .._client import Client
-from .chat import _Stdin
 
 LIVE_MODEL = "gemini-3.1-flash-live-preview"
 
 __all__ = ("LIVE_MODEL", "add_live_parser", "run_live")
+
+
+class _Stdin:
+    """Reads prompt lines on a daemon thread: the event loop keeps the session's socket
+    served (pings, ``goAway``) while the user types."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    async def readline(self, prompt: str) -> str | None:
+        future: asyncio.Future[str | None] = self._loop.create_future()
+
+        def deliver(line: str | None) -> None:
+            if not future.done():
+                future.set_result(line)
+
+        def read() -> None:
+            try:
+                line: str | None = input(prompt)
+            except EOFError:
+                line = None
+            self._loop.call_soon_threadsafe(deliver, line)
+
+        threading.Thread(target=read, daemon=True).start()
+        return await future
 
 
 def add_live_parser(commands: Any) -> None:
