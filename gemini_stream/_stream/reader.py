@@ -23,7 +23,13 @@ from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
-from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
+from .accumulate_batch import (
+    accumulate_batch,
+    join_tail,
+    latest_usage,
+    surely_finished,
+    take_chunks,
+)
 from .endings import reset_under
 from .events import checked_chunks, first_event_end, incomplete
 
@@ -45,6 +51,7 @@ _FOLD_AFTER = 32
 # for the garbage collector to go through. Measured with the first attempt below and fan-out's
 # _chunk_items: stream_many 1.34x -> 1.28x the floor at 200 streams (docs/benchmarks.md).
 _NO_CHUNKS: Final = cast("list[GenerateContentResponse]", ())
+_NO_TEXTS: Final = cast("list[str]", ())
 
 
 class ReplyReader:
@@ -56,8 +63,8 @@ class ReplyReader:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_consolidated", "_content", "_decoder", "_deferred",
-        "_lease", "_loop", "_pending", "_response", "_snapshot", "_state", "_undecoded",
-        "_undecoded_from", "_unfolded", "_yielded",
+        "_lease", "_loop", "_pending", "_response", "_snapshot", "_state", "_texts",
+        "_undecoded", "_undecoded_from", "_unfolded", "_yielded",
     )  # fmt: skip
 
     def __init__(self, call: Call) -> None:
@@ -72,6 +79,8 @@ class ReplyReader:
         # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded = _NO_CHUNKS
+        # The texts of the plain text run that ``_unfolded[-1]`` ends (``take_chunks``).
+        self._texts = _NO_TEXTS
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
         # Fan-out sets this (to b""): the read that brought the reply's first event goes
         # there, for the consumer to decode from ``_undecoded_from`` on (``_fanout.reads``).
@@ -177,6 +186,7 @@ class ReplyReader:
         self._pending = _NO_CHUNKS
         self._snapshot = None
         self._unfolded = _NO_CHUNKS
+        self._texts = _NO_TEXTS
         self._consolidated = False
         if self._undecoded is not None:
             self._undecoded = b""  # a failed attempt's bytes are not this reply's
@@ -254,17 +264,21 @@ class ReplyReader:
     def _take(self, batch: list[GenerateContentResponse]) -> None:
         """Queue the chunks of one read for the caller; fold earlier reads' chunks in bulk."""
         if batch:
-            if len(self._unfolded) >= _FOLD_AFTER:
+            if len(self._unfolded) >= _FOLD_AFTER or len(self._texts) >= _FOLD_AFTER:
                 self._fold()
-            self._unfolded += batch
+            take_chunks(self._unfolded, self._texts, batch)
             batch.reverse()
         self._pending = batch
 
     def _fold(self) -> GenerateContentResponse | None:
         """Fold the chunks not folded yet into the snapshot; return it."""
-        if self._unfolded:
-            self._snapshot = accumulate_batch(self._snapshot, self._unfolded)
+        unfolded = self._unfolded
+        if unfolded:
+            if len(self._texts) > 1:
+                unfolded[-1] = join_tail(unfolded, self._texts)
+            self._snapshot = accumulate_batch(self._snapshot, unfolded)
             self._unfolded = []
+            self._texts = []
             self._consolidated = False
         return self._snapshot
 
@@ -274,6 +288,7 @@ class ReplyReader:
         decoder = self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
         self._pending = []
         self._unfolded = []
+        self._texts = []
         response = self._response
         connection = response.connection if response is not None else None
         if connection is not None and connection.protocol is not None:

@@ -1,0 +1,26 @@
+"""bench_memory.py and bench_coldstart.py run: every contender measured (no figure asserted)."""
+
+from __future__ import annotations
+
+import warnings
+
+from benchmarks import bench_coldstart, bench_memory
+
+
+def test_memory_quick_run_brings_every_stream_to_the_barrier() -> None:
+    with warnings.catch_warnings():
+        # google-genai, when installed, subclasses aiohttp's ClientSession, which warns.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        result = bench_memory.run(sizes=(20,), rounds=1)
+    assert result["problems"] == []
+    assert {"floor", "ours", "stream_many"} <= set(result["figures"][20])
+    for runs in result["runs"][20].values():
+        assert [r["at_barrier"] for r in runs] == [20]
+    assert "| 20 |" in result["table"]
+
+
+def test_coldstart_quick_run_times_every_contender() -> None:
+    result = bench_coldstart.run(runs=1, names=["floor", "ours"])
+    assert set(result["figures"]) == {"floor", "ours"}
+    assert all(0 < ms < 60_000 for ms in result["figures"].values())
+    assert "ours / floor" in result["table"]
