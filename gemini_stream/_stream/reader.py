@@ -256,6 +256,8 @@ class ReplyReader:
                     payloads = decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
             raise EventTooLargeError(str(exc)) from exc
+        if not payloads:
+            return  # a read within an event (a slow or byte-by-byte server): nothing to decode
         batch, error = checked_chunks(payloads)
         self._take(batch)
         if error is not None:
