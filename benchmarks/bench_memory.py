@@ -247,7 +247,9 @@ async def _many_open(client: Any, prompt: str, count: int) -> tuple[Callable[[],
     while counter.ready < count and not errors and not task.done():
         if not await counter.until(count):
             break
-    if errors:
+    if errors:  # reported, the batch cancelled first (it must end in the task it began in)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
         raise RuntimeError(f"stream_many: {len(errors)} requests failed, first: {errors[0]}")
 
     async def cancel() -> None:
@@ -353,6 +355,7 @@ def run(
     limit = raise_open_files(max(sizes) * 2 + _FD_MARGIN)  # the emulator inherits it
     runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
     skipped: dict[int, str] = {}
+    failures: list[str] = []
     prompt = _prompt()
     with emulator() as url:
         for size in sizes:
@@ -363,12 +366,15 @@ def run(
             for round_ in range(rounds):
                 for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
                     print(f"  {size} streams: {name} (round {round_ + 1})", file=sys.stderr)
-                    runs[size][name].append(measure(name, url, size, prompt, loop))
+                    try:
+                        runs[size][name].append(measure(name, url, size, prompt, loop))
+                    except RuntimeError as exc:  # reported; the other runs go on
+                        failures.append(f"{name} at {size}: {str(exc)[-400:]}")
     figures = {
-        size: {n: statistics.median(r["kb_per_stream"] for r in rs) for n, rs in by.items()}
+        size: {n: statistics.median(r["kb_per_stream"] for r in rs) for n, rs in by.items() if rs}
         for size, by in runs.items()
     }
-    problems = [
+    problems = failures + [
         f"{r['contender']} at {size}: {r['at_barrier']} of {size} streams reached the barrier"
         for size, by in runs.items()
         for rs in by.values()

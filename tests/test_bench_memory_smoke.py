@@ -1,10 +1,10 @@
-"""bench_memory.py and bench_coldstart.py run: every contender measured (no figure asserted)."""
+"""bench_memory, bench_coldstart and bench_bytewise run: every contender measured."""
 
 from __future__ import annotations
 
 import warnings
 
-from benchmarks import bench_coldstart, bench_memory
+from benchmarks import bench_bytewise, bench_coldstart, bench_memory
 
 
 def test_memory_quick_run_brings_every_stream_to_the_barrier() -> None:
@@ -24,3 +24,10 @@ def test_coldstart_quick_run_times_every_contender() -> None:
     assert set(result["figures"]) == {"floor", "ours"}
     assert all(0 < ms < 60_000 for ms in result["figures"].values())
     assert "ours / floor" in result["table"]
+
+
+def test_bytewise_quick_run_reads_every_event_both_ways() -> None:
+    result = bench_bytewise.run(rounds=1, limit=20_000)  # run() checks every event is read
+    assert result["events"] > 10 and result["reads_per_event"] > 100
+    assert set(result["figures"]) == {"floor", "ours"}
+    assert all(us > 0 for us in result["figures"].values())
