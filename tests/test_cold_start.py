@@ -22,6 +22,8 @@ from gemini_stream.emulator import Emulator
 # Loaded by none of: import gemini_stream, gs.Client(...), client.stream(...) to its end.
 NOT_FOR_A_STREAM = (
     "anyio",
+    "difflib",
+    "gemini_stream._http.auth",
     "gemini_stream._batches",
     "gemini_stream._caches",
     "gemini_stream._chat",
