@@ -136,8 +136,16 @@ class _Ours:
     def __init__(self, url: str, streams: int) -> None:
         import gemini_stream as gs
 
+        # The default idle timeout (120 s) with a longer one: on a busy machine, opening
+        # 10,000 streams at once (stream_many) can take longer than that, and the first
+        # streams, stalled at the barrier, would time out. The timer is there all the same.
+        timeouts = gs.Timeouts(idle=_TIMEOUT * 2)
         self._client = gs.Client(
-            base_url=url, api_key=_KEY, headers=_stall_header(), max_connections=streams + 10
+            base_url=url,
+            api_key=_KEY,
+            headers=_stall_header(),
+            max_connections=streams + 10,
+            timeouts=timeouts,
         )
 
     async def aclose(self) -> None:
