@@ -8,6 +8,8 @@ a few chunks' worth, where a stream that kept its chunks until a fold would hold
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import tracemalloc
 from collections.abc import Iterator
@@ -78,7 +80,13 @@ async def test_a_stream_held_open_keeps_text_not_chunks(emulator: Emulator) -> N
             with anyio.fail_after(10):
                 for _ in range(HELD):
                     text += (await stream.__anext__()).text
+            # The caller waits for the next chunk, as ``async for`` does: the stream is open.
+            waiting = asyncio.ensure_future(stream.__anext__())
+            await asyncio.sleep(0.2)
             held = _held_since(start)
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
         assert held < ALLOWED_CHUNKS * one, (held, one)
         assert stream.response.text == text  # nothing of the reply is lost
         await stream.aclose()

@@ -87,6 +87,8 @@ class Read:
                     stream._on_data(memoryview(data)[self.start :] if self.start else data)
                 if stream._state != _DONE and stream._at_eof():
                     stream._end()  # the body's end came meanwhile: its worker need not say so
+                elif stream._fresh:
+                    stream._hold()  # more to come, maybe much later: held compactly meanwhile
             except GeminiError as exc:
                 error = exc
         if error is not None:

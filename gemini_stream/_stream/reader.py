@@ -65,8 +65,8 @@ class ReplyReader:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_consolidated", "_content", "_decoder", "_deferred",
-        "_lease", "_loop", "_pending", "_response", "_snapshot", "_state", "_texts",
-        "_undecoded", "_undecoded_from", "_unfolded", "_yielded",
+        "_fresh", "_lease", "_loop", "_pending", "_response", "_snapshot", "_state",
+        "_texts", "_undecoded", "_undecoded_from", "_unfolded", "_yielded",
     )  # fmt: skip
 
     def __init__(self, call: Call) -> None:
@@ -78,11 +78,15 @@ class ReplyReader:
         self._decoder: sse.DataDecoder | None = None
         # Chunks decoded but not yet handed out, last first (so pop() gives the next).
         self._pending = _NO_CHUNKS
-        # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
+        # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first, a text run held
+        # as its last chunk and ``_texts``: see ``take_chunks``) and then ``_fresh`` (the last
+        # read's chunks, as decoded) folded in. ``_fresh`` is held compactly when the next
+        # read comes or the stream waits for one: a reply that comes in one read (a relay of
+        # a fast server) never pays for it.
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded = _NO_CHUNKS
-        # The texts of the plain text run that ``_unfolded[-1]`` ends (``take_chunks``).
         self._texts = _NO_TEXTS
+        self._fresh = _NO_CHUNKS
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
         # Fan-out sets this (to b""): the read that brought the reply's first event goes
         # there, for the consumer to decode from ``_undecoded_from`` on (``_fanout.reads``).
@@ -189,6 +193,7 @@ class ReplyReader:
         self._snapshot = None
         self._unfolded = _NO_CHUNKS
         self._texts = _NO_TEXTS
+        self._fresh = _NO_CHUNKS
         self._consolidated = False
         if self._undecoded is not None:
             self._undecoded = b""  # a failed attempt's bytes are not this reply's
@@ -217,6 +222,8 @@ class ReplyReader:
         """Read from the socket until at least one chunk is decoded or the reply ends."""
         cap = self._call.max_reply_bytes
         while not self._pending and (content := self._content) is not None:
+            if self._fresh:
+                self._hold()  # waiting, maybe long: the chunks handed out are held compactly
             try:
                 data = await content.readany()
             except READ_FAILURES as exc:
@@ -266,25 +273,40 @@ class ReplyReader:
             self._defer_or_raise(error)
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
-        """Queue the chunks of one read for the caller; fold earlier reads' chunks in bulk."""
+        """Queue the chunks of one read for the caller; hold the earlier read's compactly."""
         if batch:
-            if len(self._unfolded) >= _FOLD_AFTER or len(self._texts) >= _FOLD_AFTER:
-                self._fold()
-            take_chunks(self._unfolded, self._texts, batch)
+            if self._fresh:
+                self._hold()
+            self._fresh = batch.copy()
             batch.reverse()
         self._pending = batch
 
     def _fold(self) -> GenerateContentResponse | None:
         """Fold the chunks not folded yet into the snapshot; return it."""
-        unfolded = self._unfolded
+        if len(self._texts) > 1:
+            self._unfolded[-1] = join_tail(self._unfolded, self._texts)
+        unfolded = self._held()
         if unfolded:
-            if len(self._texts) > 1:
-                unfolded[-1] = join_tail(unfolded, self._texts)
             self._snapshot = accumulate_batch(self._snapshot, unfolded)
             self._unfolded = []
             self._texts = []
+            self._fresh = _NO_CHUNKS
             self._consolidated = False
         return self._snapshot
+
+    def _hold(self) -> None:
+        """Hold the last read's chunks compactly (folding all, past ``_FOLD_AFTER``)."""
+        if len(self._unfolded) >= _FOLD_AFTER or len(self._texts) >= _FOLD_AFTER:
+            self._fold()
+        else:
+            take_chunks(self._unfolded, self._texts, self._fresh)
+            self._fresh = _NO_CHUNKS
+
+    def _held(self) -> list[GenerateContentResponse]:
+        """The chunks not folded yet, oldest first; a held text run as its last chunk (which
+        has the run's usage and finish reason: enough for ``latest_usage``, ``surely_finished``)."""
+        unfolded, fresh = self._unfolded, self._fresh
+        return unfolded + fresh if unfolded and fresh else unfolded or fresh
 
     def _first_bytes(self) -> sse.DataDecoder:
         """The body's first bytes came: make the decoder and the lists for the chunks, and
@@ -309,7 +331,7 @@ class ReplyReader:
         error: GeminiError | None = reset
         if error is None and leftover:
             error = error_from_body(leftover)
-        if error is None and not surely_finished(self._snapshot, self._unfolded):
+        if error is None and not surely_finished(self._snapshot, self._held()):
             error = incomplete(self._merged(), leftover)  # the usual end needs no fold to know
         if error is not None:
             self._defer_or_raise(error)
@@ -351,7 +373,7 @@ class ReplyReader:
 
     def _usage(self) -> UsageMetadata | None:
         """The reply's ``usage_metadata``, read without merging the reply."""
-        return latest_usage(self._snapshot, self._unfolded)
+        return latest_usage(self._snapshot, self._held())
 
     def _prompt_tokens(self) -> int | None:
         usage = self._usage()
