@@ -136,10 +136,10 @@ class _Ours:
     def __init__(self, url: str, streams: int) -> None:
         import gemini_stream as gs
 
-        # The default idle timeout (120 s) with a longer one: on a busy machine, opening
+        # Longer idle and connect timeouts than the defaults (120 s, 10 s): on a busy machine, opening
         # 10,000 streams at once (stream_many) can take longer than that, and the first
         # streams, stalled at the barrier, would time out. The timer is there all the same.
-        timeouts = gs.Timeouts(idle=_TIMEOUT * 2)
+        timeouts = gs.Timeouts(idle=_TIMEOUT * 2, connect=_TIMEOUT)
         self._client = gs.Client(
             base_url=url,
             api_key=_KEY,
