@@ -15,7 +15,7 @@ collection. So what a request keeps alive while it runs decides how often those 
 
 Run ``python benchmarks/gc_census.py`` (``--streams 1000 --batches 4`` by default, about 20
 seconds; ``--quick`` for a smoke run). No timing here is a benchmark figure: the census itself
-slows the run down. See docs/benchmarks.md, "Against the goal", for what it found.
+slows the run down. See docs/benchmarks-history.md, "Against the goal", for what it found.
 """
 
 from __future__ import annotations

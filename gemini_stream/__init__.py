@@ -12,18 +12,6 @@ from __future__ import annotations
 import importlib
 import typing
 
-from . import types as types
-from ._batches.batch import Batch as Batch
-from ._chat.chat_stream import ChatStream as ChatStream
-from ._config import RateLimit as RateLimit
-from ._config import RetryPolicy as RetryPolicy
-from ._config import Timeouts as Timeouts
-from ._cost.estimate import Cost as Cost
-from ._cost.estimate import estimate_cost as estimate_cost
-from ._cost.prices import PRICES as PRICES
-from ._cost.prices import Price as Price
-from ._cost.storage import estimate_cache_storage as estimate_cache_storage
-from ._embed.vectors import Embedding as Embedding
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import AuthenticationError as AuthenticationError
@@ -60,33 +48,32 @@ from ._errors import StreamInterruptedError as StreamInterruptedError
 from ._errors import TotalTimeoutError as TotalTimeoutError
 from ._errors import UnknownEnumValueWarning as UnknownEnumValueWarning
 from ._errors import UploadError as UploadError
-from ._fanout.items import FanoutItem as FanoutItem
-from ._fanout.progress import Progress as Progress
-from ._fanout.request import Request as Request
-from ._fanout.results import FanoutResults as FanoutResults
-from ._http.auth import AccessToken as AccessToken
-from ._http.auth import TokenProvider as TokenProvider
-from ._http.auth import default_credentials as default_credentials
-from ._http.retry import set_testing as set_testing
-from ._input.functions import declare_function as declare_function
-from ._limits.limiter import InProcessLimiter as InProcessLimiter
-from ._limits.limiter import Lease as Lease
-from ._limits.limiter import Limiter as Limiter
-from ._limits.redis_limiter import RedisLimiter as RedisLimiter
-from ._media.imagen import GeneratedImages as GeneratedImages
-from ._stream.deltas import DeltaStream as DeltaStream
 from ._version import __version__ as __version__
-from ._wire.caches import CachedContent as CachedContent
-from ._wire.files import File as File
-from ._wire.files import FileState as FileState
-from .types import Content as Content
-from .types import GenerateContentResponse as GenerateContentResponse
-from .types import GenerationConfig as GenerationConfig
-from .types import Part as Part
 
 if typing.TYPE_CHECKING:
+    from . import types as types
+    from ._batches.batch import Batch as Batch
     from ._chat.chat import Chat as Chat
+    from ._chat.chat_stream import ChatStream as ChatStream
     from ._client import Client as Client
+    from ._config import RateLimit as RateLimit
+    from ._config import RetryPolicy as RetryPolicy
+    from ._config import Timeouts as Timeouts
+    from ._cost.estimate import Cost as Cost
+    from ._cost.estimate import estimate_cost as estimate_cost
+    from ._cost.prices import PRICES as PRICES
+    from ._cost.prices import Price as Price
+    from ._cost.storage import estimate_cache_storage as estimate_cache_storage
+    from ._embed.vectors import Embedding as Embedding
+    from ._fanout.items import FanoutItem as FanoutItem
+    from ._fanout.progress import Progress as Progress
+    from ._fanout.request import Request as Request
+    from ._fanout.results import FanoutResults as FanoutResults
+    from ._http.auth import AccessToken as AccessToken
+    from ._http.auth import TokenProvider as TokenProvider
+    from ._http.auth import default_credentials as default_credentials
+    from ._http.retry import set_testing as set_testing
+    from ._input.functions import declare_function as declare_function
     from ._interactions.chat import InteractionChat as InteractionChat
     from ._interactions.chat import InteractionChatStream as InteractionChatStream
     from ._interactions.events import InteractionEvent as InteractionEvent
@@ -94,6 +81,10 @@ if typing.TYPE_CHECKING:
     from ._interactions.interaction import InteractionErrorInfo as InteractionErrorInfo
     from ._interactions.resource import Interactions as Interactions
     from ._interactions.stream import InteractionStream as InteractionStream
+    from ._limits.limiter import InProcessLimiter as InProcessLimiter
+    from ._limits.limiter import Lease as Lease
+    from ._limits.limiter import Limiter as Limiter
+    from ._limits.redis_limiter import RedisLimiter as RedisLimiter
     from ._live.messages import LiveGoAway as LiveGoAway
     from ._live.messages import LiveMessage as LiveMessage
     from ._live.messages import LiveResumptionUpdate as LiveResumptionUpdate
@@ -105,12 +96,57 @@ if typing.TYPE_CHECKING:
     from ._live.resource import Live as Live
     from ._live.session import LiveSession as LiveSession
     from ._live.tokens import LiveToken as LiveToken
+    from ._media.imagen import GeneratedImages as GeneratedImages
     from ._stream.chunk_stream import ChunkStream as ChunkStream
+    from ._stream.deltas import DeltaStream as DeltaStream
+    from ._wire.caches import CachedContent as CachedContent
+    from ._wire.files import File as File
+    from ._wire.files import FileState as FileState
+    from .types import Content as Content
+    from .types import GenerateContentResponse as GenerateContentResponse
+    from .types import GenerationConfig as GenerationConfig
+    from .types import Part as Part
 
-# Names whose modules import aiohttp (~0.1 s) or build the Interactions API's or the Live
-# API's decoders (~17 ms): loaded on first use, so ``import gemini_stream`` (and the types,
-# the SSE reader, ``--help``) stays quick.
+# Every name but the errors and the version is loaded on first use: ``import gemini_stream``
+# costs the errors alone, and a program that streams loads the client, its wire types and
+# aiohttp, not the chat, the batches, the caches or the price table (cold start to the first
+# chunk: benchmarks/bench_coldstart.py). The SSE reader, the types and ``--help`` never load
+# aiohttp (~0.1 s).
 _LAZY = {
+    "types": ".types",
+    "Batch": "._batches.batch",
+    "ChatStream": "._chat.chat_stream",
+    "RateLimit": "._config",
+    "RetryPolicy": "._config",
+    "Timeouts": "._config",
+    "Cost": "._cost.estimate",
+    "estimate_cost": "._cost.estimate",
+    "PRICES": "._cost.prices",
+    "Price": "._cost.prices",
+    "estimate_cache_storage": "._cost.storage",
+    "Embedding": "._embed.vectors",
+    "FanoutItem": "._fanout.items",
+    "Progress": "._fanout.progress",
+    "Request": "._fanout.request",
+    "FanoutResults": "._fanout.results",
+    "AccessToken": "._http.auth",
+    "TokenProvider": "._http.auth",
+    "default_credentials": "._http.auth",
+    "set_testing": "._http.retry",
+    "declare_function": "._input.functions",
+    "InProcessLimiter": "._limits.limiter",
+    "Lease": "._limits.limiter",
+    "Limiter": "._limits.limiter",
+    "RedisLimiter": "._limits.redis_limiter",
+    "GeneratedImages": "._media.imagen",
+    "DeltaStream": "._stream.deltas",
+    "CachedContent": "._wire.caches",
+    "File": "._wire.files",
+    "FileState": "._wire.files",
+    "Content": ".types",
+    "GenerateContentResponse": ".types",
+    "GenerationConfig": ".types",
+    "Part": ".types",
     "Chat": "._chat.chat",
     "ChunkStream": "._stream.chunk_stream",
     "Client": "._client",
@@ -139,7 +175,9 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'gemini_stream' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = importlib.import_module(module, __name__)
+    if name != "types":  # the one module among the names
+        value = getattr(value, name)
     globals()[name] = value
     return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -10,13 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import aiohttp
 
 from . import sse
-from ._batches.batches import Batches
-from ._caches.caches import Caches
-from ._chat.chat import Chat
-from ._chat.tools import DEFAULT_TOOL_TIMEOUT
 from ._config import RateLimit, RetryPolicy, Timeouts
-from ._embed.embed import Embed
-from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
 from ._http.codec import decode_count_tokens, decode_response
 from ._http.codec import encode_request as encode
 from ._http.endpoint import DEFAULT_MAX_REPLY_BYTES, Endpoint
@@ -25,21 +20,17 @@ from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
-from ._limits.admission import as_limiter
-from ._limits.limiter import Limiter
-from ._live.tokens import ephemeral_key
-from ._media.files import Files
-from ._media.imagen import GeneratedImages, Images
-from ._models import Models
 from ._stream.chunk_stream import ChunkStream
-from ._wire.models import CountTokensResponse, Model
-from ._wire.request import CountTokensRequest
 from ._wire.response import GenerateContentResponse
 
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from ._batches.batches import Batches
+    from ._caches.caches import Caches
+    from ._chat.chat import Chat
     from ._chat.tools import ChatToolsInput
+    from ._embed.embed import Embed
     from ._fanout.progress import Progress
     from ._fanout.request import RequestLike
     from ._fanout.results import FanoutResults
@@ -48,7 +39,12 @@ if TYPE_CHECKING:
     from ._input.contents import SystemInstructionInput
     from ._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
     from ._interactions.resource import Interactions
+    from ._limits.limiter import Limiter
     from ._live.resource import Live
+    from ._media.files import Files
+    from ._media.imagen import GeneratedImages, Images
+    from ._models import Models
+    from ._wire.models import CountTokensResponse, Model
 
 
 class Client:
@@ -119,8 +115,10 @@ class Client:
         ephemeral_token: str | None = None,
     ) -> None:
         if ephemeral_token is not None:  # a Live API token stands in for the key
+            from ._live.tokens import ephemeral_key
+
             api_key = ephemeral_key(api_key, ephemeral_token)
-        self._endpoint = endpoint = Endpoint(
+        self._endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
             timeouts=timeouts, retry=retry, headers=check_headers(headers),
             max_connections=max_connections,
@@ -129,21 +127,29 @@ class Client:
             project=project, location=location, token_provider=token_provider,
             vertex_extras=vertex_extras,
         )  # fmt: skip
-        self.files = Files(endpoint)
-        """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
-        self.models = Models(endpoint)
-        """The models the API offers (``get``, ``list``)."""
-        self.images = Images(endpoint)
-        """Imagen text-to-image (``generate``)."""
-        self.embed = Embed(endpoint)
-        """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
-        self.caches = Caches(endpoint)
-        """Context caches (``create``, ``get``, ``list``, ``update``, ``delete``)."""
-        self.batches = Batches(endpoint)
-        """The Batch API (``create``, ``get``, ``list``, ``cancel``, ``delete``, ``wait``,
-        ``results``): see docs/batches.md."""
         self._interactions: Interactions | None = None
         self._live: Live | None = None
+
+    # The API resources below are made on first use (``__getattr__``): a program that only
+    # streams never imports them (cold start: benchmarks/bench_coldstart.py).
+    files: Files
+    """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
+    models: Models
+    """The models the API offers (``get``, ``list``)."""
+    images: Images
+    """Imagen text-to-image (``generate``)."""
+    embed: Embed
+    """Embeddings: ``await client.embed(model, contents, task_type=..., ...)``."""
+    caches: Caches
+    """Context caches (``create``, ``get``, ``list``, ``update``, ``delete``)."""
+    batches: Batches
+    """The Batch API (``create``, ``get``, ``list``, ``cancel``, ``delete``, ``wait``,
+    ``results``): see docs/batches.md."""
+
+    if not TYPE_CHECKING:  # for type checkers, the names above are all there is
+
+        def __getattr__(self, name: str) -> Any:
+            return make_resource(self, name)
 
     @property
     def interactions(self) -> Interactions:
@@ -235,7 +241,7 @@ class Client:
         history: ContentsInput | None = None,
         automatic_function_calling: bool = True,
         max_function_rounds: int = 10,
-        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        tool_timeout: float | None = 60.0,  # _chat.tools.DEFAULT_TOOL_TIMEOUT
         cached_content: CacheInput = None,
     ) -> Chat:
         """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
@@ -253,6 +259,8 @@ class Client:
             >>> async for chunk in chat.stream("I have two dogs in my house."):
             ...     print(chunk.text, end="")
         """
+        from ._chat.chat import Chat
+
         return Chat(
             self, model, system_instruction=system_instruction, config=config, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, history=history,
@@ -346,6 +354,8 @@ class Client:
         self, model: str, contents: ContentsInput, *, timeouts: Timeouts | None = None
     ) -> CountTokensResponse:
         """Count the tokens ``contents`` would use with ``model`` (``countTokens``)."""
+        from ._wire.request import CountTokensRequest
+
         body = encode(CountTokensRequest(contents=to_contents(contents)))
         call = self._endpoint.model_call(model, "countTokens", body, timeouts, None)
         return decode_count_tokens(await call.fetch())
@@ -354,7 +364,7 @@ class Client:
         self,
         requests: Iterable[RequestLike],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int = 64,  # _fanout.run.DEFAULT_CONCURRENCY
         rate_limit: RateLimit | Limiter | None = None,
         progress: Progress | Callable[[Progress], object] | None = None,
         buffer: int | None = None,
@@ -389,6 +399,9 @@ class Client:
             ...         if item.kind == "chunk":
             ...             print(item.index, item.chunk.text)
         """
+        from ._fanout.run import stream_many
+        from ._limits.admission import as_limiter
+
         return stream_many(
             self._endpoint, requests, concurrency=concurrency,
             rate_limit=as_limiter(rate_limit), progress=progress, buffer=buffer,
@@ -420,7 +433,7 @@ class Client:
         self,
         requests: Iterable[RequestLike],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int = 64,  # _fanout.run.DEFAULT_CONCURRENCY
         rate_limit: RateLimit | Limiter | None = None,
         return_exceptions: bool = False,
         progress: Progress | Callable[[Progress], object] | None = None,
@@ -438,6 +451,9 @@ class Client:
             >>> requests = [gs.Request("gemini-2.5-flash", q) for q in questions]
             >>> replies = await client.generate_many(requests, concurrency=16)
         """
+        from ._fanout.run import generate_many
+        from ._limits.admission import as_limiter
+
         return await generate_many(
             self._endpoint, requests, concurrency=concurrency,
             rate_limit=as_limiter(rate_limit), return_exceptions=return_exceptions,
@@ -462,6 +478,29 @@ class Client:
         """Deprecated: use ``client.images.generate(model, prompt, ...)``."""
         _deprecated("client.generate_images()", "client.images.generate()")
         return await self.images.generate(model, prompt, **options)
+
+
+# The API resources ``Client.__getattr__`` makes on first use: module and class.
+_RESOURCES = {
+    "files": ("._media.files", "Files"),
+    "models": ("._models", "Models"),
+    "images": ("._media.imagen", "Images"),
+    "embed": ("._embed.embed", "Embed"),
+    "caches": ("._caches.caches", "Caches"),
+    "batches": ("._batches.batches", "Batches"),
+}
+
+
+def make_resource(client: Client, name: str) -> Any:
+    """Make ``client``'s API resource ``name`` and keep it on the client; AttributeError for
+    any other name."""
+    where = _RESOURCES.get(name)
+    if where is None:
+        raise AttributeError(f"{type(client).__name__!r} object has no attribute {name!r}")
+    module, class_name = where
+    resource = getattr(importlib.import_module(module, __package__), class_name)(client._endpoint)
+    setattr(client, name, resource)
+    return resource
 
 
 def _deprecated(old: str, new: str) -> None:

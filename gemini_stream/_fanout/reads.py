@@ -12,7 +12,7 @@ cold too), and the chunks go from the decoder to the caller while they are still
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import anyio
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
     from .._wire.response import GenerateContentResponse
     from .progress import Tracker
+
+
+_NO_HEAD: list[GenerateContentResponse] = cast("list[GenerateContentResponse]", ())
 
 
 class Read:
@@ -71,10 +74,12 @@ class Read:
         hundred items are never all alive at once, and no list carries them.
         """
         stream, head = self.stream, self.head
+        self.head = _NO_HEAD  # decoded: a Read kept until the next one holds no chunk
         self.taken = True
         if stream._state == _DONE:
             return head, None  # the request failed already: what its worker read since is dropped
         error, data = self.error, self.data
+        self.data = None  # decoded: a stream held open holds no read it has done with
         if error is None:
             try:
                 if data is not None:
@@ -82,6 +87,8 @@ class Read:
                     stream._on_data(memoryview(data)[self.start :] if self.start else data)
                 if stream._state != _DONE and stream._at_eof():
                     stream._end()  # the body's end came meanwhile: its worker need not say so
+                elif stream._fresh:
+                    stream._hold()  # more to come, maybe much later: held compactly meanwhile
             except GeminiError as exc:
                 error = exc
         if error is not None:
@@ -99,7 +106,9 @@ class Read:
             else:
                 self.tracker.ended(error.partial, failed=True)
                 end = FanoutItem("error", self.index, self.request, error=error)
-        chunks += head
+        if head:
+            chunks += head
+            head.clear()  # the list its worker made: not alive with the first chunk in it
         return chunks, end
 
 
@@ -119,6 +128,7 @@ async def hand_over(
     if not undecoded or start >= len(undecoded):
         undecoded = None  # the read ended with the first event
     last = Read(stream, index, request, tracker, undecoded, head=first, start=start)
+    undecoded = None  # the Read has it (until decoded)
     await send_batch(send, last)
     cap = stream._call.max_reply_bytes
     while True:
@@ -142,6 +152,7 @@ async def hand_over(
                 send, Read(stream, index, request, tracker, None, reply_too_large(cap))
             )
             return
+        data = b""  # the consumer has the read: not kept alive while the next one is awaited
 
 
 async def send_batch(send: MemoryObjectSendStream[Batch], batch: Batch) -> None:

@@ -18,8 +18,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timezone
 from typing import Any, NamedTuple, TypeAlias
 
-import anyio
-
 from .._errors import CredentialsError
 
 __all__ = (
@@ -126,6 +124,8 @@ class TokenSource:
             if inspect.iscoroutinefunction(provider):
                 result: object = await provider()
             else:
+                import anyio.to_thread  # only for a plain function as the provider
+
                 result = await anyio.to_thread.run_sync(provider)
                 if inspect.isawaitable(result):
                     result = await result

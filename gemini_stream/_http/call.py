@@ -6,18 +6,19 @@ import asyncio
 import io
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import aiohttp
 
 from .._config import RetryPolicy, Timeouts
 from .._errors import APIConnectionError, ClientClosedError
-from .._limits.admission import admit, prompt_tokens
-from .._limits.limiter import Lease, Limiter
 from .failures import READ_FAILURES, read_error, read_failure, redirect_refused, send_failure
 from .retry import retrying
 from .secrets import Headers
 from .transport import Transport
+
+if TYPE_CHECKING:
+    from .._limits.limiter import Lease, Limiter
 
 __all__ = ("AuthHook", "Call", "Reply")
 
@@ -85,6 +86,8 @@ class Call:
         """
         lease = None
         if self.limiter is not None:
+            from .._limits.admission import admit  # loaded with the limiter: not for others
+
             lease, total = await self.transport.unless_closed(admit(self.limiter, self.body, total))
         try:
             headers = self.headers
@@ -160,4 +163,6 @@ class Call:
         finally:
             response.release()
             if lease is not None:
+                from .._limits.admission import prompt_tokens
+
                 lease.release(prompt_tokens(body))

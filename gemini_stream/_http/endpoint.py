@@ -14,7 +14,7 @@ from .. import sse
 from .._config import RateLimit, RetryPolicy, Timeouts
 from .._errors import client_closed
 from .._input.names import model_path
-from .._limits.admission import as_limiter, limiter_for
+from .._limits.context import limiter_for
 from .._version import __version__
 from .call import Call
 from .secrets import Headers, mask_key
@@ -152,7 +152,11 @@ class Endpoint:
         self.max_reply_bytes = max_reply_bytes
         # As a Call carries it: an int to compare with, whatever the setting.
         self._reply_cap = sys.maxsize if max_reply_bytes is None else max_reply_bytes
-        self.limiter = as_limiter(rate_limit)
+        self.limiter: Limiter | None = None
+        if rate_limit is not None:  # anyio and the limiter are loaded only for a limit
+            from .._limits.admission import as_limiter
+
+            self.limiter = as_limiter(rate_limit)
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.describe()}>"

@@ -22,13 +22,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .._wire.request import GenerateContentRequest
-from .auth import TokenProvider, TokenSource, default_credentials
 from .secrets import mask_key
+
+if TYPE_CHECKING:
+    from .auth import TokenProvider, TokenSource
 
 __all__ = ("Vertex", "refuse_vertex_only", "resolve_vertex")
 
@@ -231,6 +233,8 @@ def resolve_vertex(
         raise ValueError(f"invalid Google Cloud project {project!r}")
     if not _LOCATION.fullmatch(location):
         raise ValueError(f"invalid Vertex AI location {location!r} (e.g. 'us-central1')")
+    from .auth import TokenSource, default_credentials  # project mode only: not at start-up
+
     if token_provider is None:
         try:
             token_provider = default_credentials()

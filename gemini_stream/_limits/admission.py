@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 
 import anyio
 import msgspec
 
 from .._config import RateLimit
 from .._errors import TotalTimeoutError
+from .context import batch_limiter as batch_limiter
+from .context import limiter_for as limiter_for
 from .limiter import InProcessLimiter, Lease, Limiter
 
 
@@ -45,49 +46,6 @@ _INLINE_DATA = re.compile(rb'"inlineData":\{[^{}]*?"data":"([A-Za-z0-9+/=]*)"')
 _FILE_DATA = b'"fileData":'
 
 
-class _Stacked:
-    """Two limiters that must both agree: a batch's own limit inside the client's."""
-
-    __slots__ = ("_inner", "_outer")
-
-    def __init__(self, inner: Limiter, outer: Limiter) -> None:
-        self._inner = inner
-        self._outer = outer
-
-    async def acquire(self, tokens: int) -> Lease:
-        inner = await self._inner.acquire(tokens)
-        try:
-            outer = await self._outer.acquire(tokens)
-        except BaseException:
-            inner.release()
-            raise
-        return _Leases(inner, outer)
-
-    def penalize(self, seconds: float) -> None:
-        self._inner.penalize(seconds)
-        self._outer.penalize(seconds)
-
-
-class _Leases:
-    __slots__ = ("_leases",)
-
-    def __init__(self, *leases: Lease) -> None:
-        self._leases = leases
-
-    def sent(self) -> None:
-        for lease in self._leases:
-            lease.sent()
-
-    def release(self, tokens: int | None = None) -> None:
-        for lease in self._leases:
-            lease.release(tokens)
-
-
-# The limiter of the stream_many / generate_many batch the current task works for. A
-# context variable reaches chats and callables that build their own streams.
-batch_limiter: ContextVar[Limiter | None] = ContextVar("gemini_stream_batch_limiter", default=None)
-
-
 def as_limiter(value: RateLimit | Limiter | None) -> Limiter | None:
     """Turn a ``rate_limit=`` argument into a limiter (a new one for a ``RateLimit``)."""
     if value is None or isinstance(value, Limiter):
@@ -95,14 +53,6 @@ def as_limiter(value: RateLimit | Limiter | None) -> Limiter | None:
     if isinstance(value, RateLimit):
         return InProcessLimiter(value)
     raise TypeError(f"rate_limit must be a gs.RateLimit or a gs.Limiter, got {value!r}")
-
-
-def limiter_for(own: Limiter | None) -> Limiter | None:
-    """The limiter a new request of a client whose own limiter is ``own`` goes through."""
-    batch = batch_limiter.get()
-    if batch is None or batch is own:
-        return own
-    return batch if own is None else _Stacked(batch, own)
 
 
 async def admit(

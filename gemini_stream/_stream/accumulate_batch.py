@@ -17,7 +17,7 @@ from .._wire.content import Content, Part
 from .._wire.response import GenerateContentResponse
 from .accumulate import accumulate
 
-__all__ = ("accumulate_batch", "latest_usage", "surely_finished")
+__all__ = ("accumulate_batch", "join_tail", "latest_usage", "surely_finished", "take_chunks")
 
 _UNSET: object = object()  # no chunk read yet
 
@@ -136,6 +136,84 @@ def _joined(
         create_time=last.create_time,
         turn_token=last.turn_token,
     )
+
+
+def take_chunks(
+    unfolded: list[GenerateContentResponse],
+    texts: list[str],
+    batch: Sequence[GenerateContentResponse],
+) -> None:
+    """Append ``batch`` to ``unfolded`` (a stream's chunks not folded yet, oldest first),
+    holding a run of plain text deltas as the run's last chunk and its texts.
+
+    While ``texts`` is not empty, ``unfolded[-1]`` is a plain text delta and ``texts`` the
+    texts of the run it ends (its own last); a delta that continues the run replaces it and
+    adds its text, so a stream held open mid-reply keeps one chunk and a few strings rather
+    than a chunk per event (about 1 KB each). ``join_tail`` makes the run one chunk, as
+    ``_joined`` would from all of it: a delta continues a run only when it has every field
+    ``_joined`` would otherwise look for in the chunks before it. The checks are
+    ``_text_run``'s, written out: this runs once per chunk.
+    """
+    for chunk in batch:
+        try:
+            (candidate,) = chunk.candidates  # type: ignore[misc]
+            (part,) = candidate.content.parts  # type: ignore[union-attr]
+            text = part.text
+        except (TypeError, ValueError, AttributeError):
+            text = None  # no candidates or content, or more than one of either
+        if text is not None and (
+            chunk.prompt_feedback is not None
+            or chunk.model_status is not None
+            or candidate.finish_message is not None
+            or candidate.safety_ratings is not None
+            or candidate.citation_metadata is not None
+            or candidate.token_count is not None
+            or candidate.grounding_metadata is not None
+            or candidate.avg_logprobs is not None
+            or candidate.logprobs_result is not None
+            or candidate.url_context_metadata is not None
+            or part.thought_signature is not None
+            or part.inline_data is not None
+            or part.file_data is not None
+            or part.function_call is not None
+            or part.function_response is not None
+            or part.executable_code is not None
+            or part.code_execution_result is not None
+            or part.tool_call is not None
+            or part.tool_response is not None
+            or part.audio_transcription is not None
+            or part.video_metadata is not None
+            or part.media_resolution is not None
+            or part.part_metadata is not None
+        ):
+            text = None
+        if text is not None and texts:
+            tail = unfolded[-1].candidates[0]  # type: ignore[index]
+            if (
+                tail.finish_reason is None
+                and part.thought is tail.content.parts[0].thought  # type: ignore[union-attr]
+                and candidate.index == tail.index
+                and chunk.usage_metadata is not None
+                and chunk.model_version is not None
+                and chunk.response_id is not None
+                and candidate.content.role is not None  # type: ignore[union-attr]
+            ):
+                unfolded[-1] = chunk
+                texts.append(text)
+                continue
+        if len(texts) > 1:
+            unfolded[-1] = join_tail(unfolded, texts)
+        texts.clear()
+        unfolded.append(chunk)
+        if text is not None:
+            texts.append(text)
+
+
+def join_tail(
+    unfolded: Sequence[GenerateContentResponse], texts: list[str]
+) -> GenerateContentResponse:
+    """``unfolded[-1]`` with the texts of the run it ends (``take_chunks``) as one chunk."""
+    return _joined(unfolded, len(unfolded) - 1, len(unfolded), texts)
 
 
 # What the fold of ``chunks`` into ``snapshot`` would say, read without folding: a stream asks

@@ -39,8 +39,9 @@ class ChunkStream(ReplyReader):
     def response(self) -> GenerateContentResponse:
         """The reply accumulated so far: every chunk received, merged into one response.
 
-        Merged when read: until then the stream holds the chunks of its last reads (about
-        1 KB each), so to keep many replies, keep ``stream.response`` rather than the stream.
+        Merged when read: until then the stream holds the text received and a few chunks
+        (about 1 KB each), so to keep many replies, keep ``stream.response`` rather than the
+        stream.
         """
         return self._merged()
 

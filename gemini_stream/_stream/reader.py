@@ -23,7 +23,13 @@ from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
-from .accumulate_batch import accumulate_batch, latest_usage, surely_finished
+from .accumulate_batch import (
+    accumulate_batch,
+    join_tail,
+    latest_usage,
+    surely_finished,
+    take_chunks,
+)
 from .endings import reset_under
 from .events import checked_chunks, first_event_end, incomplete
 
@@ -36,15 +42,18 @@ __all__ = ("ReplyReader",)
 _NEW, _OPEN, _DONE = 0, 1, 2
 # Received chunks are folded into the reply when it is asked for (``response``, an error's
 # ``partial``), or, this many at a time, when a read brings more: one fold of a few dozen plain
-# text deltas costs about what one delta does, the chunks waiting hold at most a few dozen KB
-# beyond the last read's, and a reply nobody asks for (a relay) is never folded.
+# text deltas costs about what one delta does, and a reply nobody asks for (a relay) is never
+# folded. Meanwhile a run of plain text deltas waits as its last chunk and its texts
+# (``take_chunks``), not a chunk of about 1 KB each: a stream held open mid-reply holds about
+# what the floor client does (1,000 streams after 10 events: 1.58x -> 0.94x its RSS).
 _FOLD_AFTER = 32
 # What a stream holds for its chunks until its first body bytes arrive: one empty tuple shared
 # by all (typed as the list each stream then makes; mutating it would raise). With a thousand
 # requests waiting for their headers, every object a request holds is a thousand objects more
 # for the garbage collector to go through. Measured with the first attempt below and fan-out's
-# _chunk_items: stream_many 1.34x -> 1.28x the floor at 200 streams (docs/benchmarks.md).
+# _chunk_items: stream_many 1.34x -> 1.28x the floor at 200 streams (docs/benchmarks-history.md).
 _NO_CHUNKS: Final = cast("list[GenerateContentResponse]", ())
+_NO_TEXTS: Final = cast("list[str]", ())
 
 
 class ReplyReader:
@@ -56,8 +65,8 @@ class ReplyReader:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_consolidated", "_content", "_decoder", "_deferred",
-        "_lease", "_loop", "_pending", "_response", "_snapshot", "_state", "_undecoded",
-        "_undecoded_from", "_unfolded", "_yielded",
+        "_fresh", "_lease", "_loop", "_pending", "_response", "_snapshot", "_state",
+        "_texts", "_undecoded", "_undecoded_from", "_unfolded", "_yielded",
     )  # fmt: skip
 
     def __init__(self, call: Call) -> None:
@@ -69,9 +78,15 @@ class ReplyReader:
         self._decoder: sse.DataDecoder | None = None
         # Chunks decoded but not yet handed out, last first (so pop() gives the next).
         self._pending = _NO_CHUNKS
-        # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first) folded in.
+        # The reply so far is ``_snapshot`` with ``_unfolded`` (oldest first, a text run held
+        # as its last chunk and ``_texts``: see ``take_chunks``) and then ``_fresh`` (the last
+        # read's chunks, as decoded) folded in. ``_fresh`` is held compactly when the next
+        # read comes or the stream waits for one: a reply that comes in one read (a relay of
+        # a fast server) never pays for it.
         self._snapshot: GenerateContentResponse | None = None
         self._unfolded = _NO_CHUNKS
+        self._texts = _NO_TEXTS
+        self._fresh = _NO_CHUNKS
         self._consolidated = False  # whether ``_snapshot`` is as ``response`` gives it
         # Fan-out sets this (to b""): the read that brought the reply's first event goes
         # there, for the consumer to decode from ``_undecoded_from`` on (``_fanout.reads``).
@@ -177,6 +192,8 @@ class ReplyReader:
         self._pending = _NO_CHUNKS
         self._snapshot = None
         self._unfolded = _NO_CHUNKS
+        self._texts = _NO_TEXTS
+        self._fresh = _NO_CHUNKS
         self._consolidated = False
         if self._undecoded is not None:
             self._undecoded = b""  # a failed attempt's bytes are not this reply's
@@ -205,6 +222,8 @@ class ReplyReader:
         """Read from the socket until at least one chunk is decoded or the reply ends."""
         cap = self._call.max_reply_bytes
         while not self._pending and (content := self._content) is not None:
+            if self._fresh:
+                self._hold()  # waiting, maybe long: the chunks handed out are held compactly
             try:
                 data = await content.readany()
             except READ_FAILURES as exc:
@@ -255,27 +274,48 @@ class ReplyReader:
                     payloads = decoder.feed(data[cut:])
         except sse.EventTooLargeError as exc:
             raise EventTooLargeError(str(exc)) from exc
+        if not payloads:
+            return  # a read within an event (a slow or byte-by-byte server): nothing to decode
         batch, error = checked_chunks(payloads)
         self._take(batch)
         if error is not None:
             self._defer_or_raise(error)
 
     def _take(self, batch: list[GenerateContentResponse]) -> None:
-        """Queue the chunks of one read for the caller; fold earlier reads' chunks in bulk."""
+        """Queue the chunks of one read for the caller; hold the earlier read's compactly."""
         if batch:
-            if len(self._unfolded) >= _FOLD_AFTER:
-                self._fold()
-            self._unfolded += batch
+            if self._fresh:
+                self._hold()
+            self._fresh = batch.copy()
             batch.reverse()
         self._pending = batch
 
     def _fold(self) -> GenerateContentResponse | None:
         """Fold the chunks not folded yet into the snapshot; return it."""
-        if self._unfolded:
-            self._snapshot = accumulate_batch(self._snapshot, self._unfolded)
+        if len(self._texts) > 1:
+            self._unfolded[-1] = join_tail(self._unfolded, self._texts)
+        unfolded = self._held()
+        if unfolded:
+            self._snapshot = accumulate_batch(self._snapshot, unfolded)
             self._unfolded = []
+            self._texts = []
+            self._fresh = _NO_CHUNKS
             self._consolidated = False
         return self._snapshot
+
+    def _hold(self) -> None:
+        """Hold the last read's chunks compactly (folding all, past ``_FOLD_AFTER``)."""
+        if len(self._unfolded) >= _FOLD_AFTER or len(self._texts) >= _FOLD_AFTER:
+            self._fold()
+        else:
+            take_chunks(self._unfolded, self._texts, self._fresh)
+            self._fresh = _NO_CHUNKS
+
+    def _held(self) -> list[GenerateContentResponse]:
+        """The chunks not folded yet, oldest first; a held text run as its last chunk (which
+        has the run's usage and finish reason: enough for ``latest_usage``, ``surely_finished``)."""
+        unfolded, fresh = self._unfolded, self._fresh
+        return unfolded + fresh if unfolded and fresh else unfolded or fresh
 
     def _first_bytes(self) -> sse.DataDecoder:
         """The body's first bytes came: make the decoder and the lists for the chunks, and
@@ -283,6 +323,7 @@ class ReplyReader:
         decoder = self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
         self._pending = []
         self._unfolded = []
+        self._texts = []
         response = self._response
         connection = response.connection if response is not None else None
         if connection is not None and connection.protocol is not None:
@@ -299,7 +340,7 @@ class ReplyReader:
         error: GeminiError | None = reset
         if error is None and leftover:
             error = error_from_body(leftover)
-        if error is None and not surely_finished(self._snapshot, self._unfolded):
+        if error is None and not surely_finished(self._snapshot, self._held()):
             error = incomplete(self._merged(), leftover)  # the usual end needs no fold to know
         if error is not None:
             self._defer_or_raise(error)
@@ -341,7 +382,7 @@ class ReplyReader:
 
     def _usage(self) -> UsageMetadata | None:
         """The reply's ``usage_metadata``, read without merging the reply."""
-        return latest_usage(self._snapshot, self._unfolded)
+        return latest_usage(self._snapshot, self._held())
 
     def _prompt_tokens(self) -> int | None:
         usage = self._usage()

@@ -8,7 +8,6 @@ unknown key is an error, with the closest field name suggested.
 
 from __future__ import annotations
 
-import difflib
 import re
 import reprlib
 from collections.abc import Mapping
@@ -103,6 +102,8 @@ def _unknown_key_message(key: str, cls: type[msgspec.Struct], path: str) -> str:
     names = sorted({name for name, _ in _fields(cls).values()} | set(cls.__struct_fields__))
     where = f" at {path!r}" if path else ""
     message = f"unknown field {key!r} for {cls.__name__}{where}"
+    import difflib  # for an error message only: not loaded at start-up
+
     close = difflib.get_close_matches(key, names, n=1)
     if close:
         return f"{message}; did you mean {close[0]!r}?"
