@@ -71,6 +71,12 @@ from ._limits.limiter import InProcessLimiter as InProcessLimiter
 from ._limits.limiter import Lease as Lease
 from ._limits.limiter import Limiter as Limiter
 from ._media.imagen import GeneratedImages as GeneratedImages
+from ._observe.events import ChunkErrorEvent as ChunkErrorEvent
+from ._observe.events import EndEvent as EndEvent
+from ._observe.events import Hooks as Hooks
+from ._observe.events import RequestEvent as RequestEvent
+from ._observe.events import ResponseEvent as ResponseEvent
+from ._observe.events import RetryEvent as RetryEvent
 from ._stream.deltas import DeltaStream as DeltaStream
 from ._version import __version__ as __version__
 from ._wire.caches import CachedContent as CachedContent
@@ -135,6 +141,7 @@ __all__ = (
     "CachedContent",
     "Chat",
     "ChatStream",
+    "ChunkErrorEvent",
     "ChunkStream",
     "Client",
     "ClientClosedError",
@@ -145,6 +152,7 @@ __all__ = (
     "CredentialsError",
     "DeltaStream",
     "Embedding",
+    "EndEvent",
     "EventTooLargeError",
     "FanoutItem",
     "FanoutResults",
@@ -159,6 +167,7 @@ __all__ = (
     "GenerateContentResponse",
     "GeneratedImages",
     "GenerationConfig",
+    "Hooks",
     "IdleTimeoutError",
     "InProcessLimiter",
     "IncompleteStreamError",
@@ -184,7 +193,10 @@ __all__ = (
     "RedirectError",
     "ReplyTooLargeError",
     "Request",
+    "RequestEvent",
     "ResponseDecodeError",
+    "ResponseEvent",
+    "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",

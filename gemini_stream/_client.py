@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ._input.contents import SystemInstructionInput
     from ._input.request import ConfigInput, SafetySettingsInput, ToolConfigInput, ToolsInput
     from ._interactions.resource import Interactions
+    from ._observe.events import Hooks
 
 
 class Client:
@@ -82,6 +83,8 @@ class Client:
             in a worker thread); defaults to Application Default Credentials (google-auth).
         vertex_extras: Vertex-only fields (``{"labels": {...}}``...) merged into every
             generation request; refused unless ``vertexai`` is on.
+        event_hooks: functions called as each request goes (``gs.Hooks``, or a dict such
+            as ``{"on_end": fn}``): for metrics and tests. See docs/production.md.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -112,6 +115,7 @@ class Client:
         location: str | None = None,
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
+        event_hooks: Hooks | Mapping[str, Callable[[Any], object]] | None = None,
     ) -> None:
         self._endpoint = endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
@@ -120,7 +124,7 @@ class Client:
             max_event_bytes=max_event_bytes, max_reply_bytes=max_reply_bytes,
             rate_limit=rate_limit, vertexai=vertexai,
             project=project, location=location, token_provider=token_provider,
-            vertex_extras=vertex_extras,
+            vertex_extras=vertex_extras, event_hooks=event_hooks,
         )  # fmt: skip
         self.files = Files(endpoint)
         """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
@@ -198,6 +202,7 @@ class Client:
         partial reply, then the client's own HTTP session is closed (a session you passed
         in stays open). Safe to call more than once."""
         await self._endpoint.transport.aclose()
+        await self._endpoint.observer.aclose()  # the async hooks still running
 
     @property
     def closed(self) -> bool:

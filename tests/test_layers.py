@@ -28,7 +28,8 @@ LAYERS: dict[str, set[str]] = {
     "_errors": {"_wire"},
     "_input": {"_wire"},
     "_limits": {"_config", "_errors"},
-    "_http": {"sse", "_version", "_config", "_wire", "_errors", "_input", "_limits"},
+    "_observe": {"_version", "_wire", "_errors"},  # hooks, logs, traces: no aiohttp
+    "_http": {"sse", "_version", "_config", "_wire", "_errors", "_input", "_limits", "_observe"},
     "_stream": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http"},
     "_cost": {"_wire"},
     "_chat": {"_wire", "_errors", "_input", "_stream"},  # never aiohttp: no _http
@@ -42,6 +43,7 @@ LAYERS: dict[str, set[str]] = {
     "_client": _STREAMING
     | {
         "_version",
+        "_observe",
         "_chat",
         "_fanout",
         "_media",
@@ -78,6 +80,7 @@ LAYERS: dict[str, set[str]] = {
         "_client",
         "types",
         "_interactions",
+        "_observe",
     },
     "__main__": {"cli"},
 }
