@@ -133,6 +133,7 @@ async def test_a_stream_left_with_break_is_logged_as_closed(
     emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="gemini_stream")
+    emulator.script(Fault(delay=0.05))  # paced: the reply is still coming at the break
     async with gs.Client(base_url=emulator.url, api_key=KEY) as client:
         async for _ in client.stream(MODEL, "Tell me emulator:words=200"):
             break
@@ -198,6 +199,7 @@ async def test_a_signed_upload_url_is_masked(
     upload_urls = [e.url for e in _ends(caplog) if "upload_id" in e.url]
     assert upload_urls and all("upload_id=***&upload_protocol=resumable" in u for u in upload_urls)
     session_ids = list(emulator._state.files.sessions)
+    assert len(session_ids) == 1
     assert all(session_id not in caplog.text for session_id in session_ids)
     assert "(1200 bytes, not JSON)" in caplog.text  # the upload's bytes, by their size
     assert KEY not in caplog.text

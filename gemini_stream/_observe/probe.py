@@ -147,12 +147,10 @@ class Probe:
 
     def sending(self, label: str, method: str, url: str, body: bytes | None) -> None:
         """An attempt is about to be sent."""
-        now = time.perf_counter()
         if self.attempt == 0 or self.done:  # a call sent again after it ended: a new request
             self.id = next(_ids)
             self.attempt = 0
             self.done = False
-            self.started = now
             self.method, self.url = method, safe_url(url)
             self.operation, self.model = operation_of(label)
             genai = otel.GENAI_OPERATIONS.get(self.operation)
@@ -163,8 +161,9 @@ class Probe:
                 )
             if bodies_on():
                 BODIES.debug("%s %s request body: %s", method, self.url, describe_body(body))
+            self.started = time.perf_counter()  # after the span began: it holds every time
         self.attempt += 1
-        self.sent = now
+        self.sent = time.perf_counter()
         self.status = self.headers_at = self.first_at = self.content = None
         self.chunks = 0
         event = RequestEvent(**self._common(), body_bytes=len(body) if body else 0)
