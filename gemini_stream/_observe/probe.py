@@ -255,6 +255,12 @@ class Probe:
         body = msgspec.json.encode(reply) if reply is not None else None
         self.end(outcome, error, size, usage, finish, model, body)
 
+    def left(self, outcome: str, error: BaseException | None) -> None:
+        """A streamed reply ended, of a kind whose facts the probe does not read (the
+        Interactions API's events): its size only."""
+        content = self.content
+        self.end(outcome, error, content.total_bytes if content else 0, None, None, None, None)
+
     def failed(self, error: BaseException) -> None:
         """A reply read whole failed, for good (or its task was cancelled)."""
         if isinstance(error, Exception):
