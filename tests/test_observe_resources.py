@@ -67,7 +67,8 @@ async def test_a_batch_result_download_ends_its_request(emulator: Emulator) -> N
     async with _client(emulator, seen) as client:
         pairs = [(f"q{i}", f"Question {i}") for i in range(5)]
         batch = await client.batches.create(MODEL, iter(pairs), inline_limit=200)
-        done = await asyncio.wait_for(client.batches.wait(batch, timeout=30, poll_interval=0.01), 10)
+        waiting = client.batches.wait(batch, timeout=30, poll_interval=0.01)
+        done = await asyncio.wait_for(waiting, 10)
         results = [key async for key, _ in client.batches.results(done)]
     assert results == [key for key, _ in pairs]
     ends = [e for e in seen if isinstance(e, gs.EndEvent)]
