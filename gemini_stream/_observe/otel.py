@@ -10,7 +10,9 @@ from typing import Any
 from .._version import __version__
 from .._wire.candidate import UsageMetadata
 
-__all__ = ("GENAI_OPERATIONS", "server_of", "start_span", "tracer")
+__all__ = ("GENAI_OPERATIONS", "MODULE", "end_span", "server_of", "start_span", "tracer")
+
+MODULE = "opentelemetry.trace"
 
 # The calls traced, with their gen_ai.operation.name.
 GENAI_OPERATIONS = {
@@ -28,7 +30,7 @@ _cache: list[Any] = [None, None]  # the provider last seen, and our tracer from 
 def tracer() -> Any | None:
     """Our tracer, when a program's tracer provider is set; ``None`` otherwise (and then
     nothing is imported or made: about 0.1 µs a request)."""
-    trace = sys.modules.get("opentelemetry.trace")
+    trace = sys.modules.get(MODULE)
     if trace is None:
         return None  # never imported: no provider can have been set
     try:  # the global itself: get_tracer_provider() reads os.environ on each call (1.3 µs)
@@ -60,7 +62,7 @@ def start_span(
     server: tuple[str | None, int | None],
 ) -> Any:
     """Start the CLIENT span of one GenAI call, named ``"{operation} {model}"``."""
-    trace = sys.modules["opentelemetry.trace"]
+    trace = sys.modules[MODULE]
     attributes: dict[str, Any] = {
         "gen_ai.operation.name": operation,
         "gen_ai.provider.name": provider,
@@ -101,7 +103,7 @@ def end_span(
     if outcome != "ok":
         span.set_attribute("gemini_stream.outcome", outcome)
     if error is not None:
-        trace = sys.modules["opentelemetry.trace"]
+        trace = sys.modules[MODULE]
         span.set_attribute("error.type", type(error).__qualname__)
         span.set_status(trace.Status(trace.StatusCode.ERROR, str(error)[:500]))
     span.end()

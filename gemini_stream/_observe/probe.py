@@ -7,6 +7,7 @@ import asyncio
 import inspect
 import itertools
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Sequence
 from typing import Any
@@ -42,7 +43,7 @@ class Observer:
     def probe(self) -> Probe | None:
         """A probe for a new request, or ``None`` when nothing watches (the usual case: a
         dictionary look-up or two per request)."""
-        tracer = otel.tracer()
+        tracer = otel.tracer() if otel.MODULE in sys.modules else None
         if (
             self.hooks is None
             and tracer is None
