@@ -187,3 +187,25 @@ def test_bad_event_hooks_are_refused_before_anything_is_sent() -> None:
         gs.Hooks(on_end=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"event_hooks must be a gs\.Hooks or a dict"):
         gs.Client(api_key="k", event_hooks=[print])  # type: ignore[arg-type]
+
+
+async def test_aclose_cancels_an_async_hook_that_hangs(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gemini_stream._observe import probe
+
+    monkeypatch.setattr(probe, "_WAIT", 0.05)
+    cancelled = asyncio.Event()
+
+    async def hangs(event: gs.EndEvent) -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    client = gs.Client(base_url=emulator.url, api_key="k", event_hooks={"on_end": hangs})
+    await client.generate(MODEL, "Hello")
+    await asyncio.wait_for(client.aclose(), 10)
+    await asyncio.wait_for(cancelled.wait(), 10)
+    assert "an async event hook still ran after 0.05s: cancelled" in caplog.text

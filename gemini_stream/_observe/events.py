@@ -124,8 +124,8 @@ class Hooks:
     that broke), ``on_retry`` and ``on_request`` again for each retry, and ``on_end`` once.
     A hook may be a plain function (called at once: keep it quick) or an ``async def``
     (started as a task, which the request does not wait for; ``client.aclose()`` waits for
-    those still running). An exception a hook raises is logged on the
-    ``gemini_stream.hooks`` logger and never breaks the request.
+    those still running, ten seconds at most, then cancels them). An exception a hook
+    raises is logged on the ``gemini_stream.hooks`` logger and never breaks the request.
 
     Args:
         on_request: called with a ``gs.RequestEvent`` before each attempt is sent.

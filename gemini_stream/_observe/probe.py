@@ -26,6 +26,7 @@ __all__ = ("Observer", "Probe")
 
 _INFO, _DEBUG = logging.INFO, logging.DEBUG
 _ids = itertools.count(1)
+_WAIT = 10.0  # seconds aclose() waits for async hooks
 
 
 class Observer:
@@ -72,9 +73,14 @@ class Observer:
             HOOKS.error("an async event hook raised", exc_info=error)
 
     async def aclose(self) -> None:
-        """Wait for the async hooks still running."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        """Wait for the async hooks still running, ``_WAIT`` seconds at most; cancel (and
+        log) those that take longer, so that a hook which hangs cannot hang the client."""
+        tasks = set(self._tasks)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=_WAIT)
+            for task in late:
+                HOOKS.error("an async event hook still ran after %ss: cancelled", _WAIT)
+                task.cancel()
 
 
 class _Summary(msgspec.Struct):
