@@ -359,9 +359,9 @@ class EventStreamReader:
 
     def _report(self, outcome: str, error: BaseException | None) -> None:
         """Tell the request's watchers (hooks, log, span), if any, that its reply ended."""
-        probe = self._call.probe
-        if probe is not None:
-            probe.left(outcome, error)
+        call = self._call  # None when a benchmark feeds the reader bytes of its own
+        if call is not None and call.probe is not None:
+            call.probe.left(outcome, error)
 
     def _close_response(self) -> None:
         response, self._response = self._response, None
