@@ -97,6 +97,12 @@ if typing.TYPE_CHECKING:
     from ._live.session import LiveSession as LiveSession
     from ._live.tokens import LiveToken as LiveToken
     from ._media.imagen import GeneratedImages as GeneratedImages
+    from ._observe.events import ChunkErrorEvent as ChunkErrorEvent
+    from ._observe.events import EndEvent as EndEvent
+    from ._observe.events import Hooks as Hooks
+    from ._observe.events import RequestEvent as RequestEvent
+    from ._observe.events import ResponseEvent as ResponseEvent
+    from ._observe.events import RetryEvent as RetryEvent
     from ._stream.chunk_stream import ChunkStream as ChunkStream
     from ._stream.deltas import DeltaStream as DeltaStream
     from ._wire.caches import CachedContent as CachedContent
@@ -137,6 +143,12 @@ _LAZY = {
     "InProcessLimiter": "._limits.limiter",
     "Lease": "._limits.limiter",
     "Limiter": "._limits.limiter",
+    "ChunkErrorEvent": "._observe.events",
+    "EndEvent": "._observe.events",
+    "Hooks": "._observe.events",
+    "RequestEvent": "._observe.events",
+    "ResponseEvent": "._observe.events",
+    "RetryEvent": "._observe.events",
     "RedisLimiter": "._limits.redis_limiter",
     "GeneratedImages": "._media.imagen",
     "DeltaStream": "._stream.deltas",
@@ -199,6 +211,7 @@ __all__ = (
     "Chat",
     "ChatBusyError",
     "ChatStream",
+    "ChunkErrorEvent",
     "ChunkStream",
     "Client",
     "ClientClosedError",
@@ -209,6 +222,7 @@ __all__ = (
     "CredentialsError",
     "DeltaStream",
     "Embedding",
+    "EndEvent",
     "EventTooLargeError",
     "FanoutItem",
     "FanoutResults",
@@ -223,6 +237,7 @@ __all__ = (
     "GenerateContentResponse",
     "GeneratedImages",
     "GenerationConfig",
+    "Hooks",
     "IdleTimeoutError",
     "InProcessLimiter",
     "IncompleteStreamError",
@@ -261,7 +276,10 @@ __all__ = (
     "RedisLimiter",
     "ReplyTooLargeError",
     "Request",
+    "RequestEvent",
     "ResponseDecodeError",
+    "ResponseEvent",
+    "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "ServiceUnavailableError",

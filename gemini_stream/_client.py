@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ._media.files import Files
     from ._media.imagen import GeneratedImages, Images
     from ._models import Models
+    from ._observe.events import Hooks
     from ._wire.models import CountTokensResponse, Model
 
 
@@ -82,6 +83,8 @@ class Client:
             generation request; refused unless ``vertexai`` is on.
         ephemeral_token: a Live API token (``auth_tokens/...``, see docs/live.md) used
             instead of an API key; it opens live sessions only.
+        event_hooks: functions called as each request goes (``gs.Hooks``, or a dict such
+            as ``{"on_end": fn}``): for metrics and tests. See docs/production.md.
 
     Raises:
         ValueError: no API key was given or found while talking to Google's endpoint, or a
@@ -113,6 +116,7 @@ class Client:
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
         ephemeral_token: str | None = None,
+        event_hooks: Hooks | Mapping[str, Callable[[Any], object]] | None = None,
     ) -> None:
         if ephemeral_token is not None:  # a Live API token stands in for the key
             from ._live.tokens import ephemeral_key
@@ -125,7 +129,7 @@ class Client:
             max_event_bytes=max_event_bytes, max_reply_bytes=max_reply_bytes,
             rate_limit=rate_limit, vertexai=vertexai,
             project=project, location=location, token_provider=token_provider,
-            vertex_extras=vertex_extras,
+            vertex_extras=vertex_extras, event_hooks=event_hooks,
         )  # fmt: skip
         self._interactions: Interactions | None = None
         self._live: Live | None = None
@@ -221,6 +225,7 @@ class Client:
         partial reply, then the client's own HTTP session is closed (a session you passed
         in stays open). Safe to call more than once."""
         await self._endpoint.transport.aclose()
+        await self._endpoint.observer.aclose()  # the async hooks still running
 
     @property
     def closed(self) -> bool:

@@ -41,7 +41,10 @@ COMMANDS = _subparsers(_parser(), "gemini-stream")
 def test_every_command_is_found() -> None:
     assert set(COMMANDS) == {
         "gemini-stream",
-        *(f"gemini-stream {c}" for c in ("ask", "chat", "demo", "models", "batch", "emulator", "live")),
+        *(
+            f"gemini-stream {c}"
+            for c in ("ask", "chat", "demo", "models", "batch", "emulator", "live")
+        ),
         *(f"gemini-stream batch {a}" for a in ("submit", "status", "results")),
     }
 

@@ -70,6 +70,11 @@ async def _run_sample(code: str, monkeypatch: pytest.MonkeyPatch, redis_url: str
         gs.Client(base_url=emulator.url, api_key="test") as client,
         aiohttp.ClientSession() as session,
     ):
+        if "opentelemetry" in code:  # a sample sets the global tracer provider: for it only
+            from opentelemetry import trace
+
+            monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
+            monkeypatch.setattr(trace._TRACER_PROVIDER_SET_ONCE, "_done", False)
         monkeypatch.setenv("GEMINI_BASE_URL", emulator.url)
         monkeypatch.setenv("GEMINI_API_KEY", "test")
         body = {"contents": [{"role": "user", "parts": [{"text": _PROMPT}]}]}

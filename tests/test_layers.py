@@ -28,7 +28,8 @@ LAYERS: dict[str, set[str]] = {
     "_errors": {"_wire"},
     "_input": {"_wire"},
     "_limits": {"_config", "_errors"},
-    "_http": {"sse", "_version", "_config", "_wire", "_errors", "_input", "_limits"},
+    "_observe": {"_version", "_wire", "_errors"},  # hooks, logs, traces: no aiohttp
+    "_http": {"sse", "_version", "_config", "_wire", "_errors", "_input", "_limits", "_observe"},
     "_stream": {"sse", "_config", "_wire", "_errors", "_input", "_limits", "_http"},
     "_cost": {"_wire"},
     "_chat": {"_wire", "_errors", "_input", "_stream"},  # never aiohttp: no _http
@@ -43,6 +44,7 @@ LAYERS: dict[str, set[str]] = {
     "_client": _STREAMING
     | {
         "_version",
+        "_observe",
         "_chat",
         "_fanout",
         "_media",
@@ -84,6 +86,7 @@ LAYERS: dict[str, set[str]] = {
         "types",
         "_interactions",
         "_live",
+        "_observe",
     },
     "__main__": {"cli"},
 }

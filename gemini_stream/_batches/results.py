@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from .._errors import ClientClosedError
+from .._errors import ClientClosedError, GeminiError
 from .._http.failures import READ_FAILURES, read_error, read_failure
 from .._wire.batches import BatchOutput, ResultLine
 from .._wire.status import ErrorStatus
@@ -44,6 +44,7 @@ async def download_lines(
     call = endpoint.url_call(url, "files.download", None, timeouts)
     response, lease = await call.open(call.timeouts.total)
     transport = call.transport
+    outcome: tuple[str, GeminiError | None] = ("closed", None)  # for the log, hooks, span
     try:
         if response.status >= 400:
             raise await read_error(response)
@@ -80,11 +81,17 @@ async def download_lines(
         rest = b"".join(pending)
         if rest.strip():
             yield rest  # no trailing newline
+        outcome = ("ok", None)
+    except GeminiError as exc:
+        outcome = ("error", exc)
+        raise
     finally:
         transport.responses.discard(response)
         response.release()
         if lease is not None:
             lease.release(None)
+        if call.probe is not None:
+            call.probe.left(*outcome)
 
 
 def decode_line(line: bytes) -> ResultLine:

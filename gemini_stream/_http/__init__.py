@@ -3,5 +3,5 @@ credentials, defaults) that makes each ``Call``; the aiohttp ``Transport``; retr
 backoff; failures translated into the error tree; the JSON codec; Vertex AI and its OAuth
 tokens; secrets kept out of reprs and chained errors.
 
-May import: sse, _version, _config, _wire, _errors, _input, _limits.
+May import: sse, _version, _config, _wire, _errors, _input, _limits, _observe.
 """

@@ -12,6 +12,7 @@ import aiohttp
 
 from .._config import RetryPolicy, Timeouts
 from .._errors import APIConnectionError, ClientClosedError
+from .._observe.probe import Probe
 from .failures import READ_FAILURES, read_error, read_failure, redirect_refused, send_failure
 from .retry import retrying
 from .secrets import Headers
@@ -70,6 +71,7 @@ class Call:
     limiter: Limiter | None = None
     method: str | None = None
     auth: AuthHook | None = None
+    probe: Probe | None = None  # None unless hooks, logs or traces watch (see _observe)
 
     def __repr__(self) -> str:  # never the headers: they hold the key
         verb = self.method or ("GET" if self.body is None else "POST")
@@ -100,6 +102,8 @@ class Call:
             timeout = _client_timeout(total, timeouts.connect, timeouts.first_chunk)
             body = self.body
             verb = self.method or ("GET" if body is None else "POST")
+            if (probe := self.probe) is not None:
+                probe.sending(self.label, verb, self.url, body)
             try:
                 sending = session.request(
                     verb,
@@ -117,6 +121,8 @@ class Call:
                 response = await (sending if transport.owned else transport.unless_closed(sending))
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 raise send_failure(exc, self.url, timeouts) from exc
+            if probe is not None:
+                probe.responded(response.status, response.content)
             if 300 <= response.status < 400:
                 raise redirect_refused(response, self.url)
         except BaseException:
@@ -133,6 +139,18 @@ class Call:
 
     async def fetch_reply(self) -> Reply:
         """Like ``fetch``, keeping the response headers (the Files API's upload URL)."""
+        probe = self.probe
+        try:
+            reply = await self._fetch_retrying(probe)
+        except BaseException as exc:
+            if probe is not None:
+                probe.failed(exc)
+            raise
+        if probe is not None:
+            probe.fetched(reply.body)
+        return reply
+
+    async def _fetch_retrying(self, probe: Probe | None) -> Reply:
         transport = self.transport
         try:
             return await retrying(
@@ -141,6 +159,7 @@ class Call:
                 self._fetch_once,
                 limiter=self.limiter,
                 pause=transport.pause,
+                probe=probe,
             )
         except APIConnectionError as exc:
             if transport.closed:  # aclose() broke the connection

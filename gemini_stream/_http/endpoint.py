@@ -15,6 +15,8 @@ from .._config import RateLimit, RetryPolicy, Timeouts
 from .._errors import client_closed
 from .._input.names import model_path
 from .._limits.context import limiter_for
+from .._observe.events import Hooks, as_hooks
+from .._observe.probe import Observer
 from .._version import __version__
 from .call import Call
 from .secrets import Headers, mask_key
@@ -107,6 +109,7 @@ class Endpoint:
         location: str | None = None,
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
+        event_hooks: Hooks | Mapping[str, Any] | None = None,
     ) -> None:
         explicit_key = api_key
         if api_key is None:
@@ -157,6 +160,7 @@ class Endpoint:
             from .._limits.admission import as_limiter
 
             self.limiter = as_limiter(rate_limit)
+        self.observer = Observer(as_hooks(event_hooks), base=self.base, vertex=vertex is not None)
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.describe()}>"
@@ -214,6 +218,7 @@ class Endpoint:
             max_reply_bytes=self._reply_cap,
             limiter=limiter,
             auth=self.auth,
+            probe=self.observer.probe(),
         )
 
     def url_call(

@@ -23,6 +23,7 @@ from .._errors import (
 
 if TYPE_CHECKING:
     from .._limits.limiter import Limiter
+    from .._observe.probe import Probe
 
 T = TypeVar("T")
 _log = logging.getLogger("gemini_stream")
@@ -111,6 +112,7 @@ async def retrying(
     failed: GeminiError | None = None,
     started: float | None = None,
     pause: Callable[[float], Awaitable[None]] = sleep,
+    probe: Probe | None = None,
 ) -> T:
     """Run ``attempt(time_left)`` until it succeeds, fails for good, or attempts run out.
 
@@ -123,6 +125,7 @@ async def retrying(
     ``failed``: the error of a first attempt the caller made itself, at loop time
     ``started``. A stream does so: while a thousand requests wait for their headers, a
     coroutine (and two bound methods) fewer per request is less for the garbage collector.
+    ``probe``: the request's watchers, told of each retry (and then they log it).
     """
     loop = asyncio.get_running_loop()
     if started is None:
@@ -137,7 +140,7 @@ async def retrying(
                 return await attempt(left)
             except GeminiError as exc:
                 failed = exc
-        delay = _next_delay(failed, number, policy, deadline, reset, limiter)
+        delay = _next_delay(failed, number, policy, deadline, reset, limiter, probe)
         if delay is None:
             raise failed
         failed = None
@@ -151,6 +154,7 @@ def _next_delay(
     deadline: float | None,
     reset: Callable[[], bool] | None,
     limiter: Limiter | None,
+    probe: Probe | None,
 ) -> float | None:
     """How long to wait before the attempt after failed attempt ``number``; ``None``: no
     more attempts (not retryable, none left, no time left, or ``reset`` forbids it)."""
@@ -167,5 +171,8 @@ def _next_delay(
         return None
     if reset is not None and not reset():
         return None
-    _log.info("attempt %d failed (%s); retrying in %.2fs", number, exc, delay)
+    if probe is not None:
+        probe.retrying(exc, delay)  # logs it, with the request's facts
+    else:
+        _log.info("attempt %d failed (%s); retrying in %.2fs", number, exc, delay)
     return delay

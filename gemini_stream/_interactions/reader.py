@@ -120,7 +120,11 @@ class EventStreamReader:
                 if failure is not exc:
                     raise failure from exc
                 raise
-            except BaseException:
+            except BaseException as exc:
+                if isinstance(exc, Exception):  # not ours: a bug, reported as it is
+                    self._report("error", exc)
+                else:
+                    self._report("cancelled", None)
                 self._finish(close=True)
                 raise
             finally:
@@ -184,6 +188,8 @@ class EventStreamReader:
             self._finish(close=False)
         if error is not None:
             self._defer_or_raise(error)
+        elif self._state == _DONE:
+            self._report("ok", None)
 
     def _sift(
         self, events: list[InteractionEvent]
@@ -245,6 +251,7 @@ class EventStreamReader:
         error.partial = cast(Any, self._fold.interaction)
         if self._pending:
             self._deferred = error
+            self._report("error", error)
         else:
             raise error
 
@@ -263,7 +270,8 @@ class EventStreamReader:
             raise TotalTimeoutError(
                 f"the call took longer than Timeouts.total={call.timeouts.total}s"
             )
-        await retrying(call.retry, left, self._open, self._may_retry, pause=call.transport.pause)
+        pause = call.transport.pause
+        await retrying(call.retry, left, self._open, self._may_retry, pause=pause, probe=call.probe)
 
     def _may_retry(self) -> bool:
         return not self._call.transport.closed
@@ -288,6 +296,8 @@ class EventStreamReader:
     def _first_bytes(self) -> None:
         """The body's first bytes came: from now on the socket read timeout is the idle one."""
         self._fresh = False
+        if (probe := self._call.probe) is not None:
+            probe.first_bytes()
         response = self._response
         connection = response.connection if response is not None else None
         if connection is not None and connection.protocol is not None:
@@ -297,6 +307,7 @@ class EventStreamReader:
     async def _broken(self, failure: GeminiError) -> None:
         """The connection broke before the interaction ended: reconnect after the last event
         seen, or raise ``failure`` (with the reason no reconnection was made)."""
+        self._report("error", failure)  # this connection's request ends; a resume is another
         self._close_response()
         transport = self._call.transport
         if transport.closed or not isinstance(failure, _RESUMABLE):
@@ -337,7 +348,14 @@ class EventStreamReader:
             exc = closed
         if exc.partial is None:
             exc.partial = cast(Any, self._fold.interaction)
+        self._report("error", exc)
         return exc
+
+    def _report(self, outcome: str, error: BaseException | None) -> None:
+        """Tell the request's watchers (hooks, log, span), if any, that its reply ended."""
+        call = self._call  # None when a benchmark feeds the reader bytes of its own
+        if call is not None and call.probe is not None:
+            call.probe.left(outcome, error)
 
     def _close_response(self) -> None:
         response, self._response = self._response, None

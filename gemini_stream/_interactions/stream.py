@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._errors import StreamConsumedError
 from .interaction import Interaction
-from .reader import _DONE, EventStreamReader
+from .reader import _DONE, _OPEN, EventStreamReader
 from .texts import TextStream
 
 if TYPE_CHECKING:
@@ -126,9 +126,13 @@ class InteractionStream(EventStreamReader):
         interaction itself goes on on the server if it runs in the background.)"""
         self._pending = []
         self._deferred = None
+        if self._state == _OPEN:
+            self._report("closed", None)
         self._finish(close=True)
 
     def __del__(self) -> None:
+        if self._state == _OPEN:  # left with a break: the end of the request, for its log
+            self._report("closed", None)
         response, loop = self._response, self._loop
         running = loop is not None and not loop.is_closed()
         if response is not None:

@@ -9,7 +9,7 @@ from .._input.structured import schema_type
 from .._wire.response import GenerateContentResponse, parse_json
 from .blocked import blocked_error, stopped_reason
 from .deltas import DeltaStream
-from .reader import _DONE, _NO_CHUNKS, ReplyReader
+from .reader import _DONE, _NO_CHUNKS, _OPEN, ReplyReader
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -130,9 +130,13 @@ class ChunkStream(ReplyReader):
         """
         self._pending = _NO_CHUNKS
         self._deferred = None
+        if self._state == _OPEN:
+            self._report("closed", None)
         self._finish(close=True)
 
     def __del__(self) -> None:
+        if self._state == _OPEN:  # left with a break: the end of the request, for its log
+            self._report("closed", None)
         response = self._response
         if response is not None:
             self._call.transport.responses.discard(response)

@@ -161,6 +161,7 @@ class ReplyReader:
                             failed=failed,
                             started=started,
                             pause=call.transport.pause,
+                            probe=call.probe,
                         )
                 else:
                     await self._fill()
@@ -169,7 +170,11 @@ class ReplyReader:
                 if failure is not exc:
                     raise failure from exc
                 raise
-            except BaseException:
+            except BaseException as exc:
+                if isinstance(exc, Exception):  # not ours: a bug, reported as it is
+                    self._report("error", exc)
+                else:
+                    self._report("cancelled", None)
                 self._finish(close=True)
                 raise
             finally:
@@ -296,6 +301,8 @@ class ReplyReader:
             self._unfolded[-1] = join_tail(self._unfolded, self._texts)
         unfolded = self._held()
         if unfolded:
+            if (probe := self._call.probe) is not None:
+                probe.chunks += len(unfolded)
             self._snapshot = accumulate_batch(self._snapshot, unfolded)
             self._unfolded = []
             self._texts = []
@@ -321,6 +328,8 @@ class ReplyReader:
         """The body's first bytes came: make the decoder and the lists for the chunks, and
         from now on the socket read timeout is the idle one."""
         decoder = self._decoder = sse.DataDecoder(max_event_bytes=self._call.max_event_bytes)
+        if (probe := self._call.probe) is not None:
+            probe.first_bytes()
         self._pending = []
         self._unfolded = []
         self._texts = []
@@ -344,6 +353,8 @@ class ReplyReader:
             error = incomplete(self._merged(), leftover)  # the usual end needs no fold to know
         if error is not None:
             self._defer_or_raise(error)
+        else:
+            self._report("ok", None)
 
     def _defer_or_raise(self, error: GeminiError) -> None:
         """Hand out the chunks already decoded first, then raise ``error``."""
@@ -351,6 +362,7 @@ class ReplyReader:
         if self._pending:
             error.partial = self._merged()
             self._deferred = error
+            self._report("error", error)
         else:
             raise error
 
@@ -364,7 +376,15 @@ class ReplyReader:
             exc = closed
         if exc.partial is None:
             exc.partial = self._merged()
+        self._report("error", exc)
         return exc
+
+    def _report(self, outcome: str, error: BaseException | None) -> None:
+        """Tell the request's watchers (hooks, log, span), if any, that the reply ended."""
+        probe = self._call.probe
+        if probe is not None and not probe.done:
+            reply = self._merged() if probe.bodies else None
+            probe.streamed(outcome, error, self._snapshot, self._unfolded, reply)
 
     def _finish(self, *, close: bool) -> None:
         self._state = _DONE
