@@ -243,10 +243,10 @@ class Probe:
         unfolded: Sequence[GenerateContentResponse],
         reply: GenerateContentResponse | None = None,
     ) -> None:
-        """A streamed reply ended (or was left): its facts, read from what it holds."""
+        """A streamed reply ended (or was left): its facts, read from what it holds (the
+        reader has counted its chunks in ``chunks``)."""
         if self.done or not self.attempt:
             return
-        self.chunks += len(unfolded)
         usage = finish = model = None
         for chunk in (*reversed(unfolded), snapshot):
             if chunk is None:

@@ -301,8 +301,7 @@ class ReplyReader:
             self._unfolded[-1] = join_tail(self._unfolded, self._texts)
         unfolded = self._held()
         if unfolded:
-            if (probe := self._call.probe) is not None:
-                probe.chunks += len(unfolded)
+            self._count_fresh()
             self._snapshot = accumulate_batch(self._snapshot, unfolded)
             self._unfolded = []
             self._texts = []
@@ -315,8 +314,14 @@ class ReplyReader:
         if len(self._unfolded) >= _FOLD_AFTER or len(self._texts) >= _FOLD_AFTER:
             self._fold()
         else:
+            self._count_fresh()
             take_chunks(self._unfolded, self._texts, self._fresh)
             self._fresh = _NO_CHUNKS
+
+    def _count_fresh(self) -> None:
+        """Chunks are counted for the request's watchers as they leave ``_fresh``."""
+        if (probe := self._call.probe) is not None:
+            probe.chunks += len(self._fresh)
 
     def _held(self) -> list[GenerateContentResponse]:
         """The chunks not folded yet, oldest first; a held text run as its last chunk (which
@@ -384,7 +389,8 @@ class ReplyReader:
         probe = self._call.probe
         if probe is not None and not probe.done:
             reply = self._merged() if probe.bodies else None
-            probe.streamed(outcome, error, self._snapshot, self._unfolded, reply)
+            self._count_fresh()
+            probe.streamed(outcome, error, self._snapshot, self._held(), reply)
 
     def _finish(self, *, close: bool) -> None:
         self._state = _DONE
