@@ -76,6 +76,7 @@ from ._version import __version__ as __version__
 from ._wire.caches import CachedContent as CachedContent
 from ._wire.files import File as File
 from ._wire.files import FileState as FileState
+from ._wire.http_info import HttpInfo as HttpInfo
 from .types import Content as Content
 from .types import GenerateContentResponse as GenerateContentResponse
 from .types import GenerationConfig as GenerationConfig
@@ -159,6 +160,7 @@ __all__ = (
     "GenerateContentResponse",
     "GeneratedImages",
     "GenerationConfig",
+    "HttpInfo",
     "IdleTimeoutError",
     "InProcessLimiter",
     "IncompleteStreamError",

@@ -17,12 +17,13 @@ from ._chat.tools import DEFAULT_TOOL_TIMEOUT
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._embed.embed import Embed
 from ._fanout.run import DEFAULT_CONCURRENCY, generate_many, stream_many
-from ._http.codec import decode_count_tokens, decode_response
+from ._http.codec import decode_count_tokens
 from ._http.codec import encode_request as encode
 from ._http.endpoint import DEFAULT_MAX_REPLY_BYTES, Endpoint
 from ._http.secrets import check_headers
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
+from ._http.view import QueryInput, decode_reply, view_of, with_extras
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
 from ._limits.admission import as_limiter
@@ -31,6 +32,7 @@ from ._media.files import Files
 from ._media.imagen import GeneratedImages, Images
 from ._models import Models
 from ._stream.chunk_stream import ChunkStream
+from ._stream.raw import RawChunkStream
 from ._wire.models import CountTokensResponse, Model
 from ._wire.request import CountTokensRequest
 from ._wire.response import GenerateContentResponse
@@ -93,6 +95,8 @@ class Client:
         ...     print(reply.text)
     """
 
+    _parent: Client | None = None  # a view's (``with_options``): the client it views
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -113,7 +117,7 @@ class Client:
         token_provider: TokenProvider | None = None,
         vertex_extras: Mapping[str, Any] | None = None,
     ) -> None:
-        self._endpoint = endpoint = Endpoint(
+        endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
             timeouts=timeouts, retry=retry, headers=check_headers(headers),
             max_connections=max_connections,
@@ -122,6 +126,10 @@ class Client:
             project=project, location=location, token_provider=token_provider,
             vertex_extras=vertex_extras,
         )  # fmt: skip
+        self._attach(endpoint)
+
+    def _attach(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
         self.files = Files(endpoint)
         """The Files API (``upload``, ``get``, ``list``, ``delete``, ``wait_active``)."""
         self.models = Models(endpoint)
@@ -196,13 +204,35 @@ class Client:
         """Close the client: every stream still being read (by any task, chats and
         ``stream_many`` included) ends at once with ``ClientClosedError`` carrying its
         partial reply, then the client's own HTTP session is closed (a session you passed
-        in stays open). Safe to call more than once."""
-        await self._endpoint.transport.aclose()
+        in stays open). Safe to call more than once; a no-op on a ``with_options`` view."""
+        if self._parent is None:
+            await self._endpoint.transport.aclose()
 
     @property
     def closed(self) -> bool:
         """Whether ``aclose()`` was called."""
         return self._endpoint.closed
+
+    def with_options(
+        self,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
+        extra_body: Mapping[str, Any] | None = None,
+        service_tier: str | None = None,
+        keep_raw: bool | None = None,
+    ) -> Client:
+        """A view of this client with other defaults, sharing its session, limiter and
+        credentials (nothing to close; closing this client ends the view's calls too).
+        ``timeouts``, ``retry``, ``keep_raw`` replace the client's; the others add to them
+        (docs/production.md). Raises ``TypeError``/``ValueError`` before anything is sent."""
+        view, view._parent = Client.__new__(Client), self._parent or self
+        view._attach(view_of(
+            self._endpoint, timeouts=timeouts, retry=retry, headers=headers, keep_raw=keep_raw,
+            extra_query=extra_query, extra_body=extra_body, service_tier=service_tier))  # fmt: skip
+        return view
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -220,6 +250,7 @@ class Client:
         max_function_rounds: int = 10,
         tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
         cached_content: CacheInput = None,
+        service_tier: str | None = None,
     ) -> Chat:
         """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
 
@@ -236,8 +267,9 @@ class Client:
             >>> async for chunk in chat.stream("I have two dogs in my house."):
             ...     print(chunk.text, end="")
         """
+        client = self if service_tier is None else self.with_options(service_tier=service_tier)
         return Chat(
-            self, model, system_instruction=system_instruction, config=config, tools=tools,
+            client, model, system_instruction=system_instruction, config=config, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, history=history,
             automatic_function_calling=automatic_function_calling,
             max_function_rounds=max_function_rounds, tool_timeout=tool_timeout,
@@ -257,6 +289,10 @@ class Client:
         cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        service_tier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
     ) -> ChunkStream:
         """Stream a reply: returns a ``ChunkStream`` at once; the request goes out when it is
         first iterated.
@@ -275,6 +311,8 @@ class Client:
                 would; with a ``CachedContent``, so is a model other than the cache's.
             timeouts: a per-call override of the client's ``Timeouts``.
             retry: a per-call override of the client's ``RetryPolicy``.
+            service_tier, extra_body, extra_headers, extra_query: the tier asked for; what to
+                add to this call's JSON body, headers, URL query (docs/production.md).
 
         Raises:
             TypeError: a value of the wrong type, before anything is sent.
@@ -287,12 +325,13 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
-            model=model,
+            model=model, service_tier=service_tier,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         target = "streamGenerateContent?alt=sse"
         call = self._endpoint.model_call(model, target, encode(request), timeouts, retry)
-        return ChunkStream(call)
+        call = with_extras(call, extra_body, extra_headers, extra_query)
+        return (RawChunkStream if self._endpoint.keep_raw else ChunkStream)(call)
 
     async def generate(
         self,
@@ -307,6 +346,10 @@ class Client:
         cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        service_tier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
     ) -> GenerateContentResponse:
         """Generate a whole reply in one response (``generateContent``).
 
@@ -319,11 +362,12 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
-            model=model,
+            model=model, service_tier=service_tier,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         call = self._endpoint.model_call(model, "generateContent", encode(request), timeouts, retry)
-        return decode_response(await call.fetch())
+        call = with_extras(call, extra_body, extra_headers, extra_query)
+        return decode_reply(await call.fetch_reply(), call.url, self._endpoint.keep_raw)
 
     async def count_tokens(
         self, model: str, contents: ContentsInput, *, timeouts: Timeouts | None = None
