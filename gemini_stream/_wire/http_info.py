@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Mapping
+from typing import cast
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -59,15 +60,13 @@ class HttpInfo:
     @property
     def headers(self) -> CIMultiDictProxy[str]:
         """The response headers, read-only, credentials masked."""
-        headers = self._headers
         if not self._masked:
-            copy: CIMultiDict[str] = CIMultiDict(headers)
+            copy: CIMultiDict[str] = CIMultiDict(self._headers)
             for name in _SECRET_HEADERS.intersection(k.lower() for k in copy):
                 copy[name] = _MASK  # one value stands for every value sent
-            headers = self._headers = CIMultiDictProxy(copy)
+            self._headers = CIMultiDictProxy(copy)
             self._masked = True
-        assert isinstance(headers, CIMultiDictProxy)
-        return headers
+        return cast("CIMultiDictProxy[str]", self._headers)
 
     @property
     def url(self) -> str:
