@@ -224,10 +224,9 @@ class Client:
         service_tier: str | None = None,
         keep_raw: bool | None = None,
     ) -> Client:
-        """A view of this client with other defaults, sharing its session, limiter and
-        credentials (nothing to close; closing this client ends the view's calls too).
-        ``timeouts``, ``retry``, ``keep_raw`` replace the client's; the others add to them
-        (docs/production.md). Raises ``TypeError``/``ValueError`` before anything is sent."""
+        """A view with other defaults sharing this client's session, limiter and credentials
+        (nothing to close; closing the client ends it). ``timeouts``, ``retry``, ``keep_raw``
+        replace the client's, the others add (docs/production.md); bad values raise at once."""
         view, view._parent = Client.__new__(Client), self._parent or self
         view._attach(view_of(
             self._endpoint, timeouts=timeouts, retry=retry, headers=headers, keep_raw=keep_raw,
@@ -311,8 +310,10 @@ class Client:
                 would; with a ``CachedContent``, so is a model other than the cache's.
             timeouts: a per-call override of the client's ``Timeouts``.
             retry: a per-call override of the client's ``RetryPolicy``.
-            service_tier, extra_body, extra_headers, extra_query: the tier asked for; what to
-                add to this call's JSON body, headers, URL query (docs/production.md).
+            service_tier: ``"standard"``, ``"flex"`` or ``"priority"`` (docs/production.md).
+            extra_body: deep-merged into this call's JSON body (wire names).
+            extra_headers: HTTP headers for this call (credentials refused).
+            extra_query: URL parameters for this call.
 
         Raises:
             TypeError: a value of the wrong type, before anything is sent.

@@ -17,9 +17,7 @@ def _last(emulator: Emulator, rpc: str = "generateContent") -> Any:
     return [r for r in emulator.records if r.rpc == rpc][-1]
 
 
-async def test_a_view_shares_the_clients_connections(
-    client: gs.Client, emulator: Emulator
-) -> None:
+async def test_a_view_shares_the_clients_connections(client: gs.Client, emulator: Emulator) -> None:
     view = client.with_options(headers={"x-tenant": "a"})
     await client.generate(MODEL, "Hi")
     await view.generate(MODEL, "Hi")
@@ -132,7 +130,7 @@ async def test_closing_the_client_ends_its_views(emulator: Emulator) -> None:
 async def test_bad_values_are_refused_before_anything_is_sent(
     client: gs.Client, emulator: Emulator
 ) -> None:
-    with pytest.raises(TypeError, match="timeouts must be a gs.Timeouts"):
+    with pytest.raises(TypeError, match=r"timeouts must be a gs\.Timeouts"):
         client.with_options(timeouts=30)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="headers may not set 'authorization'"):
         client.with_options(headers={"Authorization": "Bearer other"})

@@ -308,3 +308,21 @@ def test_with_options_refuses_bad_values_at_once() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         client.with_options()  # nothing given: a view with the client's own settings
+
+
+async def test_fanout_replies_and_errors_carry_their_http(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    emulator.script(Fault(status=500, times=1))
+    once = gs.RetryPolicy(max_attempts=1)
+    requests = [gs.Request(MODEL, "a", retry=once), gs.Request(MODEL, "b")]
+    done: list[Any] = []
+    async with client.stream_many(requests, concurrency=1) as results:
+        async for item in results:
+            if item.kind != "chunk":
+                done.append(item)
+    by_kind = {item.kind: item for item in done}
+    assert by_kind["error"].error.http.status == 500
+    assert by_kind["done"].response.http.status == 200
+    replies = await client.generate_many([gs.Request(MODEL, "c")])
+    assert replies[0].http is not None and replies[0].http.status == 200
