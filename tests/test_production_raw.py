@@ -326,3 +326,20 @@ async def test_fanout_replies_and_errors_carry_their_http(
     assert by_kind["done"].response.http.status == 200
     replies = await client.generate_many([gs.Request(MODEL, "c")])
     assert replies[0].http is not None and replies[0].http.status == 200
+
+
+async def test_stream_many_keeps_the_json_of_a_views_streams(
+    client: gs.Client, emulator: Emulator
+) -> None:
+    raw = client.with_options(keep_raw=True)
+    emulator.script(ScriptedReply([_NEW_FIELDS]))
+    chunks = []
+    long = "Tell me a long story " * 20
+    requests = [lambda: raw.stream(MODEL, "Hi"), lambda: raw.stream(MODEL, long)]
+    async with client.stream_many(requests, concurrency=1) as results:
+        async for item in results:
+            if item.kind == "chunk":
+                chunks.append(item.chunk)
+    assert chunks[0].unknown_fields == _UNKNOWN
+    assert len(chunks) > 4
+    assert all(c.unknown_fields == {} for c in chunks[1:])

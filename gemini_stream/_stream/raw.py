@@ -1,13 +1,13 @@
 """``RawChunkStream``: a ``ChunkStream`` whose chunks keep the JSON the server sent
 (``chunk.raw_json``, ``chunk.unknown_fields``), for ``client.with_options(keep_raw=True)``.
 
-A class of its own so that the usual stream pays nothing for it: only this one copies each
-event's bytes (about 0.1 µs for a small chunk, and the memory of the JSON)."""
+A class of its own so that the usual stream pays nothing for it: only this one keeps a copy
+of each event's bytes (~4,500 instructions for a small chunk, and the memory of the JSON)."""
 
 from __future__ import annotations
 
 from .. import sse
-from .._wire.response import GenerateContentResponse, received
+from .._wire.response import GenerateContentResponse
 from .chunk_stream import ChunkStream
 
 __all__ = ("RawChunkStream",)
@@ -43,6 +43,7 @@ class RawChunkStream(ChunkStream):
             http = self._http
             # The chunks are those of the payloads' first events, in order (an error event
             # ends them early).
+            attach = object.__setattr__  # what ``received`` does, without a call per chunk
             for chunk, payload in zip(batch, decoder.kept, strict=False):
-                received(chunk, http, bytes(payload))
+                attach(chunk, "_received", (http, bytes(payload)))
         super()._take(batch)
