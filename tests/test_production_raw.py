@@ -343,3 +343,14 @@ async def test_stream_many_keeps_the_json_of_a_views_streams(
     assert chunks[0].unknown_fields == _UNKNOWN
     assert len(chunks) > 4
     assert all(c.unknown_fields == {} for c in chunks[1:])
+
+
+async def test_a_chat_stream_has_its_rounds_http(client: gs.Client) -> None:
+    chat = client.chat(MODEL)
+    stream = chat.stream("Hello there")
+    assert stream.http is None
+    async with stream:
+        text = await stream.final_text()
+    assert text
+    assert stream.http is not None and stream.http.status == 200
+    assert stream.response.http is stream.http
