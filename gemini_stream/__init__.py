@@ -108,6 +108,7 @@ if typing.TYPE_CHECKING:
     from ._wire.caches import CachedContent as CachedContent
     from ._wire.files import File as File
     from ._wire.files import FileState as FileState
+    from ._wire.http_info import HttpInfo as HttpInfo
     from .types import Content as Content
     from .types import GenerateContentResponse as GenerateContentResponse
     from .types import GenerationConfig as GenerationConfig
@@ -143,6 +144,7 @@ _LAZY = {
     "InProcessLimiter": "._limits.limiter",
     "Lease": "._limits.limiter",
     "Limiter": "._limits.limiter",
+    "HttpInfo": "._wire.http_info",
     "ChunkErrorEvent": "._observe.events",
     "EndEvent": "._observe.events",
     "Hooks": "._observe.events",
@@ -238,6 +240,7 @@ __all__ = (
     "GeneratedImages",
     "GenerationConfig",
     "Hooks",
+    "HttpInfo",
     "IdleTimeoutError",
     "InProcessLimiter",
     "IncompleteStreamError",

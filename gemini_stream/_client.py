@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, Literal, overload
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from . import sse
 from ._config import RateLimit, RetryPolicy, Timeouts
-from ._http.codec import decode_count_tokens, decode_response
+from ._fanout.methods import FanoutMethods
+from ._http.codec import decode_count_tokens
 from ._http.codec import encode_request as encode
 from ._http.endpoint import DEFAULT_MAX_REPLY_BYTES, Endpoint
 from ._http.secrets import check_headers
 from ._http.transport import DEFAULT_MAX_CONNECTIONS
 from ._http.vertex import refuse_vertex_only
+from ._http.view import QueryInput, decode_reply, view_of, with_extras
 from ._input.contents import ContentsInput, to_contents
 from ._input.request import build_request
 from ._stream.chunk_stream import ChunkStream
+from ._stream.raw import RawChunkStream
 from ._wire.response import GenerateContentResponse
 
 if TYPE_CHECKING:
@@ -31,9 +33,6 @@ if TYPE_CHECKING:
     from ._chat.chat import Chat
     from ._chat.tools import ChatToolsInput
     from ._embed.embed import Embed
-    from ._fanout.progress import Progress
-    from ._fanout.request import RequestLike
-    from ._fanout.results import FanoutResults
     from ._http.auth import TokenProvider
     from ._input.cache_ref import CacheInput
     from ._input.contents import SystemInstructionInput
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from ._wire.models import CountTokensResponse, Model
 
 
-class Client:
+class Client(FanoutMethods):
     """An asyncio client for the Gemini API, meant to be shared by every task of a process.
 
     Args:
@@ -96,6 +95,8 @@ class Client:
         ...     print(reply.text)
     """
 
+    _parent: Client | None = None  # a view's (``with_options``): the client it views
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -122,7 +123,7 @@ class Client:
             from ._live.tokens import ephemeral_key
 
             api_key = ephemeral_key(api_key, ephemeral_token)
-        self._endpoint = Endpoint(
+        endpoint = Endpoint(
             api_key, base_url=base_url, api_version=api_version, session=session,
             timeouts=timeouts, retry=retry, headers=check_headers(headers),
             max_connections=max_connections,
@@ -131,6 +132,10 @@ class Client:
             project=project, location=location, token_provider=token_provider,
             vertex_extras=vertex_extras, event_hooks=event_hooks,
         )  # fmt: skip
+        self._attach(endpoint)
+
+    def _attach(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
         self._interactions: Interactions | None = None
         self._live: Live | None = None
 
@@ -223,14 +228,36 @@ class Client:
         """Close the client: every stream still being read (by any task, chats and
         ``stream_many`` included) ends at once with ``ClientClosedError`` carrying its
         partial reply, then the client's own HTTP session is closed (a session you passed
-        in stays open). Safe to call more than once."""
-        await self._endpoint.transport.aclose()
-        await self._endpoint.observer.aclose()  # the async hooks still running
+        in stays open). Safe to call more than once; a no-op on a ``with_options`` view."""
+        if self._parent is None:
+            await self._endpoint.transport.aclose()
+            await self._endpoint.observer.aclose()  # the async hooks still running
 
     @property
     def closed(self) -> bool:
         """Whether ``aclose()`` was called."""
         return self._endpoint.closed
+
+    def with_options(
+        self,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
+        extra_body: Mapping[str, Any] | None = None,
+        service_tier: str | None = None,
+        keep_raw: bool | None = None,
+    ) -> Client:
+        """A view with other defaults sharing this client's session, limiter and credentials
+        (nothing to close; closing the client ends it). ``timeouts``, ``retry``, ``keep_raw``
+        replace the client's, the others add (docs/production.md); bad values raise at once."""
+        view = Client.__new__(Client)
+        view._parent = self._parent or self
+        view._attach(view_of(
+            self._endpoint, timeouts=timeouts, retry=retry, headers=headers, keep_raw=keep_raw,
+            extra_query=extra_query, extra_body=extra_body, service_tier=service_tier))  # fmt: skip
+        return view
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -248,6 +275,7 @@ class Client:
         max_function_rounds: int = 10,
         tool_timeout: float | None = 60.0,  # _chat.tools.DEFAULT_TOOL_TIMEOUT
         cached_content: CacheInput = None,
+        service_tier: str | None = None,
     ) -> Chat:
         """Start a multi-turn chat that keeps its history (see ``gs.Chat`` for the arguments).
 
@@ -266,8 +294,9 @@ class Client:
         """
         from ._chat.chat import Chat
 
+        client = self if service_tier is None else self.with_options(service_tier=service_tier)
         return Chat(
-            self, model, system_instruction=system_instruction, config=config, tools=tools,
+            client, model, system_instruction=system_instruction, config=config, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, history=history,
             automatic_function_calling=automatic_function_calling,
             max_function_rounds=max_function_rounds, tool_timeout=tool_timeout,
@@ -287,6 +316,10 @@ class Client:
         cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        service_tier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
     ) -> ChunkStream:
         """Stream a reply: returns a ``ChunkStream`` at once; the request goes out when it is
         first iterated.
@@ -305,6 +338,10 @@ class Client:
                 would; with a ``CachedContent``, so is a model other than the cache's.
             timeouts: a per-call override of the client's ``Timeouts``.
             retry: a per-call override of the client's ``RetryPolicy``.
+            service_tier: ``"standard"``, ``"flex"`` or ``"priority"`` (docs/production.md).
+            extra_body: deep-merged into this call's JSON body (wire names).
+            extra_headers: HTTP headers for this call (credentials refused).
+            extra_query: URL parameters for this call.
 
         Raises:
             TypeError: a value of the wrong type, before anything is sent.
@@ -317,12 +354,13 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
-            model=model,
+            model=model, service_tier=service_tier,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         target = "streamGenerateContent?alt=sse"
         call = self._endpoint.model_call(model, target, encode(request), timeouts, retry)
-        return ChunkStream(call)
+        call = with_extras(call, extra_body, extra_headers, extra_query)
+        return (RawChunkStream if self._endpoint.keep_raw else ChunkStream)(call)
 
     async def generate(
         self,
@@ -337,6 +375,10 @@ class Client:
         cached_content: CacheInput = None,
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        service_tier: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: QueryInput = None,
     ) -> GenerateContentResponse:
         """Generate a whole reply in one response (``generateContent``).
 
@@ -349,11 +391,12 @@ class Client:
         request = build_request(
             contents, config=config, system_instruction=system_instruction, tools=tools,
             tool_config=tool_config, safety_settings=safety_settings, cached_content=cached_content,
-            model=model,
+            model=model, service_tier=service_tier,
         )  # fmt: skip
         refuse_vertex_only(self._endpoint.vertex, request)
         call = self._endpoint.model_call(model, "generateContent", encode(request), timeouts, retry)
-        return decode_response(await call.fetch())
+        call = with_extras(call, extra_body, extra_headers, extra_query)
+        return decode_reply(await call.fetch_reply(), call.url, self._endpoint.keep_raw)
 
     async def count_tokens(
         self, model: str, contents: ContentsInput, *, timeouts: Timeouts | None = None
@@ -364,106 +407,6 @@ class Client:
         body = encode(CountTokensRequest(contents=to_contents(contents)))
         call = self._endpoint.model_call(model, "countTokens", body, timeouts, None)
         return decode_count_tokens(await call.fetch())
-
-    def stream_many(
-        self,
-        requests: Iterable[RequestLike],
-        *,
-        concurrency: int = 64,  # _fanout.run.DEFAULT_CONCURRENCY
-        rate_limit: RateLimit | Limiter | None = None,
-        progress: Progress | Callable[[Progress], object] | None = None,
-        buffer: int | None = None,
-    ) -> AbstractAsyncContextManager[FanoutResults]:
-        """Stream many requests at once and read their chunks as one stream of items.
-
-        Leaving the ``async with`` (or being cancelled) stops every request still running
-        and closes its response. See ``docs/concurrency.md``.
-
-        Args:
-            requests: ``gs.Request`` values, zero-argument callables returning a stream
-                (``lambda: chat.stream(msg)``), or ``(chat, message)`` pairs. A collection is
-                checked whole before anything is sent; any other iterable is read lazily.
-            concurrency: how many requests run at once.
-            rate_limit: limits for this batch (``gs.RateLimit`` or a ``gs.Limiter``), kept
-                on top of the client's own.
-            progress: a ``gs.Progress`` to update in place, or a callable called with it
-                each time a request starts or ends.
-            buffer: how many batches of items may wait for you (default: ``concurrency``,
-                at least 16); a batch is the chunks one socket read brought for one request,
-                or one ``"done"``/``"error"`` item. A full buffer pauses the requests.
-
-        Returns:
-            An async context manager giving a ``gs.FanoutResults`` of ``gs.FanoutItem``.
-
-        Raises:
-            TypeError, ValueError: a request or argument is not valid (before any I/O).
-
-        Example:
-            >>> async with client.stream_many(requests, concurrency=32) as results:
-            ...     async for item in results:
-            ...         if item.kind == "chunk":
-            ...             print(item.index, item.chunk.text)
-        """
-        from ._fanout.run import stream_many
-        from ._limits.admission import as_limiter
-
-        return stream_many(
-            self._endpoint, requests, concurrency=concurrency,
-            rate_limit=as_limiter(rate_limit), progress=progress, buffer=buffer,
-        )  # fmt: skip
-
-    @overload
-    async def generate_many(
-        self,
-        requests: Iterable[RequestLike],
-        *,
-        concurrency: int = ...,
-        rate_limit: RateLimit | Limiter | None = ...,
-        return_exceptions: Literal[False] = ...,
-        progress: Progress | Callable[[Progress], object] | None = ...,
-    ) -> list[GenerateContentResponse]: ...
-
-    @overload
-    async def generate_many(
-        self,
-        requests: Iterable[RequestLike],
-        *,
-        concurrency: int = ...,
-        rate_limit: RateLimit | Limiter | None = ...,
-        return_exceptions: Literal[True],
-        progress: Progress | Callable[[Progress], object] | None = ...,
-    ) -> list[GenerateContentResponse | Exception]: ...
-
-    async def generate_many(
-        self,
-        requests: Iterable[RequestLike],
-        *,
-        concurrency: int = 64,  # _fanout.run.DEFAULT_CONCURRENCY
-        rate_limit: RateLimit | Limiter | None = None,
-        return_exceptions: bool = False,
-        progress: Progress | Callable[[Progress], object] | None = None,
-    ) -> list[GenerateContentResponse] | list[GenerateContentResponse | Exception]:
-        """Run many requests at once; return their whole replies in the order given.
-
-        Takes the arguments of ``stream_many`` (each reply is streamed and merged).
-
-        Args:
-            return_exceptions: ``False`` (default): the first failure is raised and the
-                other requests are cancelled (their responses closed). ``True``: a failed
-                request's exception takes its place in the list.
-
-        Example:
-            >>> requests = [gs.Request("gemini-2.5-flash", q) for q in questions]
-            >>> replies = await client.generate_many(requests, concurrency=16)
-        """
-        from ._fanout.run import generate_many
-        from ._limits.admission import as_limiter
-
-        return await generate_many(
-            self._endpoint, requests, concurrency=concurrency,
-            rate_limit=as_limiter(rate_limit), return_exceptions=return_exceptions,
-            progress=progress,
-        )  # fmt: skip
 
     # -- old spellings, kept for one release ----------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from .._errors import ConcurrentReadError, StreamConsumedError
 from .._stream.deltas import DeltaStream
 from .._wire.content import Content
+from .._wire.http_info import HttpInfo
 from .._wire.response import GenerateContentResponse
 from .rounds import _DONE, _OPEN, ChatRounds, model_turn
 
@@ -43,6 +44,12 @@ class ChatStream(ChatRounds):
         """The current round's reply so far (after function calls: the answer's round)."""
         current = self._current
         return GenerateContentResponse() if current is None else current.response
+
+    @property
+    def http(self) -> HttpInfo | None:
+        """The current round's HTTP status, headers and URL (``gs.HttpInfo``), once they came."""
+        current = self._current
+        return None if current is None else current.http
 
     @property
     def text_stream(self) -> AsyncIterator[str]:

@@ -28,10 +28,11 @@ AuthHook = Callable[[], Awaitable[Mapping[str, str]]]
 
 
 class Reply(NamedTuple):
-    """A successful response read whole: its headers and its body."""
+    """A successful response read whole: its headers, its body and its status."""
 
     headers: Mapping[str, str]
     body: bytes
+    status: int = 200
 
 
 _LARGE = 1 << 20  # aiohttp's TOO_LARGE_BYTES_BODY
@@ -176,7 +177,7 @@ class Call:
                 raise await read_error(response)
             try:
                 body = await response.read()
-                return Reply(response.headers, body)
+                return Reply(response.headers, body, response.status)
             except READ_FAILURES as exc:
                 raise read_failure(exc, self.timeouts, started=False) from exc
         finally:

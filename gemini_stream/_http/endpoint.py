@@ -90,6 +90,8 @@ class Endpoint:
     without knowing the client.
     """
 
+    keep_raw = False  # whether replies keep their JSON (a with_options view's setting)
+
     def __init__(
         self,
         api_key: str | None,

@@ -25,6 +25,7 @@ from .._errors import (
     api_error,
 )
 from .._wire.convert import excerpt
+from .._wire.http_info import HttpInfo
 from .._wire.status import ErrorStatus
 from .codec import decode_error, decode_interactions_error
 from .retry import parse_retry_after
@@ -132,12 +133,14 @@ async def read_error(response: aiohttp.ClientResponse) -> APIError:
         pass  # the status and what arrived still say what went wrong
     finally:
         response.close()
-    return status_error(
+    error = status_error(
         b"".join(pieces),
         code=response.status,
         reason=response.reason or "",
         retry_after=response.headers.get("Retry-After"),
     )
+    error.http = HttpInfo(response.status, response.headers, response.url)
+    return error
 
 
 def error_from_body(

@@ -48,6 +48,7 @@ KNOWN: dict[str, frozenset[str]] = {
     "Environment": _values(enums.Environment),
     "SchemaType": _values(enums.SchemaType),
     "TaskType": _values(TaskType),
+    "ServiceTier": frozenset({"unspecified", "standard", "flex", "priority"}),  # lowercase
 }
 
 _warned: set[tuple[str, str]] = set()

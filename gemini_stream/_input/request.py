@@ -29,6 +29,7 @@ from .contents import (
     to_system_instruction,
 )
 from .structured import expand_config
+from .tier import check_service_tier
 
 __all__ = (
     "ConfigInput",
@@ -178,6 +179,7 @@ def build_request(
     safety_settings: SafetySettingsInput = None,
     cached_content: CacheInput = None,
     model: str | None = None,
+    service_tier: str | None = None,
 ) -> GenerateContentRequest:
     """Build a ``GenerateContentRequest`` from user input (see the ``to_*`` functions).
 
@@ -199,6 +201,7 @@ def build_request(
         tool_config=to_tool_config(tool_config),
         safety_settings=to_safety_settings(safety_settings),
         generation_config=to_config(config),
+        service_tier=check_service_tier(service_tier),
     )
     if cached_content is None:
         return request

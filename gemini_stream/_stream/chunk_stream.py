@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._errors import StreamConsumedError
 from .._input.structured import schema_type
-from .._wire.response import GenerateContentResponse, parse_json
+from .._wire.http_info import HttpInfo
+from .._wire.response import GenerateContentResponse, parse_json, received
 from .blocked import blocked_error, stopped_reason
 from .deltas import DeltaStream
 from .reader import _DONE, _NO_CHUNKS, _OPEN, ReplyReader
@@ -42,8 +43,18 @@ class ChunkStream(ReplyReader):
         Merged when read: until then the stream holds the text received and a few chunks
         (about 1 KB each), so to keep many replies, keep ``stream.response`` rather than the
         stream.
+        Its ``http`` is the stream's.
         """
-        return self._merged()
+        reply = self._merged()
+        if self._http is not None:
+            received(reply, self._http)
+        return reply
+
+    @property
+    def http(self) -> HttpInfo | None:
+        """The response's status, headers and URL (``gs.HttpInfo``), once its headers came
+        (after the first chunk, or an error); ``None`` before."""
+        return self._http
 
     @property
     def text_stream(self) -> DeltaStream:

@@ -21,6 +21,7 @@ from .._errors import (
 from .._http.failures import READ_FAILURES, error_from_body, read_error, read_failure
 from .._http.retry import retrying
 from .._wire.candidate import UsageMetadata
+from .._wire.http_info import HttpInfo
 from .._wire.response import GenerateContentResponse
 from .accumulate import consolidate
 from .accumulate_batch import (
@@ -65,7 +66,7 @@ class ReplyReader:
 
     __slots__ = (
         "__weakref__", "_busy", "_call", "_consolidated", "_content", "_decoder", "_deferred",
-        "_fresh", "_lease", "_loop", "_pending", "_response", "_snapshot", "_state",
+        "_fresh", "_http", "_lease", "_loop", "_pending", "_response", "_snapshot", "_state",
         "_texts", "_undecoded", "_undecoded_from", "_unfolded", "_yielded",
     )  # fmt: skip
 
@@ -97,6 +98,7 @@ class ReplyReader:
         self._busy = False  # a task waits in _next_slow: another one may not come in
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lease: Lease | None = None
+        self._http: HttpInfo | None = None  # the response's status and headers, once come
 
     def _merged(self) -> GenerateContentResponse:
         """The reply so far, merged (what ``response`` gives)."""
@@ -203,6 +205,7 @@ class ReplyReader:
         if self._undecoded is not None:
             self._undecoded = b""  # a failed attempt's bytes are not this reply's
         self._deferred = None
+        self._http = None
         return True
 
     async def _start(self, total: float | None) -> None:
@@ -220,6 +223,7 @@ class ReplyReader:
             raise client_closed(reading=True)
         transport.responses.add(response)  # for aclose() to wake this reader
         self._response = response
+        self._http = HttpInfo(response.status, response.headers, response.url)
         self._content = response.content
         await self._fill()
 
@@ -364,6 +368,8 @@ class ReplyReader:
     def _defer_or_raise(self, error: GeminiError) -> None:
         """Hand out the chunks already decoded first, then raise ``error``."""
         self._finish(close=True)
+        if error.http is None:
+            error.http = self._http
         if self._pending:
             error.partial = self._merged()
             self._deferred = error
@@ -381,6 +387,8 @@ class ReplyReader:
             exc = closed
         if exc.partial is None:
             exc.partial = self._merged()
+        if exc.http is None:
+            exc.http = self._http
         self._report("error", exc)
         return exc
 

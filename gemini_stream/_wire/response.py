@@ -15,14 +15,15 @@ from typing import Any, TypeVar, overload
 
 import msgspec
 
-from .base import Wire
 from .candidate import Candidate, ModelStatus, PromptFeedback, UsageMetadata
 from .content import Part, parts_text
 from .convert import excerpt, type_name
 from .enums import FinishReason
+from .http_info import HttpInfo
 from .parts import Blob, FunctionCall
+from .unknown import unknown_fields
 
-__all__ = ("GeminiError", "GenerateContentResponse", "ParseError", "parse_json")
+__all__ = ("GeminiError", "GenerateContentResponse", "ParseError", "parse_json", "received")
 
 # Finish reasons meaning a filter stopped the candidate, as opposed to a normal or length stop.
 _BLOCKING_FINISH_REASONS = frozenset(
@@ -46,7 +47,24 @@ _NO_PARTS: Sequence[Part] = ()
 _T = TypeVar("_T")
 
 
-class GenerateContentResponse(Wire, frozen=True, kw_only=True):
+class _Received:
+    # What came with the reply besides its fields: ``(HttpInfo | None, JSON bytes | None)``,
+    # set by ``received``. A slot can only be declared by a Struct's first base, so the reply
+    # has the options of ``Wire`` without deriving from it; unset (and free) on most chunks.
+    __slots__ = ("_received",)
+    _received: tuple[HttpInfo | None, bytes | None]
+
+
+class GenerateContentResponse(
+    _Received,
+    msgspec.Struct,
+    rename="camel",
+    omit_defaults=True,
+    frozen=True,
+    gc=False,
+    repr_omit_defaults=True,
+    kw_only=True,
+):
     """A whole reply, or one chunk of a streamed reply.
 
     The properties read the first candidate and never raise for a missing candidate, content
@@ -71,6 +89,44 @@ class GenerateContentResponse(Wire, frozen=True, kw_only=True):
     model_status: ModelStatus | None = None
     create_time: str | None = None
     turn_token: str | None = None
+
+    @property
+    def http(self) -> HttpInfo | None:
+        """The HTTP status, headers and URL this reply came with (``None`` for a chunk, or a
+        reply not received from the server); see ``gs.HttpInfo``."""
+        try:
+            return self._received[0]
+        except AttributeError:
+            return None
+
+    @property
+    def raw_json(self) -> dict[str, Any] | None:
+        """The reply's JSON object as the server sent it, unknown fields included; only when
+        the client keeps it (``client.with_options(keep_raw=True)``), else ``None``."""
+        try:
+            raw = self._received[1]
+        except AttributeError:
+            return None
+        decoded: dict[str, Any] | None = None if raw is None else msgspec.json.decode(raw)
+        return decoded
+
+    @property
+    def unknown_fields(self) -> dict[str, Any] | None:
+        """The fields of the reply's JSON that these types do not model (a newer server's), by
+        JSON path: ``{"usageMetadata.newCount": 3}``; ``None`` unless the JSON was kept
+        (``client.with_options(keep_raw=True)``)."""
+        raw = self.raw_json
+        return None if raw is None else unknown_fields(raw, GenerateContentResponse)
+
+    @property
+    def service_tier(self) -> str | None:
+        """The service tier the server applied (``"standard"``, ``"flex"``, ``"priority"``),
+        from ``usage_metadata.service_tier`` or else the ``x-gemini-service-tier`` header."""
+        usage = self.usage_metadata
+        if usage is not None and usage.service_tier is not None:
+            return usage.service_tier
+        http = self.http
+        return None if http is None else http.service_tier
 
     @property
     def parts(self) -> Sequence[Part]:
@@ -175,9 +231,24 @@ class GeminiError(Exception):
         partial: the reply received before the failure, as one merged
             ``GenerateContentResponse``; ``None`` when the error happened before any request
             was sent.
+        http: the HTTP status, headers and URL of the response the error came with (an
+            error status, or a 200 whose stream then failed); ``None`` when no response
+            arrived (a connection failure, a timeout before the headers).
     """
 
     partial: GenerateContentResponse | None = None
+    http: HttpInfo | None = None
+
+
+def received(
+    reply: GenerateContentResponse, http: HttpInfo | None, raw: bytes | None = None
+) -> GenerateContentResponse:
+    """Attach what came with ``reply`` (its ``HttpInfo``, its JSON bytes: those it holds
+    already when ``raw`` is ``None``); return ``reply``."""
+    if raw is None:
+        raw = getattr(reply, "_received", (None, None))[1]
+    object.__setattr__(reply, "_received", (http, raw))
+    return reply
 
 
 class ParseError(GeminiError, ValueError):

@@ -96,9 +96,11 @@ class BuiltinModel:
         conv = Conversation.read(request, model)
         prompt = prompt_tokens(request)
         head = {"modelVersion": model, "responseId": _response_id(conv)}
+        tier = applied_tier(request)
         if BLOCK_TRIGGER in conv.last_user:
             feedback = {"blockReason": "SAFETY", "safetyRatings": safety_ratings()}
-            return [{"promptFeedback": feedback, "usageMetadata": _usage(prompt, 0, 0, 0), **head}]
+            usage = _usage(prompt, 0, 0, 0, tier=tier)
+            return [{"promptFeedback": feedback, "usageMetadata": usage, **head}]
         config = request.get("generationConfig", {})
         count = max(1, int(config.get("candidateCount", 1)))
         answer = compose(request, conv, model)
@@ -125,7 +127,7 @@ class BuiltinModel:
                     candidate["safetyRatings"] = safety_ratings()
                 candidates.append(candidate)
             media = next((p.media for p in plans if p.media), None) if i == rounds - 1 else None
-            usage = _usage(prompt, sum(emitted), thoughts, count if media else 0, media)
+            usage = _usage(prompt, sum(emitted), thoughts, count if media else 0, media, tier=tier)
             chunks.append({"candidates": candidates, "usageMetadata": usage, **head})
         return chunks
 
@@ -199,6 +201,8 @@ def _usage(
     thoughts: int,
     images: int,
     modality: str | None = None,
+    *,
+    tier: str = "standard",
 ) -> dict[str, Any]:
     total = sum(prompt.values())
     usage: dict[str, Any] = {"promptTokenCount": total}
@@ -213,7 +217,17 @@ def _usage(
         usage["candidatesTokensDetails"] = details(
             {"TEXT": candidates - image_tokens, modality or "IMAGE": image_tokens}
         )
+    usage["serviceTier"] = tier  # last, as the live API writes it (lower case)
     return usage
+
+
+def applied_tier(request: Mapping[str, Any]) -> str:
+    """The service tier a reply reports (in ``usageMetadata`` and the
+    ``x-gemini-service-tier`` header): the one the request asked for, ``standard`` when it
+    asked for none or ``unspecified``."""
+    asked = request.get("serviceTier")
+    tier = asked.lower() if isinstance(asked, str) else ""
+    return tier if tier in ("flex", "priority") else "standard"
 
 
 def _response_id(conv: Conversation) -> str:

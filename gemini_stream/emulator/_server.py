@@ -24,7 +24,7 @@ from ._interactions import InteractionsAPI
 from ._ix_store import InteractionStore
 from ._live import LIVE_PATH, TOKENS_PATH, LiveStore
 from ._live_session import serve as serve_live
-from ._model import BuiltinModel
+from ._model import BuiltinModel, applied_tier
 from ._records import RequestRecord, masked_headers, masked_query
 from ._schema import check_request
 from ._stream import ReplyWriter
@@ -352,6 +352,7 @@ class ServerState:
             first_delay=self.first_chunk_delay,
             delay=self.chunk_delay,
             burst=self.burst,
+            tier=applied_tier(body),
         )
         if fault is not None and fault.status is not None:
             await asyncio.sleep(writer.first_delay)

@@ -46,6 +46,7 @@ class ReplyWriter:
         first_delay: default seconds before the first event (a fault's value wins).
         delay: default seconds between events (a fault's value wins).
         burst: write an SSE reply's events in one write when nothing comes between them.
+        tier: the service tier applied, sent in the ``x-gemini-service-tier`` header.
     """
 
     def __init__(
@@ -58,6 +59,7 @@ class ReplyWriter:
         first_delay: float,
         delay: float,
         burst: bool = False,
+        tier: str | None = None,
     ) -> None:
         self.request = request
         self.record = record
@@ -68,15 +70,19 @@ class ReplyWriter:
         self._started = time.monotonic()
         self._opened = False  # whether the array form's "[" went out
         self.burst = burst and mode == "sse" and self.delay == 0 and self.fault == Fault()
+        self.tier = tier
 
     def headers(self, content_type: str | None = None) -> dict[str, str]:
         """Google's response headers for this reply."""
         kind = {"Content-Type": content_type} if content_type else SSE_HEADERS
-        return {
+        headers = {
             **kind,
             **COMMON_HEADERS,
             "Server-Timing": server_timing(time.monotonic() - self._started),
         }
+        if self.tier is not None:
+            headers["x-gemini-service-tier"] = self.tier
+        return headers
 
     async def send(self, chunks: Sequence[Chunk], model: str) -> web.StreamResponse:
         """Write ``chunks`` in this writer's mode and return the response for aiohttp."""

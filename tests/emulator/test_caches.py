@@ -226,6 +226,7 @@ async def test_generate_with_a_cache_answers_as_if_the_prefix_were_sent(
         "promptTokensDetails",
         "cacheTokensDetails",
         "thoughtsTokenCount",
+        "serviceTier",
     ]
     assert usage["promptTokenCount"] == prompt
     assert usage["cachedContentTokenCount"] == cached == cache["usageMetadata"]["totalTokenCount"]
