@@ -29,7 +29,15 @@ NOT_FOR_A_STREAM = (
     "gemini_stream._chat",
     "gemini_stream._cost",
     "gemini_stream._embed",
-    "gemini_stream._fanout",
+    # the fan-out itself (the client's stream_many/generate_many signatures are in
+    # _fanout.methods, which imports nothing at run time)
+    "gemini_stream._fanout.items",
+    "gemini_stream._fanout.jobs",
+    "gemini_stream._fanout.progress",
+    "gemini_stream._fanout.reads",
+    "gemini_stream._fanout.request",
+    "gemini_stream._fanout.results",
+    "gemini_stream._fanout.run",
     "gemini_stream._interactions",
     "gemini_stream._limits.admission",
     "gemini_stream._limits.limiter",

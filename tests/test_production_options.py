@@ -29,7 +29,7 @@ async def test_a_view_shares_the_clients_connections(client: gs.Client, emulator
 
 
 async def test_a_view_shares_the_rate_limiter(emulator: Emulator) -> None:
-    limiter = gs.InProcessLimiter(gs.RateLimit(requests_per_minute=100))
+    limiter = gs.InProcessLimiter(gs.RateLimit(requests=100))
     async with gs.Client(base_url=emulator.url, api_key="k", rate_limit=limiter) as client:
         view = client.with_options(timeouts=gs.Timeouts(idle=30))
         await client.generate(MODEL, "Hi")
