@@ -43,47 +43,16 @@ def _text_run(chunks: Sequence[GenerateContentResponse], start: int) -> tuple[in
 
     A run's chunks share one candidate index and thought flag and carry no prompt feedback
     or model status (the server sends those on the first chunk, if at all); a chunk with a
-    finish reason is the last of its run. The checks are written out, and the shape is
-    checked by unpacking (one candidate, one part) rather than with ``len()``: this runs once
-    per chunk.
+    finish reason is the last of its run.
     """
     texts: list[str] = []
     append = texts.append
     index = thought = _UNSET
     for chunk in chunks[start:] if start else chunks:
-        try:
-            (candidate,) = chunk.candidates  # type: ignore[misc]
-            (part,) = candidate.content.parts  # type: ignore[union-attr]
-        except (TypeError, ValueError, AttributeError):
-            break  # no candidates or content, or more than one of either
-        text = part.text
-        if (
-            text is None
-            or chunk.prompt_feedback is not None
-            or chunk.model_status is not None
-            or candidate.finish_message is not None
-            or candidate.safety_ratings is not None
-            or candidate.citation_metadata is not None
-            or candidate.token_count is not None
-            or candidate.grounding_metadata is not None
-            or candidate.avg_logprobs is not None
-            or candidate.logprobs_result is not None
-            or candidate.url_context_metadata is not None
-            or part.thought_signature is not None
-            or part.inline_data is not None
-            or part.file_data is not None
-            or part.function_call is not None
-            or part.function_response is not None
-            or part.executable_code is not None
-            or part.code_execution_result is not None
-            or part.tool_call is not None
-            or part.tool_response is not None
-            or part.audio_transcription is not None
-            or part.video_metadata is not None
-            or part.media_resolution is not None
-            or part.part_metadata is not None
-        ):
+        plain = _plain_text(chunk)
+        if plain is None:
             break
+        candidate, part, text = plain
         # Usually the very objects of the run's first chunk (None, a small int): no compare.
         if part.thought is not thought or candidate.index is not index:
             if index is _UNSET:
@@ -138,6 +107,45 @@ def _joined(
     )
 
 
+def _plain_text(chunk: GenerateContentResponse) -> tuple[Candidate, Part, str] | None:
+    """The candidate, part and text of a plain text delta (one candidate with one part that has
+    text and nothing else a fold would keep), else ``None``. The checks are written out, and
+    the shape is checked by unpacking rather than with ``len()``: this runs once per chunk."""
+    try:
+        (candidate,) = chunk.candidates  # type: ignore[misc]
+        (part,) = candidate.content.parts  # type: ignore[union-attr]
+    except (TypeError, ValueError, AttributeError):
+        return None  # no candidates or content, or more than one of either
+    if (
+        part.text is None
+        or chunk.prompt_feedback is not None
+        or chunk.model_status is not None
+        or candidate.finish_message is not None
+        or candidate.safety_ratings is not None
+        or candidate.citation_metadata is not None
+        or candidate.token_count is not None
+        or candidate.grounding_metadata is not None
+        or candidate.avg_logprobs is not None
+        or candidate.logprobs_result is not None
+        or candidate.url_context_metadata is not None
+        or part.thought_signature is not None
+        or part.inline_data is not None
+        or part.file_data is not None
+        or part.function_call is not None
+        or part.function_response is not None
+        or part.executable_code is not None
+        or part.code_execution_result is not None
+        or part.tool_call is not None
+        or part.tool_response is not None
+        or part.audio_transcription is not None
+        or part.video_metadata is not None
+        or part.media_resolution is not None
+        or part.part_metadata is not None
+    ):
+        return None
+    return candidate, part, part.text
+
+
 def take_chunks(
     unfolded: list[GenerateContentResponse],
     texts: list[str],
@@ -151,43 +159,12 @@ def take_chunks(
     adds its text, so a stream held open mid-reply keeps one chunk and a few strings rather
     than a chunk per event (about 1 KB each). ``join_tail`` makes the run one chunk, as
     ``_joined`` would from all of it: a delta continues a run only when it has every field
-    ``_joined`` would otherwise look for in the chunks before it. The checks are
-    ``_text_run``'s, written out: this runs once per chunk.
+    ``_joined`` would otherwise look for in the chunks before it.
     """
     for chunk in batch:
-        try:
-            (candidate,) = chunk.candidates  # type: ignore[misc]
-            (part,) = candidate.content.parts  # type: ignore[union-attr]
-            text = part.text
-        except (TypeError, ValueError, AttributeError):
-            text = None  # no candidates or content, or more than one of either
-        if text is not None and (
-            chunk.prompt_feedback is not None
-            or chunk.model_status is not None
-            or candidate.finish_message is not None
-            or candidate.safety_ratings is not None
-            or candidate.citation_metadata is not None
-            or candidate.token_count is not None
-            or candidate.grounding_metadata is not None
-            or candidate.avg_logprobs is not None
-            or candidate.logprobs_result is not None
-            or candidate.url_context_metadata is not None
-            or part.thought_signature is not None
-            or part.inline_data is not None
-            or part.file_data is not None
-            or part.function_call is not None
-            or part.function_response is not None
-            or part.executable_code is not None
-            or part.code_execution_result is not None
-            or part.tool_call is not None
-            or part.tool_response is not None
-            or part.audio_transcription is not None
-            or part.video_metadata is not None
-            or part.media_resolution is not None
-            or part.part_metadata is not None
-        ):
-            text = None
-        if text is not None and texts:
+        plain = _plain_text(chunk)
+        if plain is not None and texts:
+            candidate, part, text = plain
             tail = unfolded[-1].candidates[0]  # type: ignore[index]
             if (
                 tail.finish_reason is None
@@ -205,8 +182,8 @@ def take_chunks(
             unfolded[-1] = join_tail(unfolded, texts)
         texts.clear()
         unfolded.append(chunk)
-        if text is not None:
-            texts.append(text)
+        if plain is not None:
+            texts.append(plain[2])
 
 
 def join_tail(
