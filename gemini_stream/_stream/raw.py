@@ -7,7 +7,7 @@ of each event's bytes (~4,500 instructions for a small chunk, and the memory of 
 from __future__ import annotations
 
 from .. import sse
-from .._wire.response import GenerateContentResponse
+from .._wire.response import GenerateContentResponse, set_received
 from .chunk_stream import ChunkStream
 
 __all__ = ("RawChunkStream",)
@@ -43,7 +43,6 @@ class RawChunkStream(ChunkStream):
             http = self._http
             # The chunks are those of the payloads' first events, in order (an error event
             # ends them early).
-            attach = object.__setattr__  # what ``received`` does, without a call per chunk
             for chunk, payload in zip(batch, decoder.kept, strict=False):
-                attach(chunk, "_received", (http, bytes(payload)))
+                set_received(chunk, (http, bytes(payload)))  # what ``received`` does
         super()._take(batch)

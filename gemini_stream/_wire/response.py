@@ -55,6 +55,11 @@ class _Received:
     _received: tuple[HttpInfo | None, bytes | None]
 
 
+# The slot's own setter: the reply is frozen, and Python 3.10 refuses object.__setattr__ on
+# a type whose __setattr__ is msgspec's.
+set_received = _Received.__dict__["_received"].__set__
+
+
 class GenerateContentResponse(
     _Received,
     msgspec.Struct,
@@ -247,7 +252,7 @@ def received(
     already when ``raw`` is ``None``); return ``reply``."""
     if raw is None:
         raw = getattr(reply, "_received", (None, None))[1]
-    object.__setattr__(reply, "_received", (http, raw))
+    set_received(reply, (http, raw))
     return reply
 
 
