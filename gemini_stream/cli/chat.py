@@ -91,6 +91,12 @@ def read_line(prompt: str) -> str | None:
             return None
         except KeyboardInterrupt:
             print(f"\n{HOW_TO_LEAVE}")
+        except SystemError as exc:
+            # CPython 3.10's readline can wrap a Ctrl-C in its wait for a key this way
+            # ("_PyEval_EvalFrameDefault returned a result with an exception set").
+            if not isinstance(exc.__cause__, KeyboardInterrupt):
+                raise
+            print(f"\n{HOW_TO_LEAVE}")
 
 
 class ChatSession:
