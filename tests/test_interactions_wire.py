@@ -269,6 +269,62 @@ def test_deltas_apply_as_the_reference_says() -> None:
     assert interaction.text == "abc"
 
 
+def test_a_fold_gives_the_same_interaction_read_at_once_or_after_every_event() -> None:
+    """Runs of deltas are applied at once; each step and block still gets its own pieces."""
+
+    def ev(payload: str) -> object:
+        return decode_event(payload.encode())
+
+    def delta(index: int, **fields: str) -> object:
+        event = {"index": index, "delta": fields, "event_type": "step.delta"}
+        return decode_event(msgspec.json.encode(event))
+
+    def text(index: int, piece: str) -> object:
+        return delta(index, type="text", text=piece)
+
+    def args(index: int, piece: str) -> object:
+        return delta(index, type="arguments_delta", arguments=piece)
+
+    events = [
+        ev('{"index":0,"step":{"type":"model_output"},"event_type":"step.start"}'),
+        ev('{"index":1,"step":{"type":"model_output"},"event_type":"step.start"}'),
+        text(0, "a"),
+        text(0, "b"),
+        text(1, "x"),  # two steps' text interleaved in one run of deltas
+        text(0, "c"),
+        text(1, "y"),
+        ev('{"index":1,"event_type":"step.stop"}'),
+        ev(
+            '{"index":0,"delta":{"type":"image","data":"AAAA","mime_type":"image/png"},"event_type":"step.delta"}'
+        ),
+        text(0, "d"),  # after the image: a new text block
+        text(0, "e"),
+        ev('{"index":0,"event_type":"step.stop"}'),
+        ev(
+            '{"index":2,"step":{"type":"function_call","id":"f","name":"g","arguments":{}},"event_type":"step.start"}'
+        ),
+        args(2, '{"k": '),
+        args(2, '"v"'),
+        args(2, "}"),
+        text(3, "z"),  # a delta whose step.start never came
+    ]
+    at_once = fold(events)
+    f = Fold()
+    for event in events:
+        f.apply(event)  # type: ignore[arg-type]
+        f.interaction  # noqa: B018 - folds what came so far
+    assert f.interaction == at_once
+    first, second, call, late = at_once.steps
+    assert [(c.type, c.text) for c in first.content] == [  # type: ignore[union-attr]
+        ("text", "abc"),
+        ("image", None),
+        ("text", "de"),
+    ]
+    assert [c.text for c in second.content] == ["xy"]  # type: ignore[union-attr]
+    assert isinstance(call, gsi.FunctionCallStep) and call.arguments == {"k": "v"}
+    assert isinstance(late, gsi.ModelOutputStep) and late.text == "z"
+
+
 def test_the_in_stream_error_event_and_the_interactions_error_envelope() -> None:
     events, done = read_all(E5_STREAM.encode())
     assert not done

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from itertools import groupby
+from operator import attrgetter
+from typing import Any, cast
 
 import msgspec
 
@@ -46,6 +48,11 @@ from .steps import (
 
 __all__ = ("Fold",)
 
+_EVENT_ID = attrgetter("event_id")
+_INDEX = attrgetter("index")
+_DELTA = attrgetter("delta")
+_TEXT = attrgetter("text")
+_ARGUMENTS = attrgetter("arguments")
 _MERGED_INTO = (ToolCallStep, ToolResultStep, FunctionResultStep, FunctionCallStep)
 
 
@@ -68,6 +75,24 @@ class _Step:
                     self.blocks.append([block.text or ""])
                 else:
                     self.blocks.append(block)
+
+    def extend(self, deltas: list[Any]) -> None:
+        """Apply deltas that are all of one kind."""
+        kind = type(deltas[0])
+        if kind is TextDelta:
+            blocks = self.blocks
+            text = blocks[-1] if blocks else None
+            if not isinstance(text, list):
+                text = []
+                blocks.append(text)
+            text += map(_TEXT, deltas)
+        elif kind is ArgumentsDelta:
+            if self.args is None:
+                self.args = []
+            self.args += map(_ARGUMENTS, deltas)
+        else:
+            for delta in deltas:
+                self.apply(delta)
 
     def apply(self, delta: object) -> None:
         if isinstance(delta, TextDelta):
@@ -161,15 +186,17 @@ class Fold:
     ``status``) is asked for: a stream nobody asks about costs one append per read.
     """
 
-    __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo")
+    __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo", "extend")
 
     def __init__(self, base: Interaction | None = None) -> None:
         self._base = base or Interaction()
         self._steps: dict[int, _Step] = {}
         self._built: Interaction | None = None
         self._error: InteractionErrorInfo | None = None
-        self._todo: list[InteractionEvent] = []
+        self._todo: list[InteractionEvent] = []  # applied, not folded yet
         self._ids: list[str | None] = []
+        # Apply events, in order (``list.extend``: no Python call per read).
+        self.extend: Callable[[list[InteractionEvent]], None] = self._todo.extend
 
     @property
     def event_ids(self) -> list[str | None]:
@@ -202,10 +229,6 @@ class Fold:
         """Apply one event (an ``UnknownEvent`` changes nothing)."""
         self._todo.append(event)
 
-    def extend(self, events: list[InteractionEvent]) -> None:
-        """Apply events, in order."""
-        self._todo += events
-
     @property
     def interaction(self) -> Interaction:
         """The interaction as the events so far describe it."""
@@ -220,24 +243,36 @@ class Fold:
         todo = self._todo
         if not todo:
             return
-        self._todo = []
+        events = todo.copy()
+        todo.clear()  # in place: ``extend`` is this list's
         self._built = None
-        steps, handlers, record = self._steps, _HANDLERS, self._ids.append
-        for event in todo:
-            record(event.event_id)
-            if type(event) is StepDeltaEvent:  # the usual event: inline
-                step = steps.get(event.index)
-                delta = event.delta
-                if step is not None:
-                    blocks = step.blocks
-                    if type(delta) is TextDelta and blocks and type(blocks[-1]) is list:
-                        blocks[-1].append(delta.text)
-                    else:
-                        step.apply(delta)
-                    continue
-            handler = handlers.get(type(event))
+        self._ids += map(_EVENT_ID, events)
+        handlers = _HANDLERS
+        for kind, run in groupby(events, type):
+            if kind is StepDeltaEvent:
+                self._on_deltas(cast("list[StepDeltaEvent]", list(run)))
+                continue
+            handler = handlers.get(kind)
             if handler is not None:
-                handler(self, event)
+                for event in run:
+                    handler(self, event)
+
+    def _on_deltas(self, events: list[StepDeltaEvent]) -> None:
+        """Apply a run of ``step.delta`` events: usually all of one step and of one kind
+        (a text answer's pieces), which are applied at once."""
+        deltas = list(map(_DELTA, events))
+        if len(set(map(_INDEX, events))) == 1 and len(set(map(type, deltas))) == 1:
+            self._step(events[0].index, deltas[0]).extend(deltas)
+            return
+        for event in events:
+            self._step(event.index, event.delta).apply(event.delta)
+
+    def _step(self, index: int, delta: object) -> _Step:
+        """The step at ``index``, seeded from ``delta`` when its ``step.start`` never came."""
+        step = self._steps.get(index)
+        if step is None:
+            step = self._steps[index] = _Step(_seed(delta))
+        return step
 
     def _on_interaction(self, event: InteractionCreatedEvent | InteractionCompletedEvent) -> None:
         # The events' interaction is partial (no steps): its set fields win over ours.
@@ -259,12 +294,6 @@ class Fold:
     def _on_start(self, event: StepStartEvent) -> None:
         self._steps[event.index] = _Step(event.step)
 
-    def _on_delta(self, event: StepDeltaEvent) -> None:
-        step = self._steps.get(event.index)
-        if step is None:
-            step = self._steps[event.index] = _Step(_seed(event.delta))
-        step.apply(event.delta)
-
     def _on_stop(self, event: StepStopEvent) -> None:
         pass  # a step is built from its pieces when the interaction is asked for
 
@@ -276,7 +305,6 @@ _HANDLERS: dict[type, Callable[[Fold, Any], None]] = {
     InteractionCreatedEvent: Fold._on_interaction,
     InteractionCompletedEvent: Fold._on_interaction,
     StepStartEvent: Fold._on_start,
-    StepDeltaEvent: Fold._on_delta,
     StepStopEvent: Fold._on_stop,
     InteractionErrorEvent: Fold._on_error,
 }

@@ -6,7 +6,8 @@ decodes each read's events, drops what a resumed stream repeats, reconnects afte
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from operator import length_hint
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -51,6 +52,7 @@ ResumeCall = Callable[[str, "str | None"], "Call"]
 """Makes the ``GET .../interactions/{id}?stream=true&last_event_id=...`` call."""
 
 _NEW, _OPEN, _DONE = 0, 1, 2
+_NOTHING: Iterator[InteractionEvent] = iter(())
 _SPECIAL = frozenset({InteractionCreatedEvent, InteractionCompletedEvent, InteractionErrorEvent})
 # Failures a resumed stream can repair: the connection dropped, the reply went silent, or the
 # body ended before the interaction did.
@@ -83,11 +85,11 @@ class EventStreamReader:
         self._fold = Fold(Interaction(id=interaction_id) if interaction_id else None)
         self._last_event_id = last_event_id
         self._seen: set[str] | None = None  # made at the first reconnection
-        self._pending: list[InteractionEvent] = []  # decoded, not handed out; last first
+        self._pending = _NOTHING  # the events decoded and not handed out yet
         self._deferred: GeminiError | None = None
         self._response: aiohttp.ClientResponse | None = None
         self._content: aiohttp.StreamReader | None = None
-        self._reader: EventReader | None = None
+        self._reader = EventReader()  # a new one with each connection
         self._fresh = False  # no body bytes yet on this connection
         self._created = False  # interaction.created was handed out
         self._lease: Lease | None = None
@@ -129,8 +131,8 @@ class EventStreamReader:
                 raise
             finally:
                 self._busy = False
-            if self._pending:
-                return self._pending.pop()
+            for event in self._pending:
+                return event
         error, self._deferred = self._deferred, None
         if error is None:
             raise StopAsyncIteration
@@ -139,7 +141,7 @@ class EventStreamReader:
     async def _fill(self) -> None:
         """Read until at least one new event is decoded or the stream ends, reconnecting
         when the connection breaks before the interaction's end."""
-        while not self._pending and self._state != _DONE:
+        while self._state != _DONE:
             content = self._content
             if content is None:
                 await self._connect()
@@ -164,27 +166,36 @@ class EventStreamReader:
             if content.total_bytes > self._call.max_reply_bytes and self._state != _DONE:
                 # aiohttp counts the bytes anyway
                 self._defer_or_raise(reply_too_large(self._call.max_reply_bytes))
+            if length_hint(self._pending):
+                return
 
     def _on_data(self, data: bytes) -> None:
         reader = self._reader
-        if reader is None:  # pragma: no cover - set with the connection
-            return
-        events, decode_error = reader.feed(data)
-        error: GeminiError | None = decode_error
-        # The usual read needs no look at each event: no stream was resumed (so none
-        # repeats), and no event of it starts or ends the interaction.
-        if self._seen is None and _SPECIAL.isdisjoint(map(type, events)):
+        events, error = reader.feed(data)
+        if (
+            len(events) == 1
+            and type(events[0]) not in _SPECIAL
+            and self._seen is None
+            and error is None
+            and not reader.done
+        ):  # the usual read: one event, not repeated, that neither starts nor ends anything
             self._fold.extend(events)
+            self._pending = iter(events)
+            return
+        self._on_events(events, error)
+
+    def _on_events(self, events: list[InteractionEvent], error: GeminiError | None) -> None:
+        fold = self._fold
+        if self._seen is None and _SPECIAL.isdisjoint(map(type, events)):
+            fold.extend(events)
         else:
             events, ended = self._sift(events)
-            fold = self._fold
             fold.extend(events)
             if ended is not None:
                 fold.apply(ended)  # an error event is folded, not yielded
                 error = self._ended(ended)
-        events.reverse()
-        self._pending = events  # empty before: _fill reads only when all were handed out
-        if reader.done and self._state != _DONE:
+        self._pending = iter(events)  # _fill reads only when all were handed out
+        if self._reader.done and self._state != _DONE:
             self._finish(close=False)
         if error is not None:
             self._defer_or_raise(error)
@@ -218,7 +229,7 @@ class EventStreamReader:
 
     def _ended(self, event: InteractionEvent) -> GeminiError | None:
         """The interaction's last event came: end the stream; the error it stands for."""
-        self._finish(close=not (self._reader is not None and self._reader.done))
+        self._finish(close=not self._reader.done)
         if isinstance(event, InteractionErrorEvent):
             info = event.error
             body = msgspec.json.encode({"error": info})
@@ -235,7 +246,7 @@ class EventStreamReader:
     def _truncated(self) -> GeminiError:
         """The error of a body that ended before the interaction did: an error the server
         wrote as bare JSON (after the 200, not as an event), or a truncation to resume."""
-        leftover = self._reader.flush() if self._reader is not None else b""
+        leftover = self._reader.flush()
         if leftover.strip():
             error = error_from_body(leftover)
             if error is not None:
@@ -249,7 +260,7 @@ class EventStreamReader:
         """Hand out the events already decoded first, then raise ``error``."""
         self._finish(close=True)
         error.partial = cast(Any, self._fold.interaction)
-        if self._pending:
+        if length_hint(self._pending):
             self._deferred = error
             self._report("error", error)
         else:
