@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from operator import length_hint
 from typing import Any
 
 import aiohttp
@@ -146,8 +145,9 @@ def ours_parse(reads: list[bytes]) -> int:
     count = 0
     for chunk in reads:
         stream._on_data(chunk)
-        for _ in stream._pending:  # handed out (what ``__anext__`` does, one at a time)
-            count += 1
+        pending = stream._pending
+        count += len(pending)
+        pending.clear()  # handed out (what ``__anext__`` does, one pop at a time)
     _check(stream)
     return count
 
@@ -159,7 +159,7 @@ def ours_iterated(reads: list[bytes]) -> int:
     count = 0
     for chunk in reads:
         stream._on_data(chunk)
-        while length_hint(stream._pending):
+        while stream._pending:
             step = stream.__anext__()
             try:
                 step.send(None)

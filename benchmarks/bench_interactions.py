@@ -69,9 +69,7 @@ from benchmarks.corpus import split_reads
 __all__ = ("FULL", "QUICK", "Sizes", "corpus", "main", "resumption", "run")
 
 AGENT = "deep-research-preview-04-2026"
-_PROPERTIES = {
-    f"field_{i}": {"type": "string", "description": f"field number {i}"} for i in range(12)
-}
+ARGUMENT_DELTAS_PER_FIELD = 1.4  # the built-in model's arguments_delta events per form field
 PARSE_GOAL = 1.3
 E2E_GOAL = 10.0
 WORDS_PER_EVENT = 3.7  # the built-in model's text: about 8 tokens, 3.7 words per delta
@@ -81,7 +79,7 @@ WORDS_PER_EVENT = 3.7  # the built-in model's text: about 8 tokens, 3.7 words pe
 class Sizes:
     """How much work one run does."""
 
-    text_events: int = 200  # about, in the text corpus (and each end-to-end stream)
+    text_events: int = 200  # about, in each parse corpus (and each end-to-end stream)
     parse_rounds: int = 15
     parse_repeat: int = 50  # runs of a contender on a case per round, timed together
     streams: int = 100  # unpaced, concurrent
@@ -117,13 +115,23 @@ def text_request(events: int) -> dict[str, Any]:
     return {"model": MODEL, "input": f"Tell me about TPUs emulator:words={_words(events)}"}
 
 
+def _form(fields: int) -> dict[str, Any]:
+    properties = {
+        f"field_{i}": {"type": "string", "description": f"field number {i}"} for i in range(fields)
+    }
+    return {"type": "object", "properties": properties}
+
+
 def requests(sizes: Sizes) -> dict[str, dict[str, Any]]:
-    """The create request of each corpus (without ``stream``)."""
+    """The create request of each corpus (without ``stream``): each stream has about
+    ``sizes.text_events`` events, so that what every stream costs once (see
+    :func:`lifecycle`) is spread as it is over a real answer's events."""
+    fields = max(1, round(sizes.text_events / ARGUMENT_DELTAS_PER_FIELD))
     return {
         "text": text_request(sizes.text_events),
         "thoughts": {
             "agent": AGENT,
-            "input": f"Research TPUs emulator:words={_words(sizes.text_events // 4)}",
+            "input": f"Research TPUs emulator:words={_words(sizes.text_events)}",
             "background": True,
             "agent_config": {"type": "deep-research", "thinking_summaries": "auto"},
         },
@@ -135,7 +143,7 @@ def requests(sizes: Sizes) -> dict[str, dict[str, Any]]:
                     "type": "function",
                     "name": "fill_form",
                     "description": "Fill in the form.",
-                    "parameters": {"type": "object", "properties": _PROPERTIES},
+                    "parameters": _form(fields),
                 }
             ],
         },
@@ -187,8 +195,15 @@ PARSERS: dict[str, Callable[[list[bytes]], int]] = {
 }
 
 
+def lifecycle(data: bytes) -> bytes:
+    """The stream without its ``step.delta`` events: what every stream has once (created,
+    status, the steps' starts and stops, completed, ``[DONE]``)."""
+    return b"".join(r for r in _event_reads(data) if not r.startswith(b"event: step.delta\n"))
+
+
 def parse(streams: dict[str, bytes], sizes: Sizes) -> dict[str, Any]:
-    """Median µs per event of each parser on each case; the table; the counts."""
+    """Median µs per event of each parser on each case; the table; the counts. Also
+    ``once``: µs per stream of the floor and ours on the text stream's :func:`lifecycle`."""
     cases: dict[str, list[bytes]] = {}
     events: dict[str, int] = {}
     for name, data in streams.items():
@@ -199,7 +214,15 @@ def parse(streams: dict[str, bytes], sizes: Sizes) -> dict[str, Any]:
     names = list(PARSERS)
     samples: dict[tuple[str, str], list[float]] = defaultdict(list)
     counts: dict[tuple[str, str], int] = {}
+    bare = _event_reads(lifecycle(streams["text"]))
+    once: dict[str, list[float]] = defaultdict(list)
     for round_ in range(sizes.parse_rounds):
+        for name in names[:2]:  # the floor and ours
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(sizes.parse_repeat):
+                PARSERS[name](bare)
+            once[name].append((time.perf_counter() - start) * 1e6 / sizes.parse_repeat)
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for case, reads in cases.items():
             for name in order:
@@ -234,12 +257,19 @@ def parse(streams: dict[str, bytes], sizes: Sizes) -> dict[str, Any]:
         + " | ".join("yes" if ratios[c] <= PARSE_GOAL else "NO" for c in cases)
         + " |"
     )
+    floor_once, ours_once = (statistics.median(once[name]) for name in names[:2])
+    lines.append(
+        f"\nOnce per stream: the text stream without its deltas ({len(bare) - 1} events) "
+        f"takes the floor {floor_once:.1f} µs and ours {ours_once:.1f} µs (the stream and "
+        f"its `Interaction` built): {ours_once - floor_once:.1f} µs more per stream."
+    )
     problems = [
         f"parse: {name} read {counts[name, c]} events of {events[c]} in {c}"
         for (name, c) in counts
         if counts[name, c] != events[c]
     ]
     return {"us": us, "ratios": ratios, "counts": counts, "events": events,
+            "once": {"floor": floor_once, "ours": ours_once},
             "table": "\n".join(lines), "problems": problems}  # fmt: skip
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from itertools import groupby
 from operator import attrgetter
 from typing import Any, cast
 
@@ -49,11 +48,12 @@ from .steps import (
 __all__ = ("Fold",)
 
 _EVENT_ID = attrgetter("event_id")
-_INDEX = attrgetter("index")
-_DELTA = attrgetter("delta")
-_TEXT = attrgetter("text")
-_ARGUMENTS = attrgetter("arguments")
+_NOTHING_YET = Interaction()  # a fold's base until an event says what the interaction is
 _MERGED_INTO = (ToolCallStep, ToolResultStep, FunctionResultStep, FunctionCallStep)
+
+
+def _ignore(text: str) -> None:
+    """Where text would go before a text delta named its block (never called)."""
 
 
 class _Step:
@@ -76,24 +76,6 @@ class _Step:
                 else:
                     self.blocks.append(block)
 
-    def extend(self, deltas: list[Any]) -> None:
-        """Apply deltas that are all of one kind."""
-        kind = type(deltas[0])
-        if kind is TextDelta:
-            blocks = self.blocks
-            text = blocks[-1] if blocks else None
-            if not isinstance(text, list):
-                text = []
-                blocks.append(text)
-            text += map(_TEXT, deltas)
-        elif kind is ArgumentsDelta:
-            if self.args is None:
-                self.args = []
-            self.args += map(_ARGUMENTS, deltas)
-        else:
-            for delta in deltas:
-                self.apply(delta)
-
     def apply(self, delta: object) -> None:
         if isinstance(delta, TextDelta):
             blocks = self.blocks
@@ -101,6 +83,10 @@ class _Step:
                 blocks[-1].append(delta.text)
             else:
                 blocks.append([delta.text])
+        elif isinstance(delta, ArgumentsDelta):
+            if self.args is None:
+                self.args = []
+            self.args.append(delta.arguments)
         elif isinstance(delta, ThoughtSummaryDelta):
             if self.summary is None:
                 step = self.step
@@ -109,10 +95,6 @@ class _Step:
                 self.summary.append(delta.content)
         elif isinstance(delta, ThoughtSignatureDelta):
             self.signature = delta.signature
-        elif isinstance(delta, ArgumentsDelta):
-            if self.args is None:
-                self.args = []
-            self.args.append(delta.arguments)
         elif isinstance(delta, MediaDelta):
             fields = msgspec.structs.asdict(delta)
             self.blocks.append(Content(type=delta.type, **fields))
@@ -189,7 +171,7 @@ class Fold:
     __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo", "extend")
 
     def __init__(self, base: Interaction | None = None) -> None:
-        self._base = base or Interaction()
+        self._base = _NOTHING_YET if base is None else base
         self._steps: dict[int, _Step] = {}
         self._built: Interaction | None = None
         self._error: InteractionErrorInfo | None = None
@@ -247,35 +229,44 @@ class Fold:
         todo.clear()  # in place: ``extend`` is this list's
         self._built = None
         self._ids += map(_EVENT_ID, events)
-        handlers = _HANDLERS
-        for kind, run in groupby(events, type):
-            if kind is StepDeltaEvent:
-                self._on_deltas(cast("list[StepDeltaEvent]", list(run)))
-                continue
-            handler = handlers.get(kind)
-            if handler is not None:
-                for event in run:
-                    handler(self, event)
-
-    def _on_deltas(self, events: list[StepDeltaEvent]) -> None:
-        """Apply a run of ``step.delta`` events: usually all of one step and of one kind
-        (a text answer's pieces), which are applied at once."""
-        deltas = list(map(_DELTA, events))
-        if len(set(map(_INDEX, events))) == 1 and len(set(map(type, deltas))) == 1:
-            self._step(events[0].index, deltas[0]).extend(deltas)
-            return
+        steps, handlers = self._steps, _HANDLERS
+        # The usual delta adds a piece of text (or of arguments) to the list the step's
+        # previous delta added to: that list's append is kept at hand.
+        text_index: int | None = None
+        args_index: int | None = None
+        add_text: Callable[[str], None] = _ignore
+        add_args: Callable[[str], None] = _ignore
         for event in events:
-            self._step(event.index, event.delta).apply(event.delta)
-
-    def _step(self, index: int, delta: object) -> _Step:
-        """The step at ``index``, seeded from ``delta`` when its ``step.start`` never came."""
-        step = self._steps.get(index)
-        if step is None:
-            step = self._steps[index] = _Step(_seed(delta))
-        return step
+            if type(event) is not StepDeltaEvent:
+                text_index = args_index = None
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(self, event)
+                continue
+            delta: Any = event.delta
+            kind = type(delta)
+            if kind is TextDelta:
+                if event.index == text_index:
+                    add_text(delta.text)
+                    continue
+            elif kind is ArgumentsDelta and event.index == args_index:
+                add_args(delta.arguments)
+                continue
+            step = steps.get(event.index)
+            if step is None:  # its step.start never came
+                step = steps[event.index] = _Step(_seed(delta))
+            step.apply(delta)
+            text_index = args_index = None
+            if kind is TextDelta:  # the text block it went to is the last one
+                text_index, add_text = event.index, cast("list[str]", step.blocks[-1]).append
+            elif kind is ArgumentsDelta:
+                args_index, add_args = event.index, cast("list[str]", step.args).append
 
     def _on_interaction(self, event: InteractionCreatedEvent | InteractionCompletedEvent) -> None:
         # The events' interaction is partial (no steps): its set fields win over ours.
+        if self._base is _NOTHING_YET:  # the first (steps are the fold's own, always)
+            self._base = event.interaction
+            return
         fields = {
             name: value
             for name, value in msgspec.structs.asdict(event.interaction).items()

@@ -48,11 +48,21 @@ class EventReader:
         Raises:
             EventTooLargeError: an event grew past ``max_event_bytes``.
         """
-        if type(chunk) is bytes and not self._buf and self._exact is None and not self.done:
-            data = _one_event(chunk)  # the usual read of a paced stream: one whole event
-            if data is not None:
+        # The usual read of a paced stream is one whole event: an optional ``event:`` line,
+        # one ``data:`` line, a blank line, LF line ends only (what ``_EVENTS`` matches).
+        if (
+            type(chunk) is bytes
+            and chunk.endswith(b"\n\n")
+            and 13 not in chunk
+            and not self._buf
+            and self._exact is None
+            and not self.done
+        ):
+            end = len(chunk) - 2
+            start = chunk.find(b"\n") + 1 if chunk.startswith(b"event: ") else 0
+            if chunk.startswith(b"data: ", start) and chunk.find(b"\n", start, end) == -1:
                 try:
-                    return [_decode(data)], None
+                    return [_decode(chunk[start + 6 : end])], None
                 except msgspec.DecodeError:
                     pass  # [DONE], an unknown kind or a malformed event: the general path
         return self._feed(chunk)
@@ -120,18 +130,3 @@ class EventReader:
 
 # One event of the usual shape: an optional event line, one data line, a blank line (LF).
 _EVENTS = re.compile(rb"(?:event: [^\n]*\n)?data: ([^\n]*)\n\n")
-
-
-def _one_event(chunk: bytes) -> bytes | None:
-    """The data of a read that is exactly one event of the usual shape, else ``None``.
-
-    What ``_EVENTS`` matches, without copying the read into the buffer: an optional
-    ``event:`` line, one ``data:`` line, a blank line, LF line ends only.
-    """
-    if not chunk.endswith(b"\n\n") or 13 in chunk:
-        return None
-    end = len(chunk) - 2
-    start = chunk.find(b"\n") + 1 if chunk.startswith(b"event: ") else 0
-    if not chunk.startswith(b"data: ", start) or chunk.find(b"\n", start, end) != -1:
-        return None
-    return chunk[start + 6 : end]

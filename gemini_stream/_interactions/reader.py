@@ -6,8 +6,7 @@ decodes each read's events, drops what a resumed stream repeats, reconnects afte
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from operator import length_hint
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -52,7 +51,6 @@ ResumeCall = Callable[[str, "str | None"], "Call"]
 """Makes the ``GET .../interactions/{id}?stream=true&last_event_id=...`` call."""
 
 _NEW, _OPEN, _DONE = 0, 1, 2
-_NOTHING: Iterator[InteractionEvent] = iter(())
 _SPECIAL = frozenset({InteractionCreatedEvent, InteractionCompletedEvent, InteractionErrorEvent})
 # Failures a resumed stream can repair: the connection dropped, the reply went silent, or the
 # body ended before the interaction did.
@@ -85,7 +83,7 @@ class EventStreamReader:
         self._fold = Fold(Interaction(id=interaction_id) if interaction_id else None)
         self._last_event_id = last_event_id
         self._seen: set[str] | None = None  # made at the first reconnection
-        self._pending = _NOTHING  # the events decoded and not handed out yet
+        self._pending: list[InteractionEvent] = []  # decoded, not handed out; last first
         self._deferred: GeminiError | None = None
         self._response: aiohttp.ClientResponse | None = None
         self._content: aiohttp.StreamReader | None = None
@@ -131,8 +129,8 @@ class EventStreamReader:
                 raise
             finally:
                 self._busy = False
-            for event in self._pending:
-                return event
+            if self._pending:
+                return self._pending.pop()
         error, self._deferred = self._deferred, None
         if error is None:
             raise StopAsyncIteration
@@ -141,7 +139,7 @@ class EventStreamReader:
     async def _fill(self) -> None:
         """Read until at least one new event is decoded or the stream ends, reconnecting
         when the connection breaks before the interaction's end."""
-        while self._state != _DONE:
+        while not self._pending and self._state != _DONE:
             content = self._content
             if content is None:
                 await self._connect()
@@ -166,8 +164,6 @@ class EventStreamReader:
             if content.total_bytes > self._call.max_reply_bytes and self._state != _DONE:
                 # aiohttp counts the bytes anyway
                 self._defer_or_raise(reply_too_large(self._call.max_reply_bytes))
-            if length_hint(self._pending):
-                return
 
     def _on_data(self, data: bytes) -> None:
         reader = self._reader
@@ -180,7 +176,7 @@ class EventStreamReader:
             and not reader.done
         ):  # the usual read: one event, not repeated, that neither starts nor ends anything
             self._fold.extend(events)
-            self._pending = iter(events)
+            self._pending = events
             return
         self._on_events(events, error)
 
@@ -192,9 +188,11 @@ class EventStreamReader:
             events, ended = self._sift(events)
             fold.extend(events)
             if ended is not None:
-                fold.apply(ended)  # an error event is folded, not yielded
+                if type(ended) is InteractionErrorEvent:
+                    fold.apply(ended)  # folded, not handed out (interaction.completed is both)
                 error = self._ended(ended)
-        self._pending = iter(events)  # _fill reads only when all were handed out
+        events.reverse()
+        self._pending = events  # empty before: _fill reads only when all were handed out
         if self._reader.done and self._state != _DONE:
             self._finish(close=False)
         if error is not None:
@@ -260,7 +258,7 @@ class EventStreamReader:
         """Hand out the events already decoded first, then raise ``error``."""
         self._finish(close=True)
         error.partial = cast(Any, self._fold.interaction)
-        if length_hint(self._pending):
+        if self._pending:
             self._deferred = error
             self._report("error", error)
         else:

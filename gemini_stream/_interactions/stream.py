@@ -4,12 +4,11 @@ manager that releases the connection exactly once."""
 
 from __future__ import annotations
 
-from operator import length_hint
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .._errors import StreamConsumedError
 from .interaction import Interaction
-from .reader import _DONE, _NOTHING, _OPEN, EventStreamReader
+from .reader import _DONE, _OPEN, EventStreamReader
 from .texts import TextStream
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ class InteractionStream(EventStreamReader):
             APIError: the stream carried an ``error`` event.
             InteractionFailedError: the interaction ended with status ``"failed"``.
         """
-        if self._state != _DONE or length_hint(self._pending) or self._deferred is not None:
+        if self._state != _DONE or self._pending or self._deferred is not None:
             async for _ in self:
                 pass
         return self.interaction
@@ -100,15 +99,15 @@ class InteractionStream(EventStreamReader):
         return interaction.parsed(self._parse_type if type_ is None else type_)
 
     def __aiter__(self) -> InteractionStream:
-        if self._state == _DONE and not length_hint(self._pending) and self._deferred is None:
+        if self._state == _DONE and not self._pending and self._deferred is None:
             raise StreamConsumedError(
                 "this stream was already consumed or closed; see stream.interaction"
             )
         return self
 
     async def __anext__(self) -> InteractionEvent:
-        for event in self._pending:
-            return event
+        if self._pending:
+            return self._pending.pop()
         return await self._next_slow()
 
     async def __aenter__(self) -> InteractionStream:
@@ -125,7 +124,7 @@ class InteractionStream(EventStreamReader):
     async def aclose(self) -> None:
         """Stop the stream and release its connection; safe to call more than once. (The
         interaction itself goes on on the server if it runs in the background.)"""
-        self._pending = _NOTHING
+        self._pending = []
         self._deferred = None
         if self._state == _OPEN:
             self._report("closed", None)
