@@ -5,7 +5,6 @@ appended to a list); the ``Interaction`` is built when asked for."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, cast
@@ -142,8 +141,8 @@ class _Step:
         if isinstance(step, FunctionCallStep) and self.args is not None:
             text = "".join(self.args)
             try:  # mid-stream the JSON may be unfinished: the start's arguments stand
-                arguments = json.loads(text) if text.strip() else {}
-            except ValueError:
+                arguments = msgspec.json.decode(text) if text.strip() else {}
+            except msgspec.DecodeError:
                 return step
             if isinstance(arguments, dict):
                 return msgspec.structs.replace(step, arguments=arguments)
