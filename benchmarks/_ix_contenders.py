@@ -25,7 +25,7 @@ import aiohttp
 import msgspec
 
 import gemini_stream as gs
-from gemini_stream._interactions.events import DONE, EVENT_DECODER
+from gemini_stream._interactions.events import DONE, EVENT_DECODER, InteractionEvent
 from gemini_stream._interactions.fold import Fold
 from gemini_stream._interactions.frames import _EVENTS, EventReader
 
@@ -90,15 +90,23 @@ def json_parse(reads: list[bytes]) -> int:
 
 
 def frames_parse(reads: list[bytes]) -> int:
-    """Our ``EventReader.feed`` alone: framing and the typed decode, no fold."""
+    """Our ``EventReader`` alone, as the stream calls it: ``one`` (a read that is one whole
+    event), else ``feed``; framing and the typed decode, no fold."""
     reader = EventReader()
     count = 0
     for chunk in reads:
-        events, error = reader.feed(chunk)
-        if error is not None:
-            raise error
-        count += len(events)
+        count += len(_events(reader, chunk))
     return count
+
+
+def _events(reader: EventReader, chunk: bytes) -> list[InteractionEvent]:
+    event = reader.one(chunk)
+    if event is not None:
+        return [event]
+    events, error = reader.feed(chunk)
+    if error is not None:
+        raise error
+    return events
 
 
 def regex_parse(reads: list[bytes]) -> int:
@@ -121,15 +129,13 @@ def regex_parse(reads: list[bytes]) -> int:
 
 
 def reader_fold_parse(reads: list[bytes]) -> int:
-    """``EventReader.feed`` and ``Fold.extend`` per read, the ``Interaction`` built at the
-    end: ``ours_parse`` without the stream's own bookkeeping."""
+    """``EventReader`` (as in :func:`frames_parse`) and ``Fold.extend`` per read, the
+    ``Interaction`` built at the end: ``ours_parse`` without the stream's own bookkeeping."""
     reader = EventReader()
     fold = Fold()
     count = 0
     for chunk in reads:
-        events, error = reader.feed(chunk)
-        if error is not None:
-            raise error
+        events = _events(reader, chunk)
         fold.extend(events)
         count += len(events)
     if fold.interaction.status not in ("completed", "requires_action"):

@@ -167,7 +167,7 @@ class Fold:
     ``status``) is asked for: a stream nobody asks about costs one append per read.
     """
 
-    __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo", "extend")
+    __slots__ = ("_base", "_built", "_error", "_ids", "_steps", "_todo", "apply", "extend")
 
     def __init__(self, base: Interaction | None = None) -> None:
         self._base = _NOTHING_YET if base is None else base
@@ -176,7 +176,9 @@ class Fold:
         self._error: InteractionErrorInfo | None = None
         self._todo: list[InteractionEvent] = []  # applied, not folded yet
         self._ids: list[str | None] = []
-        # Apply events, in order (``list.extend``: no Python call per read).
+        # Apply one event, or events in order (an ``UnknownEvent`` changes nothing); the
+        # list's own methods: no Python call per read.
+        self.apply: Callable[[InteractionEvent], None] = self._todo.append
         self.extend: Callable[[list[InteractionEvent]], None] = self._todo.extend
 
     @property
@@ -205,10 +207,6 @@ class Fold:
         """The ``error`` event's error, if one came."""
         self._catch_up()
         return self._error
-
-    def apply(self, event: InteractionEvent) -> None:
-        """Apply one event (an ``UnknownEvent`` changes nothing)."""
-        self._todo.append(event)
 
     @property
     def interaction(self) -> Interaction:
@@ -263,7 +261,7 @@ class Fold:
 
     def _on_interaction(self, event: InteractionCreatedEvent | InteractionCompletedEvent) -> None:
         # The events' interaction is partial (no steps): its set fields win over ours.
-        if self._base is _NOTHING_YET:  # the first (steps are the fold's own, always)
+        if self._base is _NOTHING_YET:  # the first: taken whole (built with our steps)
             self._base = event.interaction
             return
         fields = {

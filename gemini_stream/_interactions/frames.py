@@ -48,8 +48,15 @@ class EventReader:
         Raises:
             EventTooLargeError: an event grew past ``max_event_bytes``.
         """
-        # The usual read of a paced stream is one whole event: an optional ``event:`` line,
-        # one ``data:`` line, a blank line, LF line ends only (what ``_EVENTS`` matches).
+        event = self.one(chunk)
+        return ([event], None) if event is not None else self._feed(chunk)
+
+    def one(self, chunk: bytes | bytearray | memoryview) -> InteractionEvent | None:
+        """The event of a read that is exactly one whole event of the usual shape (the
+        usual read of a paced stream), decoded; ``None`` for any other read, which
+        ``feed`` then reads (nothing is consumed)."""
+        # An optional ``event:`` line, one ``data:`` line, a blank line, LF line ends only
+        # (what ``_EVENTS`` matches), and nothing buffered before it.
         if (
             type(chunk) is bytes
             and chunk.endswith(b"\n\n")
@@ -62,10 +69,10 @@ class EventReader:
             start = chunk.find(b"\n") + 1 if chunk.startswith(b"event: ") else 0
             if chunk.startswith(b"data: ", start) and chunk.find(b"\n", start, end) == -1:
                 try:
-                    return [_decode(chunk[start + 6 : end])], None
+                    return _decode(chunk[start + 6 : end])
                 except msgspec.DecodeError:
-                    pass  # [DONE], an unknown kind or a malformed event: the general path
-        return self._feed(chunk)
+                    pass  # [DONE], an unknown kind or a malformed event: feed reads it
+        return None
 
     def _feed(
         self, chunk: bytes | bytearray | memoryview

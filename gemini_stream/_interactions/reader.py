@@ -166,19 +166,16 @@ class EventStreamReader:
                 self._defer_or_raise(reply_too_large(self._call.max_reply_bytes))
 
     def _on_data(self, data: bytes) -> None:
-        reader = self._reader
-        events, error = reader.feed(data)
-        if (
-            len(events) == 1
-            and type(events[0]) not in _SPECIAL
-            and self._seen is None
-            and error is None
-            and not reader.done
-        ):  # the usual read: one event, not repeated, that neither starts nor ends anything
-            self._fold.extend(events)
-            self._pending = events
+        event = self._reader.one(data)
+        if event is not None and type(event) not in _SPECIAL and self._seen is None:
+            # the usual read: one event, not repeated, that neither starts nor ends anything
+            self._fold.apply(event)
+            self._pending = [event]
             return
-        self._on_events(events, error)
+        if event is None:
+            self._on_events(*self._reader.feed(data))
+        else:
+            self._on_events([event], None)
 
     def _on_events(self, events: list[InteractionEvent], error: GeminiError | None) -> None:
         fold = self._fold
