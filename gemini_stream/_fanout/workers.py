@@ -58,11 +58,12 @@ async def supervise(workers: int, work: Callable[[], Coroutine[Any, Any, None]])
     # One context for every done callback, rather than a copy made for each (the workers
     # themselves copy this task's context, as the tasks of a task group do).
     context = contextvars.copy_context()
+    done = watch.done  # one bound method for them all, not one made per task
     tasks: list[asyncio.Task[None]] = []
     try:
         for _ in range(workers):
             task = loop.create_task(work())
-            task.add_done_callback(watch.done, context=context)
+            task.add_done_callback(done, context=context)
             tasks.append(task)
         await watch.woken
     finally:
