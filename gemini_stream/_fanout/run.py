@@ -154,11 +154,11 @@ async def generate_many(
     failures: list[Exception] = []
     with _unwrapped():
         async with anyio.create_task_group() as group:
-            for _ in range(min(concurrency, total or 0)):
-                group.start_soon(
-                    _collect, endpoint, jobs, results, failures, return_exceptions,
-                    group.cancel_scope, rate_limit, tracker,
-                )  # fmt: skip
+            work = partial(
+                _collect, endpoint, jobs, results, failures, return_exceptions,
+                group.cancel_scope, rate_limit, tracker,
+            )  # fmt: skip
+            group.start_soon(supervise, min(concurrency, total or 0), work)
     if failures:
         raise failures[0]
     return results

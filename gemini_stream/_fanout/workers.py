@@ -1,5 +1,5 @@
-"""The workers of a ``stream_many`` batch: plain asyncio tasks, which one task of the batch's
-task group starts, watches and stops (``supervise``).
+"""The workers of a fan-out batch (``stream_many``, ``generate_many``): plain asyncio tasks,
+which one task of the batch's task group starts, watches and stops (``supervise``).
 
 A task that an anyio task group starts costs about 2.5 KB more than a plain asyncio task
 (anyio 4.16: a ``TaskHandle`` with its own cancel scope and two sets, an event and its deque,
@@ -10,7 +10,7 @@ The supervisor keeps what the group gave each worker:
 * it ends when every worker has ended (the batch's requests are all done);
 * a worker's unexpected error (not a request's: ``_run`` returns those) cancels the other
   workers and is raised from the supervisor, so the group cancels the consumer and raises it
-  as before;
+  as before (``generate_many`` cancels the group's scope itself on a request's error);
 * cancelled (the consumer left the batch, or an outer cancel scope), it cancels every worker
   and waits until each has closed its response, as the group waited for its tasks.
 """
