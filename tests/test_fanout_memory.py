@@ -229,3 +229,14 @@ async def test_an_outer_cancel_scope_stops_the_batch_and_closes_every_response(
         assert chunks >= 40
         await _slow_ones_closed(emulator, sent=8)
         assert progress.in_flight == 0
+
+
+def test_bench_memory_opens_stream_many_batch_by_batch_or_at_once() -> None:
+    # More streams than one opening batch (100): the second batch waits for the first.
+    from benchmarks import bench_memory
+
+    names = ["stream_many", "stream_many-at-once"]
+    result = bench_memory.run(sizes=(150,), names=names, rounds=1)
+    assert result["problems"] == []
+    for name in names:
+        assert [r["at_barrier"] for r in result["runs"][150][name]] == [150]
