@@ -16,6 +16,12 @@ Contenders (``--names``):
   decode per event, one task per stream (the end-to-end benchmark's floor);
 * ``ours``: ``client.stream(...)`` iterated with ``async for``, one task per stream;
 * ``stream_many``: ``client.stream_many([...] * N, concurrency=N)``, counting chunk items;
+  its requests open ``_BATCH`` at a time as the other contenders' tasks do (each request a
+  callable that waits until the batch before it reached the barrier);
+* ``stream_many-at-once`` (only when named): the same with every request opened at once.
+  Thousands of connections set up at once leave the heap fragmented for good (``ours``
+  opened that way holds 1.5 KB more per stream at 1,000), which is the opening's cost, not
+  what a stream holds: so the default opens every contender alike.
 * ``google-genai``: the official SDK's async stream, one task per stream (when installed).
 
 Run ``python benchmarks/bench_memory.py`` (1,000 and 10,000 streams, 3 rounds interleaved;
@@ -190,11 +196,20 @@ class _Counter:
         self.ready = 0
         self.target = 0
         self.enough = asyncio.Event()
+        self._gates: dict[int, asyncio.Event] = {}
 
     def __call__(self) -> None:
         self.ready += 1
         if self.ready >= self.target:
             self.enough.set()
+        gate = self._gates.pop(self.ready, None)
+        if gate is not None:
+            gate.set()
+
+    async def reached(self, count: int) -> None:
+        """Wait until ``count`` streams reached the barrier (the caller bounds the wait)."""
+        if self.ready < count:
+            await self._gates.setdefault(count, asyncio.Event()).wait()
 
     async def until(self, target: int) -> bool:
         self.target = target
@@ -227,11 +242,31 @@ async def _tasks_open(contender: Any, prompt: str, count: int) -> tuple[Callable
     return cancel, counter.ready
 
 
-async def _many_open(client: Any, prompt: str, count: int) -> tuple[Callable[[], Any], int]:
+class _Opener:
+    """A ``stream_many`` request (one callable for all) that opens its stream when the
+    ``_BATCH`` streams opened before its own batch reached the barrier."""
+
+    def __init__(self, client: Any, prompt: str, counter: _Counter) -> None:
+        self._client = client
+        self._prompt = prompt
+        self._counter = counter
+        self._taken = 0
+
+    async def __call__(self) -> Any:
+        taken = self._taken
+        self._taken += 1
+        await self._counter.reached(taken - taken % _BATCH)
+        return self._client.stream(_MODEL, self._prompt)
+
+
+async def _many_open(
+    client: Any, prompt: str, count: int, at_once: bool = False
+) -> tuple[Callable[[], Any], int]:
     """``stream_many`` over ``count`` requests; return (how to end it, streams at the barrier).
 
     The consumer counts chunk items; the batch is entered in its own task so that this one
-    can measure at the barrier while the batch stays open."""
+    can measure at the barrier while the batch stays open. The requests open ``_BATCH`` at a
+    time (``_Opener``), or all at once (``at_once``)."""
     import gemini_stream as gs
 
     counter = _Counter()
@@ -239,7 +274,11 @@ async def _many_open(client: Any, prompt: str, count: int) -> tuple[Callable[[],
 
     async def consume() -> None:
         counts = [0] * count
-        requests = [gs.Request(_MODEL, prompt)] * count
+        requests: list[Any]
+        if at_once:
+            requests = [gs.Request(_MODEL, prompt)] * count
+        else:
+            requests = [_Opener(client, prompt, counter)] * count
         async with client.stream_many(requests, concurrency=count) as results:
             async for item in results:
                 if item.kind == "chunk":
@@ -286,14 +325,17 @@ def _peak_bytes() -> int:
 
 
 async def _child(name: str, url: str, streams: int, prompt: str) -> dict[str, Any]:
-    made = {"floor": _Floor, "ours": _Ours, "stream_many": _Ours, "google-genai": _GoogleGenai}
+    made = {
+        "floor": _Floor, "ours": _Ours, "stream_many": _Ours, "stream_many-at-once": _Ours,
+        "google-genai": _GoogleGenai,
+    }  # fmt: skip
     contender = made[name](url, streams)
-    many = name == "stream_many"
+    many = name.startswith("stream_many")
     try:
 
         async def open_all(count: int) -> tuple[Callable[[], Any], int]:
             if many:
-                return await _many_open(contender._client, prompt, count)
+                return await _many_open(contender._client, prompt, count, name != "stream_many")
             return await _tasks_open(contender, prompt, count)
 
         # Warm up: one batch to the barrier and back (session, pool, lazy imports).

@@ -1,4 +1,4 @@
-"""Many requests at once: ``stream_many`` and ``generate_many`` (a pool of workers in one task
+"""Many requests at once: ``stream_many`` and ``generate_many`` (a pool of workers under one task
 group), the values they take and give (``Request``, ``FanoutItem``, ``FanoutResults``,
 ``Progress``), and the hand-over of socket reads to the consumer, which decodes them.
 

@@ -19,7 +19,7 @@ import anyio
 from .._errors import GeminiError, reply_too_large
 from .._http.failures import READ_FAILURES, read_failure
 from .._stream.chunk_stream import ChunkStream
-from .._stream.reader import _DONE
+from .._stream.reader import _DONE, _NO_CHUNKS
 from .items import FanoutItem
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Read:
         self.data = data
         self.start = start
         self.error = error
-        self.head = head or []
+        self.head = head or _NO_HEAD
         self.taken = False
 
     def decode(self) -> tuple[list[GenerateContentResponse], FanoutItem | None]:
@@ -95,7 +95,8 @@ class Read:
             error = stream._fail(error)
             self.tracker.ended(error.partial, failed=True)
             return head, FanoutItem("error", self.index, self.request, error=error)
-        chunks, stream._pending = stream._pending, []
+        # A stream held open holds no list of its own until its next read's chunks.
+        chunks, stream._pending = stream._pending, _NO_CHUNKS
         self.tracker.progress.chunks += len(chunks)
         end = None
         if stream._state == _DONE:  # the end of the reply, or an error after these chunks
@@ -107,6 +108,8 @@ class Read:
                 self.tracker.ended(error.partial, failed=True)
                 end = FanoutItem("error", self.index, self.request, error=error)
         if head:
+            if not chunks:
+                return head, end  # the list its worker made, handed on as it is
             chunks += head
             head.clear()  # the list its worker made: not alive with the first chunk in it
         return chunks, end

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, overload
 
 import anyio
@@ -20,6 +21,7 @@ from .jobs import check_count, open_stream, prepare
 from .progress import Tracker
 from .reads import hand_over, send_batch
 from .results import FanoutResults
+from .workers import supervise
 
 if sys.version_info < (3, 11):  # anyio raises the backport's groups there
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
@@ -77,9 +79,11 @@ async def _streaming(
     with _unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
-            # a batch of a million requests costs ``concurrency`` tasks, not a million.
-            for _ in range(workers):
-                group.start_soon(_produce, endpoint, jobs, senders, limiter, tracker)
+            # a batch of a million requests costs ``concurrency`` tasks, not a million. They
+            # are plain tasks, which one task of the group watches (``_fanout.workers``).
+            group.start_soon(
+                supervise, workers, partial(_produce, endpoint, jobs, senders, limiter, tracker)
+            )
             try:
                 yield FanoutResults(receive, tracker.progress)
             finally:
@@ -150,11 +154,11 @@ async def generate_many(
     failures: list[Exception] = []
     with _unwrapped():
         async with anyio.create_task_group() as group:
-            for _ in range(min(concurrency, total or 0)):
-                group.start_soon(
-                    _collect, endpoint, jobs, results, failures, return_exceptions,
-                    group.cancel_scope, rate_limit, tracker,
-                )  # fmt: skip
+            work = partial(
+                _collect, endpoint, jobs, results, failures, return_exceptions,
+                group.cancel_scope, rate_limit, tracker,
+            )  # fmt: skip
+            group.start_soon(supervise, min(concurrency, total or 0), work)
     if failures:
         raise failures[0]
     return results
