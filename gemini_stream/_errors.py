@@ -44,12 +44,19 @@ nothing already received is lost.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 # A warning issued by the input checks, which may import only the wire types.
 from ._wire.enum_warning import UnknownEnumValueWarning as UnknownEnumValueWarning
 
 # The root of the tree and ParseError live beside the reply they carry and that raises one.
 from ._wire.response import GeminiError as GeminiError
 from ._wire.response import ParseError as ParseError
+
+if sys.version_info < (3, 11):  # anyio raises the backport's groups there
+    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
 
 
 class APIError(GeminiError):
@@ -344,3 +351,17 @@ def api_error(
     if isinstance(error, (RateLimitError, ServiceUnavailableError)):
         error.retry_delay = retry_delay
     return error
+
+
+@contextmanager
+def unwrapped() -> Iterator[None]:
+    """Raise a task group's only error as itself, so users see it unwrapped."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        errors = group.exceptions
+        while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
+            errors = errors[0].exceptions
+        if len(errors) != 1:
+            raise
+        raise errors[0] from errors[0].__cause__

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, overload
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 
+from .._errors import unwrapped
 from .._limits.admission import batch_limiter
 from .._limits.limiter import Limiter
 from .._stream.chunk_stream import ChunkStream
@@ -22,9 +22,6 @@ from .progress import Tracker
 from .reads import hand_over, send_batch
 from .results import FanoutResults
 from .workers import supervise
-
-if sys.version_info < (3, 11):  # anyio raises the backport's groups there
-    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -76,7 +73,7 @@ async def _streaming(
     # slot and one hand-over per socket read rather than per chunk.
     send, receive = anyio.create_memory_object_stream["Batch"](buffer)
     senders = _Senders(send, workers)
-    with _unwrapped():
+    with unwrapped():
         async with anyio.create_task_group() as group:
             # A fixed pool of workers pulls from one iterator: the input is read lazily and
             # a batch of a million requests costs ``concurrency`` tasks, not a million. They
@@ -152,7 +149,7 @@ async def generate_many(
     tracker = Tracker(progress, total)
     results: list[Outcome] = [GenerateContentResponse()] * (total or 0)
     failures: list[Exception] = []
-    with _unwrapped():
+    with unwrapped():
         async with anyio.create_task_group() as group:
             work = partial(
                 _collect, endpoint, jobs, results, failures, return_exceptions,
@@ -263,17 +260,3 @@ def _chunk_items(
     # Not a comprehension in ``_run``: on Python 3.11 that would make ``index`` and
     # ``request`` cells, two more objects alive for each running request (see _NO_CHUNKS).
     return [FanoutItem("chunk", index, request, chunk) for chunk in batch]
-
-
-@contextmanager
-def _unwrapped() -> Iterator[None]:
-    """Raise a task group's only error as itself, so users see it unwrapped."""
-    try:
-        yield
-    except BaseExceptionGroup as group:
-        errors = group.exceptions
-        while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
-            errors = errors[0].exceptions
-        if len(errors) != 1:
-            raise
-        raise errors[0] from errors[0].__cause__

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import sys
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._chat.tools import DEFAULT_TOOL_TIMEOUT, ChatToolsInput, Toolbox
 from .._config import Timeouts
-from .._errors import ClientClosedError
+from .._errors import ClientClosedError, unwrapped
 from .._http.codec import decode
 from .._http.endpoint import check_api_version
 from .._input.contents import ContentsInput, SystemInstructionInput
@@ -22,9 +21,6 @@ from .session import LiveSession
 from .setup import SetupOptions, build_setup, client_content, setup_frame
 from .socket import open_socket
 from .tokens import LiveToken, is_token, mint_body
-
-if sys.version_info < (3, 11):  # anyio raises the backport's groups there
-    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found, unused-ignore]
 
 if TYPE_CHECKING:
     from .._http.endpoint import Endpoint
@@ -230,7 +226,7 @@ class Live:
 @asynccontextmanager
 async def _running(session: LiveSession, first: bytes | None) -> AsyncIterator[LiveSession]:
     code = 1000
-    with _unwrapped():
+    with unwrapped():
         async with anyio.create_task_group() as group:
             try:
                 await session._start(group)
@@ -249,17 +245,3 @@ async def _running(session: LiveSession, first: bytes | None) -> AsyncIterator[L
                 # closing handshake, and the server would see 1006.
                 await session._shutdown(code)
                 group.cancel_scope.cancel()
-
-
-@contextmanager
-def _unwrapped() -> Iterator[None]:
-    """Raise a task group's only error as itself, so users see it unwrapped."""
-    try:
-        yield
-    except BaseExceptionGroup as group:
-        errors = group.exceptions
-        while len(errors) == 1 and isinstance(errors[0], BaseExceptionGroup):
-            errors = errors[0].exceptions
-        if len(errors) != 1:
-            raise
-        raise errors[0] from errors[0].__cause__
