@@ -276,17 +276,19 @@ class ReplyReader:
     def _on_data(self, data: bytes | memoryview) -> None:
         """Take one socket read (``b""``: the end of the body): decode it, check it and queue
         its chunks. An error found is raised, or deferred until the chunks before it are out."""
-        if not data:
-            self._end()
-            return
+        if len(data) < _SMALL_READ and 10 not in data and 13 not in data:
+            # No CR or LF: this read ends no line, so no event. The end of the body, or bytes
+            # to carry until a read that may end a line (a server writing byte by byte).
+            if not data:
+                self._end()
+                return
+            carry = self._carry
+            if len(carry) < _CARRY_MAX and self._decoder is not None:
+                carry += data
+                return
         decoder = self._decoder
         if decoder is None:
             decoder = self._first_bytes()
-        elif len(data) < _SMALL_READ and 10 not in data and 13 not in data:
-            carry = self._carry
-            if len(carry) < _CARRY_MAX:
-                carry += data  # this read ends no line, so no event: nothing else to do
-                return
         try:
             if self._carry:
                 self._feed_carry(decoder)
