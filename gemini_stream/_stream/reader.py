@@ -59,7 +59,7 @@ _NO_TEXTS: Final = cast("list[str]", ())
 # a proxy, that writes a byte at a time): ``_on_data`` appends it to ``_carry`` and returns, and
 # the decoder gets the bytes carried with the next read that may end a line. ``_carry`` goes to
 # the decoder at ``_CARRY_MAX`` bytes at the latest, so the event size cap is checked at least
-# that often. (The chat corpus one byte per read: 1.73x -> 1.2x the floor's instructions, the
+# that often. (The chat corpus one byte per read: 1.69x -> 1.19x the floor's instructions, the
 # decoder's call and checks on every byte costing more than the floor's whole loop.)
 _SMALL_READ = 16
 _CARRY_MAX = 1024
