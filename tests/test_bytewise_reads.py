@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 import gemini_stream as gs
+from tests._loopback import serve
 
 MODEL = "gemini-2.5-flash"
 _USAGE = {"promptTokenCount": 7, "candidatesTokenCount": 9, "totalTokenCount": 16}
@@ -164,13 +165,8 @@ async def _trickling(body: bytes) -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_post("/v1beta/models/{name}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("ending", [b"\r\n", b"\n", b"\r"], ids=["crlf", "lf", "cr"])

@@ -5,8 +5,9 @@ the error class all survive."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from aiohttp import web
 
 import gemini_stream as gs
 from gemini_stream._http import failures
+from tests._loopback import serve
 
 MODEL = "gemini-2.5-flash"
 ONCE = gs.RetryPolicy(max_attempts=1)
@@ -97,30 +99,23 @@ def _chunked(status: int, body: bytes, count: int = 4, **headers: str) -> Handle
     return answer
 
 
-async def _serve(handler: Handler) -> AsyncIterator[str]:
+def _serve(handler: Handler) -> contextlib.AbstractAsyncContextManager[str]:
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    return serve(app)
 
 
 async def _errors(handler: Handler) -> list[gs.GeminiError]:
     """The errors of one ``generate`` and one ``stream`` against ``handler``."""
     found: list[gs.GeminiError] = []
-    async for url in _serve(handler):
-        async with gs.Client("k", base_url=url, retry=ONCE) as client:
-            for call in (
-                lambda: client.generate(MODEL, "Hi"),
-                lambda: client.stream(MODEL, "Hi").final_text(),
-            ):
-                with pytest.raises(gs.GeminiError) as info:
-                    await asyncio.wait_for(call(), 10)
-                found.append(info.value)
+    async with _serve(handler) as url, gs.Client("k", base_url=url, retry=ONCE) as client:
+        for call in (
+            lambda: client.generate(MODEL, "Hi"),
+            lambda: client.stream(MODEL, "Hi").final_text(),
+        ):
+            with pytest.raises(gs.GeminiError) as info:
+                await asyncio.wait_for(call(), 10)
+            found.append(info.value)
     return found
 
 

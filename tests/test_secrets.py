@@ -18,6 +18,7 @@ from aiohttp import web
 
 import gemini_stream as gs
 from gemini_stream.emulator import Emulator, RequestRecord
+from tests._loopback import serve
 
 MODEL = "gemini-2.5-flash"
 KEY = "AIzaSy-SECRET-key-0123456789abcdef"
@@ -72,16 +73,6 @@ def _assert_hidden(exc: BaseException, *secrets: str) -> None:
         assert secret not in text
 
 
-async def _serve(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
-
-
 # -- redirects ------------------------------------------------------------------------------
 
 
@@ -101,7 +92,7 @@ async def elsewhere() -> AsyncIterator[tuple[Elsewhere, str]]:
     other = Elsewhere()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", other.handle)
-    async for url in _serve(app):
+    async with serve(app) as url:
         yield other, url
 
 
@@ -112,7 +103,7 @@ async def _redirecting(status: int, target: str, hits: list[str]) -> AsyncIterat
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", redirect)
-    async for url in _serve(app):
+    async with serve(app) as url:
         yield url
 
 
@@ -149,10 +140,9 @@ async def test_a_redirect_within_the_origin_is_refused_too() -> None:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    async for url in _serve(app):
-        async with gs.Client(KEY, base_url=url) as client:
-            with pytest.raises(gs.RedirectError) as info:
-                await client.generate(MODEL, "Hi")
+    async with serve(app) as url, gs.Client(KEY, base_url=url) as client:
+        with pytest.raises(gs.RedirectError) as info:
+            await client.generate(MODEL, "Hi")
     assert hits == [f"/v1beta/models/{MODEL}:generateContent"]
     assert info.value.code == 308 and info.value.location == f"/moved{hits[0]}"
 
