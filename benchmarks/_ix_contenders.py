@@ -103,7 +103,7 @@ def _events(reader: EventReader, chunk: bytes) -> list[InteractionEvent]:
     event = reader.one(chunk)
     if event is not None:
         return [event]
-    events, error = reader.feed(chunk)
+    events, error = reader.feed_rest(chunk)
     if error is not None:
         raise error
     return events

@@ -49,12 +49,12 @@ class EventReader:
             EventTooLargeError: an event grew past ``max_event_bytes``.
         """
         event = self.one(chunk)
-        return ([event], None) if event is not None else self._feed(chunk)
+        return ([event], None) if event is not None else self.feed_rest(chunk)
 
     def one(self, chunk: bytes | bytearray | memoryview) -> InteractionEvent | None:
         """The event of a read that is exactly one whole event of the usual shape (the
         usual read of a paced stream), decoded; ``None`` for any other read, which
-        ``feed`` then reads (nothing is consumed)."""
+        ``feed_rest`` then reads (nothing is consumed)."""
         # An optional ``event:`` line, one ``data:`` line, a blank line, LF line ends only
         # (what ``_EVENTS`` matches), and nothing buffered before it.
         if (
@@ -71,12 +71,13 @@ class EventReader:
                 try:
                     return _decode(chunk[start + 6 : end])
                 except msgspec.DecodeError:
-                    pass  # [DONE], an unknown kind or a malformed event: feed reads it
+                    pass  # [DONE], an unknown kind or a malformed event: feed_rest reads it
         return None
 
-    def _feed(
+    def feed_rest(
         self, chunk: bytes | bytearray | memoryview
     ) -> tuple[list[InteractionEvent], ResponseDecodeError | None]:
+        """``feed`` for a read ``one`` did not take (it does not try ``one`` again)."""
         if self.done:
             return [], None
         try:

@@ -173,7 +173,7 @@ class EventStreamReader:
             self._pending = [event]
             return
         if event is None:
-            self._on_events(*self._reader.feed(data))
+            self._on_events(*self._reader.feed_rest(data))
         else:
             self._on_events([event], None)
 
